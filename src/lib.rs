@@ -1,0 +1,10 @@
+//! exoset: edit Exotel ExoBridge (GreenVN / GreenPin) settings from a terminal.
+//!
+//! The engine (schema, settings, validation, change set) knows nothing of the
+//! terminal; the editor and the subcommands are two faces of it.
+
+pub mod changes;
+pub mod cli;
+pub mod schema;
+pub mod settings;
+pub mod validate;
