@@ -1,0 +1,5 @@
+//! Talking to ExoBridge: the client, and the simulator that stands in for it.
+
+pub mod client;
+
+pub use client::{Answer, ApiError, Client, ClientOptions, Credentials};
