@@ -3,6 +3,7 @@
 //! The engine (schema, settings, validation, change set) knows nothing of the
 //! terminal; the editor and the subcommands are two faces of it.
 
+pub mod api;
 pub mod changes;
 pub mod cli;
 pub mod schema;
