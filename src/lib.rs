@@ -12,4 +12,5 @@ pub mod exit;
 pub mod keystore;
 pub mod schema;
 pub mod settings;
+pub mod store;
 pub mod validate;

@@ -146,6 +146,22 @@ pub enum Command {
     Auth(AuthCommand),
     /// List the saved profiles (* marks the default).
     Profiles,
+    /// List the changes exoset sent to this tenant, newest first.
+    History {
+        /// How many entries to show.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        count: usize,
+        /// Print the entries as JSON (sent body, settings before and after).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put back the values a recorded change replaced (default: the latest).
+    Rollback {
+        /// The history entry to undo (see `exoset history`).
+        id: Option<u64>,
+        #[command(flatten)]
+        send: RollbackArgs,
+    },
     /// Run the simulator of the ExoBridge settings API on this machine.
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -198,6 +214,10 @@ pub struct SendArgs {
     /// Send without asking.
     #[arg(long, short)]
     pub yes: bool,
+    /// Refuse (exit 4) if the server changed any key to send since the last
+    /// read of this tenant, or since the export FILE given.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    pub expect_unchanged: Option<Option<PathBuf>>,
 }
 
 impl From<&SendArgs> for SendMode {
@@ -205,8 +225,19 @@ impl From<&SendArgs> for SendMode {
         SendMode {
             dry_run: args.dry_run,
             yes: args.yes,
+            expect_unchanged: args.expect_unchanged.clone(),
         }
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// Print the exact PUT body and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without asking.
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
@@ -249,9 +280,20 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
-    let remote = || -> Result<crate::api::Client, Failure> {
-        let (credentials, _, _) = crate::auth::resolve(&cli.overrides())?;
-        remote::connect(&credentials, cli.client_options()?)
+    let remote = || -> Result<remote::Remote, Failure> {
+        let (credentials, _, selected) = crate::auth::resolve(&cli.overrides())?;
+        let state = crate::store::StateDir::new(
+            &selected.paths,
+            &selected.profile,
+            &credentials.tenant_sid,
+        );
+        remote::Remote::new(
+            &credentials,
+            cli.client_options()?,
+            state,
+            &selected.profile,
+            selected.config.history.keep,
+        )
     };
     match &cli.command {
         Some(Command::Fields { json }) => fields::run(*json),
@@ -279,6 +321,16 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             auth::logout(&cli.overrides(), *forget)
         }
         Some(Command::Profiles) => auth::profiles(),
+        Some(Command::History { count, json }) => remote::history(&remote()?, *count, *json),
+        Some(Command::Rollback { id, send }) => remote::rollback(
+            &remote()?,
+            *id,
+            SendMode {
+                dry_run: send.dry_run,
+                yes: send.yes,
+                expect_unchanged: None,
+            },
+        ),
         Some(Command::Sim {
             port,
             state,
