@@ -336,3 +336,18 @@ fn wrong_token_exits_3_with_a_hint() {
     );
     assert!(!stderr.contains("wrong-token"));
 }
+
+#[test]
+fn completions_cover_every_subcommand() {
+    let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&out.stdout);
+    for sub in [
+        "get", "set", "diff", "apply", "export", "fields", "history", "rollback", "auth",
+    ] {
+        assert!(script.contains(sub), "{sub} missing");
+    }
+}

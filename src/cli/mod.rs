@@ -162,6 +162,8 @@ pub enum Command {
         #[command(flatten)]
         send: RollbackArgs,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
     /// Run the simulator of the ExoBridge settings API on this machine.
     Sim {
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -331,6 +333,11 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 expect_unchanged: None,
             },
         ),
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "exoset", &mut std::io::stdout());
+            Ok(())
+        }
         Some(Command::Sim {
             port,
             state,
