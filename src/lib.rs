@@ -9,4 +9,5 @@ pub mod cli;
 pub mod exit;
 pub mod schema;
 pub mod settings;
+pub mod tui;
 pub mod validate;
