@@ -1,5 +1,6 @@
 //! Talking to ExoBridge: the client, and the simulator that stands in for it.
 
 pub mod client;
+pub mod sim;
 
 pub use client::{Answer, ApiError, Client, ClientOptions, Credentials};

@@ -1,0 +1,1033 @@
+//! The ExoBridge settings API, simulated: `exoset sim`, `exoset --demo` and the
+//! tests run against it over real HTTP.
+//!
+//! It implements `API.md` as the real server is documented to behave: Basic
+//! auth, one tenant, `GET` and a partially merging `PUT` of
+//! `/v1/tenants/{sid}/settings`, validation of every key from the schema (wire
+//! types included) and the companion rule, all-or-nothing, and the envelope on
+//! every answer with `common.default_region` as a list. State lives in memory,
+//! optionally saved to a file after each accepted `PUT`.
+//!
+//! Tests reach behind the client's back through the [`Simulator`] handle: read
+//! or replace the state, count requests, see the last `PUT` body, and inject
+//! faults for the next requests.
+
+use crate::schema::{EVENTS, FieldId, Kind, Section, event_fields, lookup};
+use crate::settings::{Settings, documented_defaults};
+use crate::validate;
+use axum::Router;
+use axum::body::{Body, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::{Map, Value, json};
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeSet, VecDeque};
+use std::fmt;
+use std::hash::BuildHasher;
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// Tenant SID of the built-in demo account.
+pub const DEMO_SID: &str = "exoset-demo";
+/// API key (Basic-auth username) of the demo account.
+pub const DEMO_API_KEY: &str = "demo-key";
+/// API token (Basic-auth password) of the demo account. Not a secret: it only
+/// opens the simulator.
+pub const DEMO_API_TOKEN: &str = "demo-token";
+/// The demo account's settings, in the PUT-body shape.
+pub const DEMO_SETTINGS_JSON: &str = include_str!("../../assets/demo-settings.json");
+/// Largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A body up to this size is read to its end even when refused (see `read_body`).
+const DRAIN_LIMIT: usize = 16 * MAX_BODY_BYTES;
+
+const SETTINGS_PATH_PREFIX: &str = "/v1/tenants/";
+const SETTINGS_PATH_SUFFIX: &str = "/settings";
+
+/// What the simulator serves and to whom.
+#[derive(Clone)]
+pub struct SimConfig {
+    /// The only tenant SID the credentials may act on.
+    pub sid: String,
+    /// Basic-auth username (API key or Account SID).
+    pub api_key: String,
+    /// Basic-auth password.
+    pub api_token: String,
+    /// Loaded at start when it exists (it then wins over `initial`), saved
+    /// after each accepted PUT.
+    pub state_file: Option<PathBuf>,
+    /// Settings at start when there is no state file yet.
+    pub initial: Settings,
+}
+
+impl SimConfig {
+    /// The demo account: [`DEMO_SID`], [`DEMO_API_KEY`], [`DEMO_API_TOKEN`] and
+    /// the settings of `assets/demo-settings.json`, in memory only.
+    pub fn demo() -> SimConfig {
+        SimConfig {
+            sid: DEMO_SID.to_string(),
+            api_key: DEMO_API_KEY.to_string(),
+            api_token: DEMO_API_TOKEN.to_string(),
+            state_file: None,
+            initial: demo_settings(),
+        }
+    }
+}
+
+// The token stays out of `Debug`, as everywhere in exoset.
+impl fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("sid", &self.sid)
+            .field("api_key", &self.api_key)
+            .field("api_token", &"<redacted>")
+            .field("state_file", &self.state_file)
+            .field(
+                "initial",
+                &format_args!("{} keys", self.initial.reported().count()),
+            )
+            .finish()
+    }
+}
+
+/// The demo account's settings. A test proves the embedded file parses without
+/// notes; the documented defaults are only a fallback that cannot happen.
+pub fn demo_settings() -> Settings {
+    Settings::from_json_text(DEMO_SETTINGS_JSON).unwrap_or_else(|_| documented_defaults())
+}
+
+/// A misbehaviour to serve instead of (or before) the normal answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Wait, then answer as usual: a slow server, for progress and cancellation.
+    Delay(Duration),
+    /// Answer with this failure envelope without looking at the request.
+    Error {
+        status: u16,
+        code: Option<i64>,
+        message: String,
+        /// Seconds for a `Retry-After` header (429, 503).
+        retry_after: Option<u64>,
+    },
+    /// Answer with this status and body verbatim, not an envelope: a proxy's
+    /// error page, a truncated or malformed answer.
+    Raw { status: u16, body: String },
+}
+
+impl Fault {
+    /// A failure envelope with no `Retry-After`.
+    pub fn error(status: u16, code: Option<i64>, message: impl Into<String>) -> Fault {
+        Fault::Error {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops the server; [`Simulator::shutdown`]
+/// also waits until it has stopped.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Binds `addr` (port 0 picks a free port) and serves on a tokio task.
+    /// Fails when the address is taken or the state file exists but cannot be
+    /// read as settings (it is never overwritten then).
+    pub async fn start(config: SimConfig, addr: SocketAddr) -> io::Result<Simulator> {
+        Simulator::start_inner(config, addr, false).await
+    }
+
+    /// Starts on 127.0.0.1 with a free port, on a thread with its own runtime:
+    /// for tests that are not async, such as those running the `exoset` binary.
+    pub fn start_background(config: SimConfig) -> io::Result<Simulator> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("exoset-sim".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match Simulator::start(config, loopback(0)).await {
+                        Ok(mut sim) => {
+                            let task = sim.task.take();
+                            if ready_tx.send(Ok(sim)).is_ok()
+                                && let Some(task) = task
+                            {
+                                let _ = task.await;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        let mut sim = ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("the simulator thread ended before it started"))??;
+        sim.thread = Some(thread);
+        Ok(sim)
+    }
+
+    async fn start_inner(config: SimConfig, addr: SocketAddr, log: bool) -> io::Result<Simulator> {
+        let settings = match &config.state_file {
+            Some(path) => load_state(path)?.unwrap_or_else(|| config.initial.clone()),
+            None => config.initial.clone(),
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            sid: config.sid,
+            api_key: config.api_key,
+            api_token: config.api_token,
+            state_file: config.state_file,
+            log,
+            ids: RequestIds::new(),
+            state: Mutex::new(SimState {
+                settings,
+                put_count: 0,
+                get_count: 0,
+                last_put_body: None,
+                faults: VecDeque::new(),
+            }),
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Simulator {
+            shared,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+            thread: None,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the base URL a client (or a profile) takes.
+    pub fn base_url(&self) -> String {
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{addr}")
+    }
+
+    /// The tenant SID it serves.
+    pub fn sid(&self) -> &str {
+        &self.shared.sid
+    }
+
+    /// The current settings, as a GET would report them.
+    pub fn settings(&self) -> Settings {
+        self.shared.lock().settings.clone()
+    }
+
+    /// Replaces the settings behind the client's back (another user's edit).
+    /// Not saved to the state file: only PUTs are.
+    pub fn set_settings(&self, settings: Settings) {
+        self.shared.lock().settings = settings;
+    }
+
+    /// Changes the settings behind the client's back; see [`Simulator::set_settings`].
+    pub fn modify(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.shared.lock().settings);
+    }
+
+    /// Every PUT received, whatever its answer (refused, faulted or accepted).
+    pub fn put_count(&self) -> usize {
+        self.shared.lock().put_count
+    }
+
+    /// Every GET received, whatever its answer.
+    pub fn get_count(&self) -> usize {
+        self.shared.lock().get_count
+    }
+
+    /// The body of the last PUT received: its JSON, or a JSON string holding
+    /// the text when it was not JSON; `None` before any PUT or after one over
+    /// the size limit.
+    pub fn last_put_body(&self) -> Option<Value> {
+        self.shared.lock().last_put_body.clone()
+    }
+
+    /// Serves `fault` to each of the next `times` requests, after the faults
+    /// already queued. Every request takes one, whatever its method or path.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        let mut state = self.shared.lock();
+        state.faults.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Forgets the faults not served yet.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the
+    /// server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.addr)
+            .field("sid", &self.shared.sid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `exoset sim`: serves `config` on 127.0.0.1:`port` (0 picks one), prints how
+/// to reach it, logs one line per request (method, path, status — never a
+/// header), and stops on Ctrl-C or SIGTERM.
+pub async fn run_standalone(config: SimConfig, port: u16) -> io::Result<()> {
+    let sim = Simulator::start_inner(config, loopback(port), true).await?;
+    say(&banner(&sim));
+    stop_signal().await;
+    sim.shutdown().await;
+    Ok(())
+}
+
+/// What `exoset sim` prints at start. Only the demo token is ever shown.
+fn banner(sim: &Simulator) -> String {
+    let shared = &sim.shared;
+    let base = sim.base_url();
+    let state = match &shared.state_file {
+        Some(path) => format!("{} (saved after each accepted PUT)", path.display()),
+        None => "in memory; lost when the simulator stops".to_string(),
+    };
+    let (token, token_env) = if shared.api_token == DEMO_API_TOKEN {
+        (
+            format!("{DEMO_API_TOKEN} (the demo token)"),
+            format!(" EXOSET_API_TOKEN={DEMO_API_TOKEN}"),
+        )
+    } else {
+        (
+            "the one it was given; pass it in EXOSET_API_TOKEN".to_string(),
+            String::new(),
+        )
+    };
+    format!(
+        "ExoBridge simulator listening on {base}\n\
+         \x20 tenant SID: {sid}\n\
+         \x20 API key:    {key}\n\
+         \x20 API token:  {token}\n\
+         \x20 state:      {state}\n\
+         Try: EXOSET_BASE_URL={base} EXOSET_TENANT_SID={sid} EXOSET_API_KEY={key}{token_env} \
+         exoset\n\
+         Ctrl-C stops it.",
+        sid = shared.sid,
+        key = shared.api_key,
+    )
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// A line on standard output; a closed pipe is not worth a panic.
+fn say(line: &str) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+}
+
+struct Shared {
+    sid: String,
+    api_key: String,
+    api_token: String,
+    state_file: Option<PathBuf>,
+    log: bool,
+    ids: RequestIds,
+    state: Mutex<SimState>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, SimState> {
+        // A panic elsewhere must not take the simulator down with it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+struct SimState {
+    settings: Settings,
+    put_count: usize,
+    get_count: usize,
+    last_put_body: Option<Value>,
+    faults: VecDeque<Fault>,
+}
+
+/// UUID-shaped request ids: a random prefix per simulator and a counter, so
+/// every id is unique.
+struct RequestIds {
+    prefix: u64,
+    next: AtomicU64,
+}
+
+impl RequestIds {
+    fn new() -> RequestIds {
+        RequestIds {
+            prefix: RandomState::new().hash_one(std::process::id()),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    fn next(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let p = self.prefix;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            p >> 32,
+            (p >> 16) & 0xffff,
+            p & 0xfff,
+            0x8000 | ((n >> 48) & 0x3fff),
+            n & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// A refused request: status, published error code and message.
+struct Refusal {
+    status: StatusCode,
+    code: Option<i64>,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: Option<i64>, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn bad_parameters(message: impl Into<String>) -> Refusal {
+        Refusal::new(StatusCode::BAD_REQUEST, Some(5), message)
+    }
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = answer(&shared, request).await;
+    if shared.log {
+        say(&format!("{method} {path} {}", response.status().as_u16()));
+    }
+    response
+}
+
+async fn answer(shared: &Shared, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method;
+    let id = shared.ids.next();
+
+    // Counted and recorded before anything can refuse it: "received".
+    let body = if method == Method::PUT {
+        let read = read_body(&parts.headers, body).await;
+        let mut state = shared.lock();
+        state.put_count += 1;
+        state.last_put_body = read.as_ref().ok().map(|bytes| {
+            serde_json::from_slice(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+        });
+        Some(read)
+    } else {
+        if method == Method::GET {
+            shared.lock().get_count += 1;
+        }
+        None
+    };
+
+    let fault = shared.lock().faults.pop_front();
+    match fault {
+        Some(Fault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(Fault::Error {
+            status,
+            code,
+            message,
+            retry_after,
+        }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = failure(&id, &method, Refusal::new(status, code, message));
+            if let Some(secs) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            return response;
+        }
+        Some(Fault::Raw { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from(body),
+            )
+                .into_response();
+        }
+        None => {}
+    }
+
+    match serve(shared, &method, parts.uri.path(), &parts.headers, body) {
+        Ok(data) => success(&id, &method, data),
+        Err(refusal) => {
+            let challenge = refusal.status == StatusCode::UNAUTHORIZED;
+            let not_allowed = refusal.status == StatusCode::METHOD_NOT_ALLOWED;
+            let mut response = failure(&id, &method, refusal);
+            if challenge {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"ExoBridge\""),
+                );
+            }
+            if not_allowed {
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("GET, PUT"));
+            }
+            response
+        }
+    }
+}
+
+/// Why a PUT body could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyError {
+    TooLarge,
+    Unreadable,
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`]. A larger one is still read, up
+/// to [`DRAIN_LIMIT`], and thrown away: answering before the client has sent it
+/// all would reset the connection under the 413.
+async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>, BodyError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|_| BodyError::Unreadable)?;
+        if let Ok(data) = frame.into_data() {
+            total = total.saturating_add(data.len());
+            if total <= MAX_BODY_BYTES {
+                bytes.extend_from_slice(&data);
+            } else if total > DRAIN_LIMIT {
+                return Err(BodyError::TooLarge);
+            }
+        }
+    }
+    if total > MAX_BODY_BYTES {
+        Err(BodyError::TooLarge)
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// Routing, auth, then the call itself: the settings as `data`, or a refusal.
+fn serve(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: Option<Result<Vec<u8>, BodyError>>,
+) -> Result<Value, Refusal> {
+    let Some(sid) = settings_path_sid(path) else {
+        return Err(Refusal::new(
+            StatusCode::NOT_FOUND,
+            None,
+            format!("no such resource: {path} (the settings live at /v1/tenants/<sid>/settings)"),
+        ));
+    };
+    if method != Method::GET && method != Method::PUT {
+        return Err(Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            None,
+            format!("method {method} is not allowed here; use GET or PUT"),
+        ));
+    }
+    authenticate(shared, headers)?;
+    if sid != shared.sid {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            Some(8),
+            format!("not permitted: these credentials do not give access to tenant {sid}"),
+        ));
+    }
+    match body {
+        None => Ok(answer_data(&shared.lock().settings)),
+        Some(Err(BodyError::TooLarge)) => Err(Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            format!("request body larger than {MAX_BODY_BYTES} bytes"),
+        )),
+        Some(Err(BodyError::Unreadable)) => Err(Refusal::bad_parameters(
+            "invalid parameters: the request body could not be read",
+        )),
+        Some(Ok(bytes)) => put(shared, headers, &bytes),
+    }
+}
+
+fn settings_path_sid(path: &str) -> Option<&str> {
+    let sid = path
+        .strip_prefix(SETTINGS_PATH_PREFIX)?
+        .strip_suffix(SETTINGS_PATH_SUFFIX)?;
+    (!sid.is_empty() && !sid.contains('/')).then_some(sid)
+}
+
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
+    const HOW: &str = "send Authorization: Basic base64(api_key:api_token)";
+    let refuse = |why: &str| {
+        Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            Some(7),
+            format!("authentication failed: {why}"),
+        )
+    };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            Some(7),
+            format!("authentication missing: {HOW}"),
+        ));
+    };
+    let malformed = || refuse(&format!("the Authorization header is malformed; {HOW}"));
+    let text = value.to_str().map_err(|_| malformed())?;
+    let (scheme, encoded) = text.split_once(' ').ok_or_else(malformed)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(malformed());
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (key, token) = decoded.split_once(':').ok_or_else(malformed)?;
+    // Both compared in full, so the answer does not tell which one was wrong.
+    let key_ok = same_bytes(key, &shared.api_key);
+    let token_ok = same_bytes(token, &shared.api_token);
+    if key_ok & token_ok {
+        Ok(())
+    } else {
+        Err(refuse("wrong API key or token"))
+    }
+}
+
+fn same_bytes(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A PUT: validate everything, then merge and save, or change nothing.
+fn put(shared: &Shared, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refusal> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(Refusal::bad_parameters(
+            "invalid parameters: the body must be JSON sent with Content-Type: application/json",
+        ));
+    }
+    let body: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Refusal::bad_parameters(format!(
+            "invalid parameters: the body is not valid JSON: {e}"
+        ))
+    })?;
+    let updates = check_put_body(&body)?;
+
+    let mut state = shared.lock();
+    let mut next = state.settings.clone();
+    for (id, text) in updates {
+        next.set(id, text);
+    }
+    if let Some(path) = &shared.state_file {
+        save_state(path, &next).map_err(|e| {
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(0),
+                format!("internal error: could not save the settings: {e}"),
+            )
+        })?;
+    }
+    state.settings = next;
+    Ok(answer_data(&state.settings))
+}
+
+/// Every key of a PUT body checked against the schema, in wire types, plus the
+/// companion rule. `Ok` holds the texts to store; `Err` names each bad key.
+fn check_put_body(body: &Value) -> Result<Vec<(FieldId, String)>, Refusal> {
+    let Value::Object(sections) = body else {
+        return Err(Refusal::bad_parameters(format!(
+            "invalid parameters: the body must be a JSON object with greenvn, greenpin and/or \
+             common, not {}",
+            describe(body)
+        )));
+    };
+    let mut problems = Vec::new();
+    let mut present = BTreeSet::new();
+    let mut updates = Vec::new();
+    for (name, keys) in sections {
+        let Some(section) = Section::from_key(name) else {
+            problems.push(format!(
+                "{name}: unknown section (the sections are greenvn, greenpin and common)"
+            ));
+            continue;
+        };
+        let Value::Object(keys) = keys else {
+            problems.push(format!(
+                "{name}: must be a JSON object, not {}",
+                describe(keys)
+            ));
+            continue;
+        };
+        for (key, value) in keys {
+            let Some(id) = lookup(section, key) else {
+                problems.push(format!("{name}.{key}: unknown key"));
+                continue;
+            };
+            present.insert(id);
+            let kind = id.setting().kind;
+            match wire_text(kind, value)
+                .and_then(|text| validate::check(kind, &text).map(|()| text))
+            {
+                Ok(text) => updates.push((id, text)),
+                Err(why) => problems.push(format!("{}: {why}", id.path())),
+            }
+        }
+    }
+    for event in 0..EVENTS.len() {
+        let [endpoint, method, headers] = event_fields(event);
+        if !present.contains(&endpoint) {
+            continue;
+        }
+        for companion in [method, headers] {
+            if !present.contains(&companion) {
+                problems.push(format!(
+                    "{}: missing; it must be sent with {}",
+                    companion.path(),
+                    endpoint.setting().key
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Refusal::bad_parameters(format!(
+            "invalid parameters: {}",
+            problems.join("; ")
+        )));
+    }
+    if updates.is_empty() {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            Some(3),
+            "mandatory parameters missing: the body sets no settings",
+        ));
+    }
+    Ok(updates)
+}
+
+/// The text of a body value when its JSON type is the wire type of `kind`:
+/// ints are JSON integers, everything else JSON strings.
+fn wire_text(kind: Kind, value: &Value) -> Result<String, String> {
+    match (kind, value) {
+        (Kind::Int { min, max }, Value::Number(n)) => n
+            .as_i64()
+            .map(|i| i.to_string())
+            .ok_or_else(|| format!("must be a JSON integer from {min} to {max}, not {n}")),
+        (Kind::Int { min, max }, other) => Err(format!(
+            "must be a JSON integer from {min} to {max}, not {}",
+            describe(other)
+        )),
+        (_, Value::String(text)) => Ok(text.clone()),
+        (Kind::BoolString, Value::Bool(b)) => Err(format!(
+            "must be the string \"{b}\", not the JSON boolean {b}"
+        )),
+        (Kind::Region, Value::Array(_)) => Err(format!(
+            "must be a JSON string such as \"KA\" (answers carry a list; requests send a \
+             string), not {}",
+            describe(value)
+        )),
+        (_, other) => Err(format!("must be a JSON string, not {}", describe(other))),
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("the JSON boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {s:?}"),
+        Value::Array(_) => format!("the list {value}"),
+        Value::Object(_) => "a JSON object".to_string(),
+    }
+}
+
+/// `data` of a 200: every section present, `common.default_region` a list.
+fn answer_data(settings: &Settings) -> Value {
+    let mut data = match settings.to_json() {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    for section in Section::ALL {
+        data.entry(section.key())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    if let Some(Value::Object(common)) = data.get_mut(Section::Common.key())
+        && let Some(region) = common.get_mut("default_region")
+        && region.is_string()
+    {
+        *region = Value::Array(vec![region.take()]);
+    }
+    Value::Object(data)
+}
+
+fn success(id: &str, method: &Method, data: Value) -> Response {
+    let envelope = json!({
+        "request_id": id,
+        "success": true,
+        "status": 200,
+        "code": null,
+        "message": null,
+        "method": method.as_str(),
+        "data": data,
+    });
+    (StatusCode::OK, axum::Json(envelope)).into_response()
+}
+
+fn failure(id: &str, method: &Method, refusal: Refusal) -> Response {
+    let envelope = json!({
+        "request_id": id,
+        "success": false,
+        "status": refusal.status.as_u16(),
+        "code": refusal.code,
+        "message": refusal.message,
+        "method": method.as_str(),
+        "data": null,
+    });
+    (refusal.status, axum::Json(envelope)).into_response()
+}
+
+/// The saved settings, `None` when there is no file yet.
+fn load_state(path: &Path) -> io::Result<Option<Settings>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(io::Error::new(
+                e.kind(),
+                format!("cannot read the state file {}: {e}", path.display()),
+            ));
+        }
+    };
+    Settings::from_json_text(&text).map(Some).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the state file {} does not hold settings: {e}",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// Writes the settings in the PUT-body shape: a temporary file in the same
+/// folder (mode 0600), flushed, then renamed over the old one, so a crash
+/// leaves either the old or the new file, never half of one.
+fn save_state(path: &Path, settings: &Settings) -> io::Result<()> {
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the state file {} has no file name", path.display()),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.{}-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        SAVES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut text = serde_json::to_string_pretty(&settings.to_json()).map_err(io::Error::other)?;
+    text.push('\n');
+    let written = write_private(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    // The rename lives in the folder: flush it too where that is possible.
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::lookup_path;
+
+    #[test]
+    fn demo_settings_parse_cleanly_and_leave_three_greenpin_events_unreported() {
+        let demo = Settings::from_json_text(DEMO_SETTINGS_JSON).unwrap();
+        assert!(demo.notes().is_empty(), "{:?}", demo.notes());
+        assert!(demo.unknown().is_empty());
+        for (id, text) in demo.reported() {
+            validate::check(id.setting().kind, text)
+                .unwrap_or_else(|e| panic!("{} = {text:?}: {e}", id.path()));
+            assert!(!text.contains("webhook.site"), "{}", id.path());
+        }
+        for event in [
+            "failed_verification",
+            "verified_caller",
+            "deallocation_callback",
+        ] {
+            let path = format!("greenpin.greenpin_{event}_event_endpoint");
+            assert_eq!(demo.get(lookup_path(&path).unwrap()), None, "{path}");
+        }
+        assert_eq!(demo.reported().count(), 43 - 9);
+        assert_eq!(demo_settings(), demo);
+    }
+
+    #[test]
+    fn sim_config_debug_never_shows_the_token() {
+        let config = SimConfig {
+            api_token: "s3cret-token".into(),
+            ..SimConfig::demo()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret-token"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn the_banner_shows_the_demo_token_only() {
+        let demo = Simulator::start(SimConfig::demo(), loopback(0))
+            .await
+            .unwrap();
+        let shown = banner(&demo);
+        assert!(shown.contains(&demo.base_url()), "{shown}");
+        assert!(shown.contains(DEMO_SID), "{shown}");
+        assert!(shown.contains("EXOSET_API_TOKEN=demo-token"), "{shown}");
+
+        let config = SimConfig {
+            api_token: "s3cret-token".into(),
+            ..SimConfig::demo()
+        };
+        let private = Simulator::start(config, loopback(0)).await.unwrap();
+        let shown = banner(&private);
+        assert!(!shown.contains("s3cret-token"), "{shown}");
+        assert!(shown.contains("EXOSET_API_TOKEN"), "{shown}");
+    }
+
+    #[test]
+    fn request_ids_are_uuid_shaped_and_unique() {
+        let ids = RequestIds::new();
+        let a = ids.next();
+        let b = ids.next();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36, "{a}");
+        assert_eq!(a.matches('-').count(), 4, "{a}");
+    }
+
+    #[test]
+    fn answer_data_lists_default_region_and_always_has_three_sections() {
+        let data = answer_data(
+            &Settings::from_json_text(r#"{"common": {"default_region": "MH"}}"#).unwrap(),
+        );
+        assert_eq!(data["common"]["default_region"], json!(["MH"]));
+        assert_eq!(data["greenvn"], json!({}));
+        assert_eq!(data["greenpin"], json!({}));
+    }
+}
