@@ -433,7 +433,7 @@ impl App {
             self.flags.remove(&id);
             self.refresh();
         } else if parse(self.value(id)).as_ref() != Some(value) {
-            self.set_value(id, value.to_string());
+            self.set_value(id, json_line(value));
         }
     }
 
@@ -1644,6 +1644,79 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     };
     app.follow_selection();
     effects
+}
+
+/// JSON on one line, spaced as the vendor writes it: `{"a": "b", "c": [1, 2]}`.
+pub fn json_line(value: &Value) -> String {
+    use serde::Serialize as _;
+    use std::io::Write;
+
+    struct Spaced;
+    impl serde_json::ser::Formatter for Spaced {
+        fn begin_array_value<W: ?Sized + Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_key<W: ?Sized + Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Spaced);
+    match value.serialize(&mut serializer) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| value.to_string()),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// A part of a JSON document that differs between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonChange {
+    /// Dotted path, e.g. `A.sms_body`.
+    pub path: String,
+    /// The part as JSON text; `None` when absent.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The parts of two JSON documents that differ: objects are compared key by
+/// key, anything else whole.
+pub fn json_changes(old: &Value, new: &Value) -> Vec<JsonChange> {
+    fn walk(old: Option<&Value>, new: Option<&Value>, path: &str, out: &mut Vec<JsonChange>) {
+        match (old, new) {
+            (Some(Value::Object(a)), Some(Value::Object(b))) => {
+                let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+                for key in keys {
+                    let inner = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(a.get(key), b.get(key), &inner, out);
+                }
+            }
+            (a, b) if a == b => {}
+            (a, b) => out.push(JsonChange {
+                path: path.to_string(),
+                old: a.map(json_line),
+                new: b.map(json_line),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk(Some(old), Some(new), "", &mut out);
+    out
 }
 
 /// JSON text pretty-printed for a person to edit; other text as it is.

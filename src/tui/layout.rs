@@ -90,7 +90,7 @@ pub fn columns(width: u16) -> Columns {
     let markers = 4;
     // One space after the label and one after the key.
     let rest = width.saturating_sub(markers + LABEL_WIDTH + 2);
-    let key = rest.saturating_sub(28).clamp(12, LONGEST_KEY);
+    let key = rest.saturating_sub(28).min(rest / 2).clamp(12, LONGEST_KEY);
     Columns {
         markers,
         label: LABEL_WIDTH,

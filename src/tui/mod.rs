@@ -95,6 +95,8 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         events: TerminalEvents(Some(EventStream::new())),
         clipboard: io::stdout(),
         console: Some(console),
+        editor: None,
+        frames: 0,
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     let result = driver.run(client, &mut app).await;
@@ -246,13 +248,32 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     pub events: S,
     pub clipboard: W,
     console: Option<Console>,
+    /// The editor command; `None` reads `$VISUAL` / `$EDITOR` at hand-over.
+    pub editor: Option<String>,
+    /// Frames drawn, so tests can see that an idle editor draws nothing.
+    pub frames: u64,
 }
 
 /// How often the spinner turns while a request is in flight.
 const TICK: Duration = Duration::from_millis(120);
 
 impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
+    /// A driver for a terminal that is not the real one (tests): nothing is
+    /// suspended around `$EDITOR` and no signal is caught.
+    #[cfg(test)]
+    pub fn new(terminal: Terminal<B>, events: S, clipboard: W) -> Self {
+        Driver {
+            terminal,
+            events,
+            clipboard,
+            console: None,
+            editor: None,
+            frames: 0,
+        }
+    }
+
     fn draw(&mut self, app: &App) -> Result<(), Failure> {
+        self.frames += 1;
         self.terminal
             .draw(|frame| view::draw(frame, app))
             .map(|_| ())
@@ -363,7 +384,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
     async fn hand_over(&mut self, text: &str, json: bool) -> Result<String, String> {
         let file =
             write_temp(text, json).map_err(|e| format!("cannot write a temporary file: {e}"))?;
-        let editor = editor_command();
+        let editor = self.editor.clone().unwrap_or_else(editor_command);
         self.events.pause();
         if let Some(console) = &self.console {
             console.suspend();
@@ -381,7 +402,13 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         };
         self.events.resume();
         // Whatever the editor left on the screen, the next frame is whole.
-        let _ = self.terminal.clear();
+        // (Not `Terminal::clear`: it asks the terminal where the cursor is,
+        // and the answer races the event reader.)
+        if let Ok(size) = self.terminal.size() {
+            let _ = self
+                .terminal
+                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+        }
         resumed.map_err(|e| format!("cannot take the terminal back: {e}"))?;
         match status {
             Ok(status) if status.success() => std::fs::read_to_string(file.path())

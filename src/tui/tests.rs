@@ -131,8 +131,17 @@ fn in_mode(mode: Mode) -> App {
         }
         Mode::Diff => {
             // Enough changes for the diff to scroll at 80×24.
-            select(&mut app, "common.timezone");
-            press(&mut app, KeyCode::Char(' '));
+            for path in [
+                "common.timezone",
+                "common.intl_num_sup",
+                "common.tag_enabled",
+                "common.lcr_enabled",
+                "greenpin.aparty_pin_enabled",
+                "greenpin.bparty_pin_enabled",
+            ] {
+                select(&mut app, path);
+                press(&mut app, KeyCode::Char(' '));
+            }
             select(&mut app, "common.sms_config");
             press(&mut app, KeyCode::Enter);
             press(&mut app, KeyCode::Char(' '));
@@ -834,7 +843,7 @@ fn headers_pick_a_content_type_keeping_other_headers_or_go_raw() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.value(field),
-        Some(r#"{"content_type":"application/xml","X-Token":"abc"}"#)
+        Some(r#"{"content_type": "application/xml", "X-Token": "abc"}"#)
     );
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::End);
@@ -1132,6 +1141,30 @@ fn osc52_wraps_base64_between_esc_52_and_bel() {
     assert_eq!(super::osc52("IST"), "\x1b]52;c;SVNU\x07");
 }
 
+#[test]
+fn json_is_written_on_one_spaced_line_and_diffed_by_part() {
+    let value = json!({"A": {"sms_enabled": "true", "on_status": ["busy", "failed"]}});
+    assert_eq!(
+        json_line(&value),
+        r#"{"A": {"sms_enabled": "true", "on_status": ["busy", "failed"]}}"#
+    );
+    let old = json!({"A": {"sms_enabled": "false", "sender_id": "X"}, "B": {}});
+    let new = json!({"A": {"sms_enabled": "true"}, "B": {"sms_body": "hi"}});
+    let change = |path: &str, old: Option<&str>, new: Option<&str>| JsonChange {
+        path: path.into(),
+        old: old.map(str::to_string),
+        new: new.map(str::to_string),
+    };
+    assert_eq!(
+        json_changes(&old, &new),
+        vec![
+            change("A.sms_enabled", Some("\"false\""), Some("\"true\"")),
+            change("A.sender_id", Some("\"X\""), None),
+            change("B.sms_body", None, Some("\"hi\"")),
+        ]
+    );
+}
+
 // ----- snapshots, at 80×24 and 120×40 -----
 
 macro_rules! snapshots {
@@ -1236,6 +1269,22 @@ fn snapshot_diff_view() {
 }
 
 #[test]
+fn snapshot_diff_of_sms_config_by_part() {
+    let mut app = loaded();
+    select(&mut app, "common.sms_config");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Thanks for calling.");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('d'));
+    snapshots!("diff_sms", app);
+}
+
+#[test]
 fn snapshot_confirm_send() {
     snapshots!("confirm", in_mode(Mode::Confirm));
 }
@@ -1314,4 +1363,275 @@ fn snapshot_unknown_keys_under_other() {
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Char('G'));
     snapshots!("other", app);
+}
+
+// ----- the real loop, on a TestBackend, against the simulator over HTTP -----
+
+mod live {
+    use super::super::{Driver, EventSource};
+    use super::*;
+    use crate::api::sim::{DEMO_API_KEY, DEMO_API_TOKEN, Fault, SimConfig, Simulator};
+    use crate::api::{Client, ClientOptions, Credentials};
+    use crossterm::event::Event;
+    use futures_util::Stream;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use std::time::{Duration, Instant};
+    use tokio::sync::mpsc;
+
+    /// Terminal events from the test script.
+    struct Script(mpsc::UnboundedReceiver<std::io::Result<Event>>);
+
+    impl Stream for Script {
+        type Item = std::io::Result<Event>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            self.0.poll_recv(cx)
+        }
+    }
+
+    impl EventSource for Script {}
+
+    type Keys = mpsc::UnboundedSender<std::io::Result<Event>>;
+
+    fn send(keys: &Keys, code: KeyCode, mods: KeyModifiers) {
+        let _ = keys.send(Ok(Event::Key(KeyEvent::new(code, mods))));
+    }
+
+    fn tap(keys: &Keys, c: char) {
+        send(keys, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+
+    async fn sim() -> Simulator {
+        Simulator::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("simulator starts")
+    }
+
+    fn client(sim: &Simulator) -> Client {
+        let credentials = Credentials {
+            base_url: sim.base_url(),
+            tenant_sid: sim.sid().to_string(),
+            api_key: DEMO_API_KEY.to_string(),
+            api_token: DEMO_API_TOKEN.to_string().into(),
+        };
+        Client::new(&credentials, ClientOptions::default()).expect("client")
+    }
+
+    type TestDriver = Driver<TestBackend, Script, Vec<u8>>;
+
+    fn driver(width: u16, height: u16) -> (TestDriver, Keys) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        (Driver::new(terminal, Script(rx), Vec::new()), tx)
+    }
+
+    /// Waits until `done` holds, checking every few milliseconds, for at most 5 s.
+    async fn until(what: &str, done: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !done() {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Let the loop take the answer and draw.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    fn text(driver: &TestDriver) -> String {
+        let buffer = driver.terminal.backend().buffer();
+        let area = buffer.area;
+        (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn loads_edits_sends_and_quits_against_the_simulator() {
+        let sim = sim().await;
+        let (mut driver, keys) = driver(100, 30);
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            tap(&keys, 'j');
+            tap(&keys, 'j');
+            tap(&keys, 'j');
+            tap(&keys, ' '); // timezone IST -> UTC
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the PUT", || sim.put_count() >= 1).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(
+            sim.last_put_body(),
+            Some(json!({"common": {"timezone": "UTC"}})),
+            "only the change goes out"
+        );
+        assert_eq!(sim.get_count(), 2, "one load, one check before the PUT");
+        assert_eq!(app.base.get(id("common.timezone")), Some("UTC"));
+        assert!(app.edits.is_empty());
+        let screen = text(&driver);
+        assert!(screen.contains("Saved 1 change (request_id"), "{screen}");
+    }
+
+    #[tokio::test]
+    async fn a_change_on_the_server_since_loading_is_a_conflict_and_nothing_is_sent() {
+        let sim = sim().await;
+        let (mut driver, keys) = driver(100, 30);
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            for _ in 0..3 {
+                tap(&keys, 'j');
+            }
+            tap(&keys, ' ');
+            sim.modify(|s| s.set(id("common.timezone"), "UTC"));
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the check", || sim.get_count() >= 2).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(sim.put_count(), 0);
+        assert!(matches!(
+            app.flags.get(&id("common.timezone")),
+            Some(Flag::Conflict { .. })
+        ));
+        assert!(text(&driver).contains("Not sent: 1 setting changed on the server"));
+    }
+
+    #[tokio::test]
+    async fn esc_cancels_a_slow_load_and_the_screen_keeps_answering() {
+        let sim = sim().await;
+        sim.inject(Fault::Delay(Duration::from_secs(30)), 1);
+        let (mut driver, keys) = driver(80, 24);
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let started = Instant::now();
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '?');
+            tap(&keys, 'q');
+            send(&keys, KeyCode::Esc, KeyModifiers::NONE);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            tap(&keys, 'r');
+            until("the second GET", || sim.get_count() >= 2).await;
+            tap(&keys, 'q');
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "nothing waited for the slow GET"
+        );
+        assert!(app.loaded, "the second load answered");
+    }
+
+    #[tokio::test]
+    async fn an_idle_editor_draws_nothing() {
+        let sim = sim().await;
+        let (mut driver, keys) = driver(80, 24);
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            tap(&keys, 'j');
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            tap(&keys, 'q');
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        // The first frame, the loaded one (perhaps a spinner tick or two), one
+        // for j; none while idle for 800 ms.
+        assert!(driver.frames <= 5, "{} frames", driver.frames);
+    }
+
+    #[tokio::test]
+    async fn y_writes_the_value_as_osc_52_to_the_terminal() {
+        let sim = sim().await;
+        let (mut driver, keys) = driver(80, 24);
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            tap(&keys, 'y');
+            tap(&keys, 'q');
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        let country = sim
+            .settings()
+            .get(id("common.country"))
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(driver.clipboard, super::super::osc52(&country).into_bytes());
+    }
+
+    #[tokio::test]
+    async fn e_hands_the_value_to_the_editor_and_takes_the_result() {
+        let sim = sim().await;
+        let (mut driver, keys) = driver(80, 24);
+        driver.editor = Some("sed -i 's/^.*$/Agent/'".to_string());
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            for _ in 0..6 {
+                tap(&keys, 'j');
+            }
+            tap(&keys, 'e');
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(app.edits.get(id("common.aparty_tag")), Some("Agent"));
+    }
+
+    #[tokio::test]
+    async fn a_refused_put_shows_the_servers_words_and_keeps_the_edit() {
+        let sim = sim().await;
+        let (mut driver, keys) = driver(100, 30);
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            for _ in 0..3 {
+                tap(&keys, 'j');
+            }
+            tap(&keys, ' ');
+            tap(&keys, 's');
+            // The check GET answers as usual; the PUT gets the failure.
+            sim.inject(Fault::Delay(Duration::ZERO), 1);
+            sim.inject(
+                Fault::error(403, Some(8), "not permitted for this tenant"),
+                1,
+            );
+            tap(&keys, 'y');
+            until("the PUT", || sim.put_count() >= 1).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(app.edits.get(id("common.timezone")), Some("UTC"));
+        let screen = text(&driver);
+        for part in [
+            "HTTP 403",
+            "code 8",
+            "not permitted for this tenant",
+            "request_id",
+        ] {
+            assert!(screen.contains(part), "{part} missing from\n{screen}");
+        }
+    }
 }

@@ -685,6 +685,23 @@ fn chunks(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// For a JSON-valued key whose old and new values are both JSON objects, the
+/// parts that changed: a person reads `A.sms_body` better than two blobs.
+fn json_parts(row: &crate::changes::DiffRow) -> Option<Vec<super::app::JsonChange>> {
+    if !matches!(
+        row.id.setting().kind,
+        Kind::HeadersJson | Kind::SmsConfigJson
+    ) {
+        return None;
+    }
+    let old: Value = serde_json::from_str(row.old.as_deref()?).ok()?;
+    let new: Value = serde_json::from_str(&row.new).ok()?;
+    if !(old.is_object() && new.is_object()) {
+        return None;
+    }
+    Some(super::app::json_changes(&old, &new))
+}
+
 /// The pending diff as lines of at most `width` columns: each changed key
 /// with its old and new value, each companion, each problem.
 pub fn diff_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
@@ -722,6 +739,26 @@ pub fn diff_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             Span::raw(path),
         ]));
         let old = row.old.as_deref();
+        if let Some(parts) = json_parts(row) {
+            for change in parts {
+                let part = change.path;
+                let was = change.old.unwrap_or_else(|| "(absent)".to_string());
+                let now = change.new.unwrap_or_else(|| "(absent)".to_string());
+                if part.chars().count() + was.chars().count() + now.chars().count() + 9 <= width {
+                    lines.push(Line::from(vec![
+                        Span::raw(format!("    {part}  ")),
+                        Span::styled(was, theme.dim),
+                        Span::raw(" → "),
+                        Span::styled(now, theme.changed),
+                    ]));
+                } else {
+                    lines.push(Line::raw(format!("    {part}")));
+                    push_value(&mut lines, "was", &was, theme.dim);
+                    push_value(&mut lines, "now", &now, theme.changed);
+                }
+            }
+            continue;
+        }
         let short_enough = old.map_or(14, |o| o.chars().count()) + row.new.chars().count() + 7
             <= width
             && !row.new.contains('\n');
