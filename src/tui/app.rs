@@ -229,6 +229,8 @@ pub struct App {
     pub spinner: usize,
     pub message: Option<Message>,
     pub quit: bool,
+    /// Something changed since the last frame; the run loop draws and clears it.
+    pub redraw: bool,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -264,6 +266,7 @@ impl App {
             spinner: 0,
             message: None,
             quit: false,
+            redraw: true,
         }
     }
 
@@ -289,6 +292,25 @@ impl App {
 
     pub fn busy(&self) -> bool {
         self.request.is_some()
+    }
+
+    /// Whether an action cannot change anything: a key no binding claims
+    /// outside text entry, the mouse when not asked for, a stale answer.
+    fn ignores(&self, action: &Action) -> bool {
+        let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_));
+        match action {
+            Action::Key(key) => keys::lookup(self.mode(), key).is_none() && !typing,
+            Action::Paste(_) => !typing,
+            Action::Mouse(_) => !self.mouse,
+            Action::Loaded { seq, .. }
+            | Action::Checked { seq }
+            | Action::Conflict { seq, .. }
+            | Action::Submitted { seq, .. } => !self.in_flight(*seq),
+            Action::Resize(..)
+            | Action::Tick
+            | Action::Problem(_)
+            | Action::ExternalEdited { .. } => false,
+        }
     }
 
     // ----- what the view asks -----
@@ -1594,6 +1616,10 @@ pub fn conflicts(base: &Settings, fresh: &Settings, changes: &ChangeSet) -> Vec<
 
 /// Applies an action to the state; returns the work to do outside.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    if app.ignores(&action) {
+        return vec![];
+    }
+    app.redraw = true;
     let effects = match action {
         Action::Key(key) => match keys::lookup(app.mode(), &key) {
             Some(command) => app.command(command),

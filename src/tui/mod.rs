@@ -272,10 +272,11 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         }
     }
 
-    fn draw(&mut self, app: &App) -> Result<(), Failure> {
+    fn draw(&mut self, app: &mut App) -> Result<(), Failure> {
         self.frames += 1;
+        app.redraw = false;
         self.terminal
-            .draw(|frame| view::draw(frame, app))
+            .draw(|frame| view::draw(frame, &*app))
             .map(|_| ())
             .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))
     }
@@ -339,7 +340,9 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             if !was_busy && app.busy() {
                 tick.reset();
             }
-            self.draw(app)?;
+            if app.redraw {
+                self.draw(app)?;
+            }
         }
     }
 
