@@ -544,11 +544,16 @@ pub fn for_mode(mode: Mode) -> impl Iterator<Item = &'static Binding> {
 }
 
 /// The help text, generated from the table: one section per mode.
+/// Keys bound in every mode are listed once, under "Everywhere".
 pub fn help_lines() -> Vec<(Option<&'static str>, String, &'static str)> {
-    let mut out = Vec::new();
+    let everywhere = |b: &Binding| b.modes.len() == Mode::ALL.len();
+    let mut out = vec![(Some("Everywhere"), String::new(), "")];
+    for b in BINDINGS.iter().filter(|b| everywhere(b)) {
+        out.push((None, b.keys_label(), b.help));
+    }
     for &mode in Mode::ALL {
         out.push((Some(mode.title()), String::new(), ""));
-        for b in for_mode(mode) {
+        for b in for_mode(mode).filter(|b| !everywhere(b)) {
             out.push((None, b.keys_label(), b.help));
         }
     }
@@ -641,14 +646,19 @@ mod tests {
     }
 
     #[test]
-    fn the_help_lists_every_binding_under_each_of_its_modes() {
+    fn the_help_lists_every_binding_under_each_of_its_modes_or_once_if_global() {
         let lines = help_lines();
         for b in BINDINGS {
             let n = lines
                 .iter()
                 .filter(|(_, keys, help)| *keys == b.keys_label() && *help == b.help)
                 .count();
-            assert_eq!(n, b.modes.len(), "{}", b.help);
+            let want = if b.modes.len() == Mode::ALL.len() {
+                1
+            } else {
+                b.modes.len()
+            };
+            assert_eq!(n, want, "{}", b.help);
         }
     }
 }
