@@ -3,7 +3,7 @@
 //! The body holds only the keys that changed, plus the method and headers of
 //! every event whose endpoint is in it (the companion rule), in wire types.
 
-use crate::schema::{EVENTS, EventPart, FieldId, Section, event_fields};
+use crate::schema::{EVENTS, FieldId, Section, event_fields};
 use crate::settings::{Settings, same_value, wire_value};
 use crate::validate;
 use serde_json::{Map, Value};
@@ -235,9 +235,81 @@ pub fn not_taken(sent: &ChangeSet, answer: &Settings) -> Vec<(FieldId, Option<St
         .collect()
 }
 
-/// Whether a key is an event endpoint (used to explain companions).
-pub fn is_endpoint(id: FieldId) -> bool {
-    matches!(id.setting().event, Some((_, EventPart::Endpoint)))
+/// Whether two reads agree on a key: both unreported, or the same wire value.
+pub fn same_reported(id: FieldId, a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_value(id, a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// A key changed both by the user and, since the user's base, on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub id: FieldId,
+    /// The value the edit was made on.
+    pub base: Option<String>,
+    pub mine: String,
+    /// The server's value now.
+    pub theirs: Option<String>,
+}
+
+/// What moved on the server between the user's base and a fresh read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// Keys changed only on the server: `(key, base value, server value)`.
+    pub taken_in: Vec<(FieldId, Option<String>, Option<String>)>,
+    /// Keys changed on both sides to different values.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Drift {
+    /// Compares the base the edits were made on with the server's settings now.
+    pub fn between(base: &Settings, edits: &Edits, server: &Settings) -> Drift {
+        let mut drift = Drift::default();
+        for id in FieldId::all() {
+            let (was, now) = (base.get(id), server.get(id));
+            if same_reported(id, was, now) {
+                continue;
+            }
+            match edits.get(id) {
+                Some(mine) if now.is_some_and(|theirs| same_value(id, theirs, mine)) => {}
+                Some(mine) => drift.conflicts.push(Conflict {
+                    id,
+                    base: was.map(str::to_string),
+                    mine: mine.to_string(),
+                    theirs: now.map(str::to_string),
+                }),
+                None => drift
+                    .taken_in
+                    .push((id, was.map(str::to_string), now.map(str::to_string))),
+            }
+        }
+        drift
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.taken_in.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+/// Keys a change set would send whose value on the server differs from a
+/// reference read (an export file, or the last read): touched behind our back.
+pub fn changed_since(
+    changes: &ChangeSet,
+    reference: &Settings,
+    server: &Settings,
+) -> Vec<(FieldId, Option<String>, Option<String>)> {
+    changes
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let (was, now) = (reference.get(row.id), server.get(row.id));
+            (!same_reported(row.id, was, now))
+                .then(|| (row.id, was.map(str::to_string), now.map(str::to_string)))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -380,6 +452,56 @@ mod tests {
         assert_eq!(
             not_taken(&cs, &answer),
             vec![(id("common.deletion_time"), Some("1800".to_string()))]
+        );
+    }
+
+    #[test]
+    fn drift_takes_in_server_only_changes_and_flags_both_sided_ones() {
+        let base = base();
+        let mut edits = Edits::default();
+        edits.set(&base, id("common.timezone"), "UTC");
+        edits.set(&base, id("common.deletion_time"), "60");
+        let mut server = base.clone();
+        server.set(id("common.timezone"), "UTC"); // same change: no conflict
+        server.set(id("common.deletion_time"), "120"); // both sides: conflict
+        server.set(id("common.country"), "SG"); // server only: taken in
+        let drift = Drift::between(&base, &edits, &server);
+        assert_eq!(
+            drift.taken_in,
+            vec![(id("common.country"), None, Some("SG".into()))]
+        );
+        assert_eq!(
+            drift.conflicts,
+            vec![Conflict {
+                id: id("common.deletion_time"),
+                base: Some("1800".into()),
+                mine: "60".into(),
+                theirs: Some("120".into()),
+            }]
+        );
+        assert!(Drift::between(&base, &edits, &base).is_empty());
+    }
+
+    #[test]
+    fn changed_since_lists_sent_keys_that_moved_on_the_server() {
+        let base = base();
+        let mut edits = Edits::default();
+        edits.set(&base, id("common.timezone"), "UTC");
+        let cs = ChangeSet::new(&base, &edits);
+        let mut server = base.clone();
+        server.set(id("common.country"), "SG");
+        assert!(
+            changed_since(&cs, &base, &server).is_empty(),
+            "untouched key moved"
+        );
+        server.set(id("common.timezone"), "UTC");
+        assert_eq!(
+            changed_since(&cs, &base, &server),
+            vec![(
+                id("common.timezone"),
+                Some("IST".into()),
+                Some("UTC".into())
+            )]
         );
     }
 }

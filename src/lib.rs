@@ -4,10 +4,14 @@
 //! terminal; the editor and the subcommands are two faces of it.
 
 pub mod api;
+pub mod auth;
 pub mod changes;
 pub mod cli;
+pub mod config;
 pub mod exit;
+pub mod keystore;
 pub mod schema;
 pub mod settings;
+pub mod store;
 pub mod tui;
 pub mod validate;

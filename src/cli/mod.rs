@@ -1,13 +1,13 @@
 //! The command line: arguments, dispatch, exit codes. Each subcommand is a thin
 //! face over the engine.
 
+mod auth;
 mod fields;
 pub mod remote;
 
-use crate::api::{ClientOptions, Credentials, client::DEFAULT_BASE_URL};
+use crate::api::ClientOptions;
 use clap::{Parser, Subcommand};
 use remote::SendMode;
-use secrecy::SecretString;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -46,8 +46,9 @@ impl fmt::Display for Failure {
     version,
     about = "Edit Exotel ExoBridge (GreenVN / GreenPin) settings from a terminal",
     long_about = "Without a subcommand, opens the full-screen editor for the chosen profile.\n\n\
-        Credentials come from EXOSET_BASE_URL (default https://leadassist.exotel.in), \
-        EXOSET_TENANT_SID, EXOSET_API_KEY and EXOSET_API_TOKEN.\n\n\
+        Credentials: flags, then EXOSET_BASE_URL, EXOSET_TENANT_SID, EXOSET_API_KEY, \
+        EXOSET_API_TOKEN and EXOSET_PROFILE, then the profile (`exoset auth login`) with its \
+        token in the OS keyring. EXOSET_HOME roots config and state in one folder.\n\n\
         Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value; \
         3 no credentials, or they were refused; 4 conflict."
 )]
@@ -55,6 +56,27 @@ pub struct Cli {
     /// Open the editor on the built-in simulator: no account or keyring needed.
     #[arg(long)]
     pub demo: bool,
+
+    /// Profile to use (else EXOSET_PROFILE, else the config's default_profile).
+    #[arg(short, long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Base URL of the API (else EXOSET_BASE_URL, else the profile's).
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Tenant SID (else EXOSET_TENANT_SID, else the profile's).
+    #[arg(
+        long = "tenant-sid",
+        visible_alias = "sid",
+        global = true,
+        value_name = "SID"
+    )]
+    pub tenant_sid: Option<String>,
+
+    /// API key or Account SID (else EXOSET_API_KEY, else the profile's).
+    #[arg(long, global = true, value_name = "KEY")]
+    pub api_key: Option<String>,
 
     /// Seconds to wait for a whole request, answer included.
     #[arg(
@@ -119,11 +141,68 @@ pub enum Command {
         #[command(flatten)]
         send: SendArgs,
     },
+    /// Log in, check the credentials, show where the token comes from, log out.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// List the saved profiles (* marks the default).
+    Profiles,
+    /// List the changes exoset sent to this tenant, newest first.
+    History {
+        /// How many entries to show.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        count: usize,
+        /// Print the entries as JSON (sent body, settings before and after).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put back the values a recorded change replaced (default: the latest).
+    Rollback {
+        /// The history entry to undo (see `exoset history`).
+        id: Option<u64>,
+        #[command(flatten)]
+        send: RollbackArgs,
+    },
+    /// Run the simulator of the ExoBridge settings API on this machine.
+    Sim {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8480)]
+        port: u16,
+        /// Keep the settings in FILE across runs (created on the first change).
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Tenant SID the simulator answers for.
+        #[arg(long = "sim-sid", value_name = "SID", default_value = crate::api::sim::DEMO_SID)]
+        sid: String,
+        /// Basic-auth user name the simulator expects.
+        #[arg(long = "sim-api-key", value_name = "KEY", default_value = crate::api::sim::DEMO_API_KEY)]
+        api_key: String,
+    },
     /// Write the current settings as a file `apply` takes back.
     Export {
         /// Where to write; stdout when absent.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Save a profile and its token (asked with echo off) in the OS keyring.
+    Login {
+        /// Read the token from the first line of stdin.
+        #[arg(long)]
+        token_stdin: bool,
+        /// Save without checking the credentials with a GET.
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Show the profile, tenant, key, base URL and where the token comes from.
+    Status,
+    /// Delete the stored token of the profile.
+    Logout {
+        /// Remove the profile from the config file too.
+        #[arg(long)]
+        forget: bool,
     },
 }
 
@@ -135,6 +214,10 @@ pub struct SendArgs {
     /// Send without asking.
     #[arg(long, short)]
     pub yes: bool,
+    /// Refuse (exit 4) if the server changed any key to send since the last
+    /// read of this tenant, or since the export FILE given.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    pub expect_unchanged: Option<Option<PathBuf>>,
 }
 
 impl From<&SendArgs> for SendMode {
@@ -142,8 +225,19 @@ impl From<&SendArgs> for SendMode {
         SendMode {
             dry_run: args.dry_run,
             yes: args.yes,
+            expect_unchanged: args.expect_unchanged.clone(),
         }
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// Print the exact PUT body and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without asking.
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
@@ -163,28 +257,15 @@ impl Cli {
     }
 }
 
-/// Credentials from the `EXOSET_*` environment variables.
-fn env_credentials() -> Result<Credentials, Failure> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let missing: Vec<&str> = ["EXOSET_TENANT_SID", "EXOSET_API_KEY", "EXOSET_API_TOKEN"]
-        .into_iter()
-        .filter(|name| var(name).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(Failure::new(
-            exit::CREDENTIALS,
-            format!(
-                "no credentials: set {} (or try `exoset --demo`)",
-                missing.join(", ")
-            ),
-        ));
+impl Cli {
+    fn overrides(&self) -> crate::auth::Overrides {
+        crate::auth::Overrides {
+            profile: self.profile.clone(),
+            base_url: self.base_url.clone(),
+            tenant_sid: self.tenant_sid.clone(),
+            api_key: self.api_key.clone(),
+        }
     }
-    Ok(Credentials {
-        base_url: var("EXOSET_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
-        tenant_sid: var("EXOSET_TENANT_SID").unwrap_or_default(),
-        api_key: var("EXOSET_API_KEY").unwrap_or_default(),
-        api_token: SecretString::from(var("EXOSET_API_TOKEN").unwrap_or_default()),
-    })
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -199,8 +280,20 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
-    let remote = || -> Result<crate::api::Client, Failure> {
-        remote::connect(&env_credentials()?, cli.client_options()?)
+    let remote = || -> Result<remote::Remote, Failure> {
+        let (credentials, _, selected) = crate::auth::resolve(&cli.overrides())?;
+        let state = crate::store::StateDir::new(
+            &selected.paths,
+            &selected.profile,
+            &credentials.tenant_sid,
+        );
+        remote::Remote::new(
+            &credentials,
+            cli.client_options()?,
+            state,
+            &selected.profile,
+            selected.config.history.keep,
+        )
     };
     match &cli.command {
         Some(Command::Fields { json }) => fields::run(*json),
@@ -212,6 +305,38 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Some(Command::Diff { file }) => remote::diff(&remote()?, file),
         Some(Command::Apply { file, send }) => remote::apply(&remote()?, file, send.into()),
         Some(Command::Export { output }) => remote::export(&remote()?, output.as_deref()),
+        Some(Command::Auth(AuthCommand::Login {
+            token_stdin,
+            no_verify,
+        })) => auth::login(
+            &cli.overrides(),
+            &auth::LoginArgs {
+                token_stdin: *token_stdin,
+                no_verify: *no_verify,
+            },
+            cli.client_options()?,
+        ),
+        Some(Command::Auth(AuthCommand::Status)) => auth::status(&cli.overrides()),
+        Some(Command::Auth(AuthCommand::Logout { forget })) => {
+            auth::logout(&cli.overrides(), *forget)
+        }
+        Some(Command::Profiles) => auth::profiles(),
+        Some(Command::History { count, json }) => remote::history(&remote()?, *count, *json),
+        Some(Command::Rollback { id, send }) => remote::rollback(
+            &remote()?,
+            *id,
+            SendMode {
+                dry_run: send.dry_run,
+                yes: send.yes,
+                expect_unchanged: None,
+            },
+        ),
+        Some(Command::Sim {
+            port,
+            state,
+            sid,
+            api_key,
+        }) => run_sim(*port, state.clone(), sid, api_key),
         None if cli.demo => Err(Failure::usage(
             "the editor is not built yet; `exoset fields` lists every setting",
         )),
@@ -219,4 +344,26 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             "the editor is not built yet; try `exoset fields` or `exoset --help`",
         )),
     }
+}
+
+/// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.
+fn run_sim(port: u16, state: Option<PathBuf>, sid: &str, api_key: &str) -> Result<(), Failure> {
+    use crate::api::sim::{self, SimConfig};
+    let config = SimConfig {
+        sid: sid.to_string(),
+        api_key: api_key.to_string(),
+        api_token: std::env::var("EXOSET_SIM_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| sim::DEMO_API_TOKEN.to_string()),
+        state_file: state,
+        initial: sim::demo_settings(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
+    runtime
+        .block_on(sim::run_standalone(config, port))
+        .map_err(|e| Failure::new(exit::NETWORK, format!("simulator: {e}")))
 }

@@ -1,10 +1,11 @@
 //! The subcommands that talk to the server: get, set, diff, apply, export.
 
 use super::{Failure, exit};
-use crate::api::{ApiError, Client, ClientOptions, Credentials};
-use crate::changes::{ChangeSet, Edits, not_taken};
+use crate::api::{Answer, ApiError, Client, ClientOptions, Credentials};
+use crate::changes::{ChangeSet, Edits, changed_since, not_taken};
 use crate::schema::{FieldId, lookup_path};
 use crate::settings::Settings;
+use crate::store::{HistoryEntry, Loaded, StateDir, format_time, now_secs};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -15,12 +16,104 @@ impl From<ApiError> for Failure {
 }
 
 /// How a command that changes settings should behave.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SendMode {
     /// Print the exact PUT body; send nothing.
     pub dry_run: bool,
     /// Do not ask before sending.
     pub yes: bool,
+    /// Refuse when a key to send changed on the server since a reference
+    /// read: `Some(None)` = the last read, `Some(Some(file))` = an export.
+    pub expect_unchanged: Option<Option<std::path::PathBuf>>,
+}
+
+impl SendMode {
+    /// The reference read `--expect-unchanged` compares against, read before
+    /// this command's own GET replaces the last read.
+    fn reference(&self, remote: &Remote) -> Result<Option<Settings>, Failure> {
+        match &self.expect_unchanged {
+            None => Ok(None),
+            Some(Some(file)) => read_desired(file).map(Some),
+            Some(None) => match remote.state.load_last_read() {
+                Loaded::Found((time, settings)) => {
+                    eprintln!("Comparing with the settings read at {}.", format_time(time));
+                    Ok(Some(settings))
+                }
+                Loaded::Missing => Err(Failure::usage(
+                    "--expect-unchanged: no earlier read of this tenant to compare with; run \
+                     `exoset get` or pass an export file (--expect-unchanged=FILE)",
+                )),
+                Loaded::SetAside { moved_to, reason } => Err(Failure::usage(format!(
+                    "--expect-unchanged: the last read is {reason} (kept as {}); run \
+                     `exoset get` again or pass an export file",
+                    moved_to.display()
+                ))),
+            },
+        }
+    }
+}
+
+/// Exit 4 when a key about to be sent moved on the server since `reference`.
+fn refuse_if_moved(
+    changes: &ChangeSet,
+    reference: &Settings,
+    server: &Settings,
+) -> Result<(), Failure> {
+    let moved = changed_since(changes, reference, server);
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = moved
+        .iter()
+        .map(|(id, was, now)| {
+            format!(
+                "{}: was {}, now {}",
+                id.path(),
+                shown(was.as_deref()),
+                shown(now.as_deref())
+            )
+        })
+        .collect();
+    Err(Failure::new(
+        exit::CONFLICT,
+        format!(
+            "not sent: the server changed {} of the keys to send since they were read:\n  {}",
+            lines.len(),
+            lines.join("\n  ")
+        ),
+    ))
+}
+
+fn shown(value: Option<&str>) -> String {
+    value.map(quoted).unwrap_or_else(|| "(not reported)".into())
+}
+
+impl Remote {
+    /// Records a successful PUT in the history and as the last read.
+    fn remember_put(&self, body: &serde_json::Value, before: &Settings, answer: &Answer) {
+        let entry = HistoryEntry {
+            id: 0,
+            time: now_secs(),
+            profile: self.profile.clone(),
+            tenant: self.tenant.clone(),
+            request_id: answer.request_id.clone(),
+            sent: body.clone(),
+            before: before.to_json(),
+            after: answer.settings.to_json(),
+        };
+        match self.state.record(entry, self.history_keep) {
+            Ok((_, Some(warning))) => eprintln!("warning: {warning}"),
+            Ok(_) => {}
+            Err(e) => eprintln!(
+                "warning: the change was saved on the server but not in the local history \
+                 ({}): {e}",
+                self.state.path().display()
+            ),
+        }
+        if let Err(e) = self.state.save_last_read(&answer.settings) {
+            eprintln!("warning: cannot keep the last read: {e}");
+        }
+    }
 }
 
 /// Runs a future on a small runtime: one thread is plenty for one request.
@@ -32,8 +125,44 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure>
     Ok(runtime.block_on(future))
 }
 
-pub fn connect(credentials: &Credentials, options: ClientOptions) -> Result<Client, Failure> {
-    Ok(Client::new(credentials, options)?)
+/// A client for one profile's tenant, with where that tenant's state lives.
+pub struct Remote {
+    pub client: Client,
+    pub state: StateDir,
+    pub profile: String,
+    pub tenant: String,
+    pub history_keep: usize,
+}
+
+impl Remote {
+    pub fn new(
+        credentials: &Credentials,
+        options: ClientOptions,
+        state: StateDir,
+        profile: &str,
+        history_keep: usize,
+    ) -> Result<Remote, Failure> {
+        Ok(Remote {
+            client: Client::new(credentials, options)?,
+            state,
+            profile: profile.to_string(),
+            tenant: credentials.tenant_sid.clone(),
+            history_keep,
+        })
+    }
+
+    /// GETs the settings, prints any notes, and remembers them as the last read.
+    fn read(&self) -> Result<Answer, Failure> {
+        let answer = block_on(self.client.get())??;
+        print_notes(&answer.settings);
+        if let Err(e) = self.state.save_last_read(&answer.settings) {
+            eprintln!(
+                "warning: cannot keep the last read in {}: {e}",
+                self.state.path().display()
+            );
+        }
+        Ok(answer)
+    }
 }
 
 fn print_notes(settings: &Settings) {
@@ -69,10 +198,9 @@ fn parse_paths(paths: &[String]) -> Result<Vec<FieldId>, Failure> {
 }
 
 /// `exoset get [--json] [PATH…]`
-pub fn get(client: &Client, as_json: bool, paths: &[String]) -> Result<(), Failure> {
+pub fn get(remote: &Remote, as_json: bool, paths: &[String]) -> Result<(), Failure> {
     let ids = parse_paths(paths)?;
-    let answer = block_on(client.get())??;
-    print_notes(&answer.settings);
+    let answer = remote.read()?;
     let text = if as_json {
         get_json(&answer.settings, &ids)
     } else {
@@ -165,14 +293,14 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Vec<(FieldId, String)
 }
 
 /// `exoset set PATH=VALUE…`, with the assignments already parsed.
-pub fn set(client: &Client, pairs: Vec<(FieldId, String)>, mode: SendMode) -> Result<(), Failure> {
-    let base = block_on(client.get())??;
-    print_notes(&base.settings);
+pub fn set(remote: &Remote, pairs: Vec<(FieldId, String)>, mode: SendMode) -> Result<(), Failure> {
+    let reference = mode.reference(remote)?;
+    let base = remote.read()?;
     let mut edits = Edits::default();
     for (id, value) in pairs {
         edits.set(&base.settings, id, value);
     }
-    send_changes(client, &base.settings, &edits, mode)
+    send_changes(remote, &base.settings, &edits, mode, reference.as_ref())
 }
 
 /// Reads a desired-state file (`-` is stdin) in the PUT-body shape.
@@ -199,10 +327,9 @@ fn desired_edits(base: &Settings, desired: &Settings, file: &Path) -> Result<Edi
 }
 
 /// `exoset diff -f FILE`
-pub fn diff(client: &Client, file: &Path) -> Result<(), Failure> {
+pub fn diff(remote: &Remote, file: &Path) -> Result<(), Failure> {
     let desired = read_desired(file)?;
-    let base = block_on(client.get())??;
-    print_notes(&base.settings);
+    let base = remote.read()?;
     let edits = desired_edits(&base.settings, &desired, file)?;
     let changes = ChangeSet::new(&base.settings, &edits);
     write_stdout(&render_diff(&changes))?;
@@ -210,18 +337,17 @@ pub fn diff(client: &Client, file: &Path) -> Result<(), Failure> {
 }
 
 /// `exoset apply -f FILE`
-pub fn apply(client: &Client, file: &Path, mode: SendMode) -> Result<(), Failure> {
+pub fn apply(remote: &Remote, file: &Path, mode: SendMode) -> Result<(), Failure> {
     let desired = read_desired(file)?;
-    let base = block_on(client.get())??;
-    print_notes(&base.settings);
+    let reference = mode.reference(remote)?;
+    let base = remote.read()?;
     let edits = desired_edits(&base.settings, &desired, file)?;
-    send_changes(client, &base.settings, &edits, mode)
+    send_changes(remote, &base.settings, &edits, mode, reference.as_ref())
 }
 
 /// `exoset export [-o FILE]`
-pub fn export(client: &Client, output: Option<&Path>) -> Result<(), Failure> {
-    let answer = block_on(client.get())??;
-    print_notes(&answer.settings);
+pub fn export(remote: &Remote, output: Option<&Path>) -> Result<(), Failure> {
+    let answer = remote.read()?;
     let text = get_json(&answer.settings, &[]);
     match output {
         None => write_stdout(&text),
@@ -251,11 +377,7 @@ pub fn render_diff(changes: &ChangeSet) -> String {
                 quoted(&row.new)
             ));
         } else {
-            let old = row
-                .old
-                .as_deref()
-                .map(quoted)
-                .unwrap_or_else(|| "(not reported)".into());
+            let old = shown(row.old.as_deref());
             text.push_str(&format!(
                 "~ {path:<width$}  {old} -> {}\n",
                 quoted(&row.new)
@@ -289,13 +411,18 @@ fn report_problems(changes: &ChangeSet) -> Result<(), Failure> {
 
 /// Shows the diff, asks, sends the PUT, and checks what the server took.
 fn send_changes(
-    client: &Client,
+    remote: &Remote,
     base: &Settings,
     edits: &Edits,
     mode: SendMode,
+    reference: Option<&Settings>,
 ) -> Result<(), Failure> {
+    let client = &remote.client;
     let changes = ChangeSet::new(base, edits);
     report_problems(&changes)?;
+    if let Some(reference) = reference {
+        refuse_if_moved(&changes, reference, base)?;
+    }
     let body = match changes.body() {
         Ok(Some(body)) => body,
         Ok(None) => {
@@ -317,6 +444,7 @@ fn send_changes(
     }
     let answer = block_on(client.put(&body))??;
     print_notes(&answer.settings);
+    remote.remember_put(&body, base, &answer);
     let missed = not_taken(&changes, &answer.settings);
     let request = answer
         .request_id
@@ -336,10 +464,7 @@ fn send_changes(
                 .find(|r| r.id == *id)
                 .map(|r| quoted(&r.new))
                 .unwrap_or_default();
-            let got = got
-                .as_deref()
-                .map(quoted)
-                .unwrap_or_else(|| "(not reported)".into());
+            let got = shown(got.as_deref());
             format!("{}: sent {sent}, server has {got}", id.path())
         })
         .collect();
@@ -374,4 +499,120 @@ fn confirm() -> Result<(), Failure> {
     } else {
         Err(Failure::usage("not sent"))
     }
+}
+
+fn load_history(remote: &Remote) -> Result<crate::store::History, Failure> {
+    match remote.state.load_history() {
+        Loaded::Found(history) => Ok(history),
+        Loaded::Missing => Ok(crate::store::History::default()),
+        Loaded::SetAside { moved_to, reason } => Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "the history of this tenant is {reason}; it was kept as {}",
+                moved_to.display()
+            ),
+        )),
+    }
+}
+
+/// `exoset history [-n N] [--json]`: newest first.
+pub fn history(remote: &Remote, count: usize, as_json: bool) -> Result<(), Failure> {
+    let history = load_history(remote)?;
+    let newest: Vec<&HistoryEntry> = history.entries.iter().rev().take(count).collect();
+    if as_json {
+        let mut text = serde_json::to_string_pretty(&newest).unwrap_or_default();
+        text.push('\n');
+        return write_stdout(&text);
+    }
+    if newest.is_empty() {
+        eprintln!(
+            "No changes recorded for tenant {} (profile {}).",
+            remote.tenant, remote.profile
+        );
+        return Ok(());
+    }
+    let mut text = String::new();
+    for entry in newest {
+        let changed = entry.changed();
+        let keys: Vec<String> = changed.iter().map(|(id, _, _)| id.path()).collect();
+        text.push_str(&format!(
+            "{:>4}  {}  {}  {} change{}: {}\n",
+            entry.id,
+            format_time(entry.time),
+            entry.request_id.as_deref().unwrap_or("-"),
+            keys.len(),
+            if keys.len() == 1 { "" } else { "s" },
+            if keys.is_empty() {
+                "-".to_string()
+            } else {
+                keys.join(", ")
+            }
+        ));
+    }
+    write_stdout(&text)
+}
+
+/// `exoset rollback [ID]`: put back the values a recorded PUT replaced.
+pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), Failure> {
+    let history = load_history(remote)?;
+    let entry = match id {
+        Some(id) => history.find(id).ok_or_else(|| {
+            Failure::usage(format!(
+                "no history entry {id} for tenant {} (see `exoset history`)",
+                remote.tenant
+            ))
+        })?,
+        None => history
+            .entries
+            .last()
+            .ok_or_else(|| Failure::usage("nothing to roll back: the history is empty"))?,
+    };
+    let changed = entry.changed();
+    if changed.is_empty() {
+        eprintln!("Entry {} changed nothing; nothing to roll back.", entry.id);
+        return Ok(());
+    }
+    let base = remote.read()?;
+    // The keys must still hold what that PUT left, or someone changed them since.
+    let moved: Vec<String> = changed
+        .iter()
+        .filter(|(id, _, after)| {
+            !crate::changes::same_reported(*id, after.as_deref(), base.settings.get(*id))
+        })
+        .map(|(id, _, after)| {
+            format!(
+                "{}: that change left {}, the server now has {}",
+                id.path(),
+                shown(after.as_deref()),
+                shown(base.settings.get(*id))
+            )
+        })
+        .collect();
+    if !moved.is_empty() {
+        return Err(Failure::new(
+            exit::CONFLICT,
+            format!(
+                "not rolled back: keys changed again since entry {}:\n  {}",
+                entry.id,
+                moved.join("\n  ")
+            ),
+        ));
+    }
+    let mut edits = Edits::default();
+    for (id, before, _) in &changed {
+        match before {
+            Some(value) => edits.set(&base.settings, *id, value.clone()),
+            None => eprintln!(
+                "note: {} was not reported before entry {}; it cannot be unset, so it stays",
+                id.path(),
+                entry.id
+            ),
+        }
+    }
+    eprintln!(
+        "Rolling back entry {} of {}:",
+        entry.id,
+        format_time(entry.time)
+    );
+    send_changes(remote, &base.settings, &edits, mode, None)
 }

@@ -1,0 +1,510 @@
+//! State on disk, per profile and tenant: the draft of unsent edits, the
+//! history of successful PUTs, and the last settings read.
+//!
+//! Every file is JSON with a `version`, written atomically (temp file + rename)
+//! with mode 0600. A file that cannot be read — corrupt, or written by a newer
+//! exoset — is renamed aside and reported, never deleted and never a crash.
+
+use crate::changes::{Edits, same_reported};
+use crate::config::{Paths, write_private};
+use crate::schema::{FieldId, lookup_path};
+use crate::settings::Settings;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The on-disk format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The folder holding one profile's state for one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDir {
+    dir: PathBuf,
+}
+
+impl StateDir {
+    pub fn new(paths: &Paths, profile: &str, tenant: &str) -> StateDir {
+        StateDir {
+            dir: paths
+                .data_dir
+                .join("state")
+                .join(file_safe(profile))
+                .join(file_safe(tenant)),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+/// A name usable as one path component whatever it holds.
+fn file_safe(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') || (c == '.' && !out.is_empty()) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{:02X}", u32::from(c)));
+        }
+    }
+    if out.is_empty() { "%".into() } else { out }
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A Unix time as RFC 3339 UTC, e.g. `2026-11-27T23:40:00Z`.
+pub fn format_time(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_secs(secs)).to_string()
+}
+
+/// The outcome of reading a state file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded<T> {
+    Missing,
+    Found(T),
+    /// Unreadable: moved to `moved_to`, for the reason given.
+    SetAside {
+        moved_to: PathBuf,
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: u32,
+}
+
+fn load<T: DeserializeOwned>(path: &Path) -> Loaded<T> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Loaded::Missing,
+        Err(e) => {
+            return Loaded::SetAside {
+                moved_to: path.to_path_buf(),
+                reason: format!("cannot read it ({e}); it was left where it is"),
+            };
+        }
+    };
+    let reason = match serde_json::from_slice::<VersionOnly>(&bytes) {
+        Ok(v) if v.version > FORMAT_VERSION => format!(
+            "written by a newer exoset (format {}, this one reads {FORMAT_VERSION})",
+            v.version
+        ),
+        _ => match serde_json::from_slice::<T>(&bytes) {
+            Ok(value) => return Loaded::Found(value),
+            Err(e) => format!("corrupt ({e})"),
+        },
+    };
+    let moved_to = aside_path(path);
+    match std::fs::rename(path, &moved_to) {
+        Ok(()) => Loaded::SetAside { moved_to, reason },
+        Err(e) => Loaded::SetAside {
+            moved_to: path.to_path_buf(),
+            reason: format!("{reason}; could not move it aside ({e})"),
+        },
+    }
+}
+
+fn aside_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stamp = now_secs();
+    let mut candidate = path.with_file_name(format!("{name}.unreadable-{stamp}"));
+    let mut n = 1;
+    while candidate.exists() {
+        candidate = path.with_file_name(format!("{name}.unreadable-{stamp}-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+fn save<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+    write_private(path, &text)
+}
+
+fn remove(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+// ---- drafts ----
+
+/// Unsent edits, with the base they were made on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub version: u32,
+    pub saved_at: u64,
+    pub profile: String,
+    pub tenant: String,
+    /// The settings the edits were made on, in wire form.
+    pub base: Value,
+    /// `section.key` → the text the user typed.
+    pub edits: BTreeMap<String, String>,
+}
+
+impl Draft {
+    pub fn new(profile: &str, tenant: &str, base: &Settings, edits: &Edits) -> Draft {
+        Draft {
+            version: FORMAT_VERSION,
+            saved_at: now_secs(),
+            profile: profile.to_string(),
+            tenant: tenant.to_string(),
+            base: base.to_json(),
+            edits: edits
+                .iter()
+                .map(|(id, text)| (id.path(), text.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The base and edits back; keys this build does not know are reported.
+    pub fn restore(&self) -> Result<(Settings, Edits), String> {
+        let base = Settings::from_json(&self.base).map_err(|e| format!("draft base: {e}"))?;
+        let mut edits = Edits::default();
+        let mut unknown = Vec::new();
+        for (path, text) in &self.edits {
+            match lookup_path(path) {
+                Some(id) => edits.set(&base, id, text.clone()),
+                None => unknown.push(path.as_str()),
+            }
+        }
+        if unknown.is_empty() {
+            Ok((base, edits))
+        } else {
+            Err(format!(
+                "the draft edits settings this exoset does not know: {}",
+                unknown.join(", ")
+            ))
+        }
+    }
+}
+
+impl StateDir {
+    pub fn draft_path(&self) -> PathBuf {
+        self.file("draft.json")
+    }
+
+    pub fn load_draft(&self) -> Loaded<Draft> {
+        load(&self.draft_path())
+    }
+
+    pub fn save_draft(&self, draft: &Draft) -> io::Result<()> {
+        save(&self.draft_path(), draft)
+    }
+
+    pub fn remove_draft(&self) -> io::Result<()> {
+        remove(&self.draft_path())
+    }
+}
+
+// ---- history ----
+
+/// One successful PUT.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: u64,
+    pub time: u64,
+    pub profile: String,
+    pub tenant: String,
+    pub request_id: Option<String>,
+    /// The PUT body as sent.
+    pub sent: Value,
+    /// The settings before (the fresh read just before the PUT) and after (the answer).
+    pub before: Value,
+    pub after: Value,
+}
+
+impl HistoryEntry {
+    /// Keys the PUT changed: in the body, and different before and after.
+    pub fn changed(&self) -> Vec<(FieldId, Option<String>, Option<String>)> {
+        let (Ok(before), Ok(after), Ok(sent)) = (
+            Settings::from_json(&self.before),
+            Settings::from_json(&self.after),
+            Settings::from_json(&self.sent),
+        ) else {
+            return Vec::new();
+        };
+        sent.reported()
+            .filter_map(|(id, _)| {
+                let (b, a) = (before.get(id), after.get(id));
+                (!same_reported(id, b, a))
+                    .then(|| (id, b.map(str::to_string), a.map(str::to_string)))
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub version: u32,
+    pub next_id: u64,
+    pub entries: Vec<HistoryEntry>,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            version: FORMAT_VERSION,
+            next_id: 1,
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl History {
+    pub fn find(&self, id: u64) -> Option<&HistoryEntry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+impl StateDir {
+    pub fn history_path(&self) -> PathBuf {
+        self.file("history.json")
+    }
+
+    pub fn load_history(&self) -> Loaded<History> {
+        load(&self.history_path())
+    }
+
+    /// Appends an entry (its id assigned here) and keeps the newest `keep`.
+    /// An unreadable history is set aside and a new one started; the reason
+    /// comes back so the caller can say so.
+    pub fn record(
+        &self,
+        mut entry: HistoryEntry,
+        keep: usize,
+    ) -> io::Result<(u64, Option<String>)> {
+        let (mut history, warning) = match self.load_history() {
+            Loaded::Found(h) => (h, None),
+            Loaded::Missing => (History::default(), None),
+            Loaded::SetAside { moved_to, reason } => (
+                History::default(),
+                Some(format!(
+                    "history {reason}; kept as {} and a new one started",
+                    moved_to.display()
+                )),
+            ),
+        };
+        entry.id = history.next_id;
+        history.next_id += 1;
+        let id = entry.id;
+        history.entries.push(entry);
+        let excess = history.entries.len().saturating_sub(keep.max(1));
+        history.entries.drain(..excess);
+        save(&self.history_path(), &history)?;
+        Ok((id, warning))
+    }
+}
+
+// ---- the last read ----
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LastRead {
+    version: u32,
+    time: u64,
+    settings: Value,
+}
+
+impl StateDir {
+    pub fn last_read_path(&self) -> PathBuf {
+        self.file("last-read.json")
+    }
+
+    /// The settings exoset last read from the server, and when.
+    pub fn load_last_read(&self) -> Loaded<(u64, Settings)> {
+        match load::<LastRead>(&self.last_read_path()) {
+            Loaded::Found(last) => match Settings::from_json(&last.settings) {
+                Ok(settings) => Loaded::Found((last.time, settings)),
+                Err(e) => Loaded::SetAside {
+                    moved_to: self.last_read_path(),
+                    reason: format!("unreadable settings ({e})"),
+                },
+            },
+            Loaded::Missing => Loaded::Missing,
+            Loaded::SetAside { moved_to, reason } => Loaded::SetAside { moved_to, reason },
+        }
+    }
+
+    pub fn save_last_read(&self, settings: &Settings) -> io::Result<()> {
+        save(
+            &self.last_read_path(),
+            &LastRead {
+                version: FORMAT_VERSION,
+                time: now_secs(),
+                settings: settings.to_json(),
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn dir() -> (tempfile::TempDir, StateDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = StateDir::new(&Paths::under(tmp.path()), "prod", "acme/1");
+        (tmp, state)
+    }
+
+    fn base() -> Settings {
+        Settings::from_json(&json!({"common": {"timezone": "IST", "deletion_time": 10}})).unwrap()
+    }
+
+    #[test]
+    fn tenant_names_cannot_escape_the_state_folder() {
+        let (tmp, state) = dir();
+        assert!(state.path().starts_with(tmp.path()));
+        assert_eq!(file_safe("../x"), "%2E.%2Fx");
+        assert_eq!(file_safe(""), "%");
+    }
+
+    #[test]
+    fn a_draft_round_trips_with_its_base_and_edits() {
+        let (_tmp, state) = dir();
+        let base = base();
+        let mut edits = Edits::default();
+        edits.set(&base, lookup_path("common.deletion_time").unwrap(), "86401");
+        state
+            .save_draft(&Draft::new("prod", "acme/1", &base, &edits))
+            .unwrap();
+        let Loaded::Found(draft) = state.load_draft() else {
+            panic!("draft not found")
+        };
+        assert_eq!(draft.restore(), Ok((base, edits)));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(state.draft_path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        state.remove_draft().unwrap();
+        assert_eq!(state.load_draft(), Loaded::Missing);
+        state.remove_draft().unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_draft_is_set_aside_not_deleted() {
+        let (_tmp, state) = dir();
+        std::fs::create_dir_all(state.path()).unwrap();
+        std::fs::write(state.draft_path(), "{\"version\": 1, \"edits\": ").unwrap();
+        let Loaded::SetAside { moved_to, reason } = state.load_draft() else {
+            panic!("expected set aside")
+        };
+        assert!(reason.starts_with("corrupt"), "{reason}");
+        assert_eq!(
+            std::fs::read_to_string(&moved_to).unwrap(),
+            "{\"version\": 1, \"edits\": "
+        );
+        assert_eq!(state.load_draft(), Loaded::Missing);
+    }
+
+    #[test]
+    fn a_draft_from_a_newer_version_is_set_aside_with_that_reason() {
+        let (_tmp, state) = dir();
+        std::fs::create_dir_all(state.path()).unwrap();
+        std::fs::write(state.draft_path(), r#"{"version": 99, "future": true}"#).unwrap();
+        let Loaded::SetAside { reason, moved_to } = state.load_draft() else {
+            panic!("expected set aside")
+        };
+        assert!(reason.contains("newer exoset"), "{reason}");
+        assert!(moved_to.exists());
+    }
+
+    fn entry(before: Value, after: Value, sent: Value) -> HistoryEntry {
+        HistoryEntry {
+            id: 0,
+            time: 1,
+            profile: "prod".into(),
+            tenant: "t".into(),
+            request_id: Some("r".into()),
+            sent,
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn history_assigns_ids_and_keeps_only_the_newest() {
+        let (_tmp, state) = dir();
+        for i in 0..5 {
+            let e = entry(
+                json!({}),
+                json!({"common": {"deletion_time": i}}),
+                json!({}),
+            );
+            let (id, warning) = state.record(e, 3).unwrap();
+            assert_eq!(id, i + 1);
+            assert!(warning.is_none());
+        }
+        let Loaded::Found(history) = state.load_history() else {
+            panic!("no history")
+        };
+        let ids: Vec<u64> = history.entries.iter().map(|e| e.id).collect();
+        assert_eq!(ids, vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn a_corrupt_history_is_set_aside_and_a_new_one_started() {
+        let (_tmp, state) = dir();
+        std::fs::create_dir_all(state.path()).unwrap();
+        std::fs::write(state.history_path(), "not json").unwrap();
+        let (id, warning) = state
+            .record(entry(json!({}), json!({}), json!({})), 10)
+            .unwrap();
+        assert_eq!(id, 1);
+        assert!(warning.unwrap().contains("corrupt"));
+        let aside: Vec<_> = std::fs::read_dir(state.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+    }
+
+    #[test]
+    fn a_history_entry_knows_which_keys_its_put_changed() {
+        let e = entry(
+            json!({"common": {"timezone": "IST", "deletion_time": 10}}),
+            json!({"common": {"timezone": "UTC", "deletion_time": 10}}),
+            json!({"common": {"timezone": "UTC", "deletion_time": 10}}),
+        );
+        let changed = e.changed();
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].0, lookup_path("common.timezone").unwrap());
+        assert_eq!(changed[0].1.as_deref(), Some("IST"));
+    }
+
+    #[test]
+    fn the_last_read_round_trips() {
+        let (_tmp, state) = dir();
+        assert!(matches!(state.load_last_read(), Loaded::Missing));
+        state.save_last_read(&base()).unwrap();
+        let Loaded::Found((_, settings)) = state.load_last_read() else {
+            panic!("no last read")
+        };
+        assert_eq!(settings, base());
+    }
+}

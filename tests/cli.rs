@@ -1,0 +1,338 @@
+//! Each subcommand, run as the real binary, against the in-process simulator
+//! over real HTTP; the simulator's state is checked afterwards.
+
+use exoset::api::sim::{SimConfig, Simulator};
+use exoset::schema::lookup_path;
+use exoset::settings::Settings;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const SEED_BODY: &str = include_str!("fixtures/seed/example-put-body.json");
+const SEED_ANSWER: &str = include_str!("fixtures/seed/example-put-response.json");
+
+struct Env {
+    sim: Simulator,
+    home: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn start(config: SimConfig) -> Env {
+    Env {
+        sim: Simulator::start_background(config).unwrap(),
+        home: tempfile::tempdir().unwrap(),
+    }
+}
+
+fn demo() -> Env {
+    start(SimConfig::demo())
+}
+
+impl Env {
+    fn exoset(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let config = SimConfig::demo();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_exoset"))
+            .args(args)
+            .env("EXOSET_HOME", self.home.path())
+            .env("EXOSET_BASE_URL", self.sim.base_url())
+            .env("EXOSET_TENANT_SID", self.sim.sid())
+            .env("EXOSET_API_KEY", &config.api_key)
+            .env("EXOSET_API_TOKEN", &config.api_token)
+            .env_remove("EXOSET_PROFILE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).unwrap();
+        }
+        drop(pipe);
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn value(&self, path: &str) -> Option<String> {
+        self.sim
+            .settings()
+            .get(lookup_path(path).unwrap())
+            .map(str::to_string)
+    }
+}
+
+fn ok(run: &Run) {
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+}
+
+#[test]
+fn get_json_prints_the_settings_in_the_body_shape() {
+    let env = demo();
+    let run = env.exoset(&["get", "--json"], None);
+    ok(&run);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc, env.sim.settings().to_json());
+    assert!(
+        doc["common"]["default_region"].is_string(),
+        "written as a string"
+    );
+    assert_eq!(env.sim.get_count(), 1);
+}
+
+#[test]
+fn get_with_paths_prints_only_those() {
+    let env = demo();
+    let run = env.exoset(
+        &["get", "common.timezone", "greenpin.aparty_pin_length"],
+        None,
+    );
+    ok(&run);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(run.stdout.starts_with("common.timezone"), "{}", run.stdout);
+    let json = env.exoset(&["get", "--json", "common.timezone"], None);
+    ok(&json);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        doc,
+        json!({"common": {"timezone": env.value("common.timezone")}})
+    );
+}
+
+#[test]
+fn get_of_an_unknown_path_is_a_usage_error() {
+    let env = demo();
+    let run = env.exoset(&["get", "common.nosuch"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("exoset fields"), "{}", run.stderr);
+}
+
+#[test]
+fn set_with_yes_sends_only_the_changed_keys() {
+    let env = demo();
+    let new_tz = if env.value("common.timezone").as_deref() == Some("UTC") {
+        "IST"
+    } else {
+        "UTC"
+    };
+    let run = env.exoset(
+        &[
+            "set",
+            &format!("common.timezone={new_tz}"),
+            "common.deletion_time=600",
+            "--yes",
+        ],
+        None,
+    );
+    ok(&run);
+    assert_eq!(env.value("common.timezone").as_deref(), Some(new_tz));
+    assert_eq!(env.value("common.deletion_time").as_deref(), Some("600"));
+    assert_eq!(
+        env.sim.last_put_body(),
+        Some(json!({"common": {"timezone": new_tz, "deletion_time": 600}}))
+    );
+    assert!(run.stderr.contains("Saved"), "{}", run.stderr);
+}
+
+#[test]
+fn set_of_an_endpoint_carries_its_method_and_headers() {
+    let env = demo();
+    let run = env.exoset(
+        &[
+            "set",
+            "greenvn.verified_caller_event_endpoint=https://hooks.example.com/new",
+            "--yes",
+        ],
+        None,
+    );
+    ok(&run);
+    let body = env.sim.last_put_body().unwrap();
+    let greenvn = body["greenvn"].as_object().unwrap();
+    assert_eq!(greenvn.len(), 3, "{body}");
+    assert!(greenvn.contains_key("verified_caller_event_method"));
+    assert!(greenvn.contains_key("verified_caller_event_headers"));
+    assert!(
+        run.stderr.contains("sent with its endpoint"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn set_without_a_terminal_needs_yes_and_sends_nothing() {
+    let env = demo();
+    let before = env.sim.settings();
+    let run = env.exoset(&["set", "common.deletion_time=7"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert_eq!(env.sim.put_count(), 0);
+    assert_eq!(env.sim.settings(), before);
+}
+
+#[test]
+fn set_dry_run_prints_the_exact_body_and_sends_nothing() {
+    let env = demo();
+    let run = env.exoset(&["set", "greenpin.common_pin_length=6", "--dry-run"], None);
+    ok(&run);
+    let body: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(body, json!({"greenpin": {"common_pin_length": 6}}));
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+#[test]
+fn set_of_an_invalid_value_exits_2_before_any_request() {
+    let env = demo();
+    let run = env.exoset(&["set", "common.deletion_time=86401", "--yes"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("0 to 86400"), "{}", run.stderr);
+    assert_eq!(env.sim.get_count() + env.sim.put_count(), 0);
+}
+
+#[test]
+fn set_to_the_current_value_sends_nothing() {
+    let env = demo();
+    let tz = env.value("common.timezone").unwrap();
+    let run = env.exoset(&["set", &format!("common.timezone={tz}"), "--yes"], None);
+    ok(&run);
+    assert!(run.stderr.contains("No changes"), "{}", run.stderr);
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+#[test]
+fn diff_shows_changes_from_a_file_and_sends_nothing() {
+    let env = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("want.json");
+    std::fs::write(&file, r#"{"greenpin": {"aparty_pin_length": 7}}"#).unwrap();
+    let run = env.exoset(&["diff", "-f", file.to_str().unwrap()], None);
+    ok(&run);
+    assert!(
+        run.stdout.contains("greenpin.aparty_pin_length"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("-> \"7\""), "{}", run.stdout);
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+#[test]
+fn apply_from_stdin_sends_only_what_differs() {
+    let env = demo();
+    let current = env.sim.settings().to_json();
+    // The whole current document plus one change.
+    let mut want = current.clone();
+    want["common"]["aparty_tag"] = json!("Caller");
+    let run = env.exoset(&["apply", "-f", "-", "--yes"], Some(&want.to_string()));
+    ok(&run);
+    assert_eq!(
+        env.sim.last_put_body(),
+        Some(json!({"common": {"aparty_tag": "Caller"}}))
+    );
+    assert_eq!(env.value("common.aparty_tag").as_deref(), Some("Caller"));
+}
+
+#[test]
+fn apply_of_a_file_with_an_unknown_key_is_refused() {
+    let env = demo();
+    let run = env.exoset(
+        &["apply", "-f", "-", "--yes"],
+        Some(r#"{"common": {"no_such_key": "x"}}"#),
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("common.no_such_key"), "{}", run.stderr);
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+#[test]
+fn apply_of_malformed_json_is_a_usage_error() {
+    let env = demo();
+    let run = env.exoset(&["apply", "-f", "-", "--yes"], Some("{\"common\": "));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not valid JSON"), "{}", run.stderr);
+}
+
+#[test]
+fn export_then_apply_changes_nothing() {
+    let env = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    ok(&env.exoset(&["export", "-o", file.to_str().unwrap()], None));
+    let exported = Settings::from_json_text(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(exported, env.sim.settings());
+    let run = env.exoset(&["apply", "-f", file.to_str().unwrap(), "--yes"], None);
+    ok(&run);
+    assert!(run.stderr.contains("No changes"), "{}", run.stderr);
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+#[test]
+fn the_seed_body_applied_to_the_seed_answer_sends_only_the_keys_that_differ() {
+    let envelope: Value = serde_json::from_str(SEED_ANSWER).unwrap();
+    let mut config = SimConfig::demo();
+    config.initial = Settings::from_json(&envelope["data"]).unwrap();
+    let env = start(config);
+    let run = env.exoset(&["apply", "-f", "-", "--yes"], Some(SEED_BODY));
+    ok(&run);
+    let body = env.sim.last_put_body().unwrap();
+    let seed: Value = serde_json::from_str(SEED_BODY).unwrap();
+    let greenpin = body["greenpin"].as_object().unwrap();
+    assert_eq!(greenpin.len(), 9, "the three unreported events: {body}");
+    for (key, value) in greenpin {
+        assert_eq!(&seed["greenpin"][key], value);
+    }
+    // The answer's sms_body differs by one space from the body's.
+    assert_eq!(
+        body["common"],
+        json!({"sms_config": seed["common"]["sms_config"]})
+    );
+    assert!(body.get("greenvn").is_none());
+    // Afterwards the simulator holds the whole seed body.
+    assert_eq!(
+        env.sim.settings(),
+        Settings::from_json_text(SEED_BODY).unwrap()
+    );
+}
+
+#[test]
+fn the_simulator_accepts_the_seed_body_whole() {
+    let env = demo();
+    let run = env.exoset(&["apply", "-f", "-", "--yes"], Some(SEED_BODY));
+    ok(&run);
+    assert_eq!(
+        env.sim.settings(),
+        Settings::from_json_text(SEED_BODY).unwrap()
+    );
+}
+
+#[test]
+fn wrong_token_exits_3_with_a_hint() {
+    let env = demo();
+    let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+        .args(["get"])
+        .env("EXOSET_HOME", env.home.path())
+        .env("EXOSET_BASE_URL", env.sim.base_url())
+        .env("EXOSET_TENANT_SID", env.sim.sid())
+        .env("EXOSET_API_KEY", SimConfig::demo().api_key)
+        .env("EXOSET_API_TOKEN", "wrong-token")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("HTTP 401") && stderr.contains("code 7"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong-token"));
+}
