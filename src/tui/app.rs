@@ -10,7 +10,7 @@ use super::rows::{self, Row, RowKey};
 use super::sms::{self, FormRow, PartKind, SmsForm};
 use super::theme::Theme;
 use crate::api::{Answer, ApiError};
-use crate::changes::{ChangeSet, Edits, not_taken};
+use crate::changes::{ChangeSet, Drift, Edits, changed_since, not_taken};
 use crate::schema::{CONTENT_TYPES, FieldId, Kind, Section};
 use crate::settings::{Settings, same_value};
 use crate::validate;
@@ -51,6 +51,8 @@ pub enum Action {
     },
     /// Something outside failed in a way the person should read.
     Problem(String),
+    /// The draft file was read: a draft, none, or why it could not be used.
+    DraftRead(Result<Option<FoundDraft>, String>),
     /// `$EDITOR` finished: the new text, or why there is none.
     ExternalEdited {
         target: EditTarget,
@@ -74,6 +76,15 @@ pub enum Effect {
     },
     /// Cancel the request in flight.
     Cancel,
+    /// Read the draft of unsent edits; answer with [`Action::DraftRead`].
+    ReadDraft,
+    /// Keep the unsent edits on disk, with the base they were made on.
+    SaveDraft {
+        base: Settings,
+        edits: Edits,
+    },
+    /// No unsent edits any more: forget the draft.
+    RemoveDraft,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Hand `text` to `$VISUAL`/`$EDITOR`; answer with [`Action::ExternalEdited`].
@@ -141,6 +152,17 @@ pub enum Question {
     Send,
     Quit,
     Reload,
+    /// A draft of unsent edits was found at start.
+    RestoreDraft,
+}
+
+/// Unsent edits found on disk at start, with the base they were made on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundDraft {
+    /// Unix seconds.
+    pub saved_at: u64,
+    pub base: Settings,
+    pub edits: Edits,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +253,14 @@ pub struct App {
     pub quit: bool,
     /// Something changed since the last frame; the run loop draws and clears it.
     pub redraw: bool,
+    /// Whether unsent edits are kept on disk as a draft.
+    pub drafts: bool,
+    /// Whether the draft file has been read (so it may be written).
+    draft_read: bool,
+    /// A draft found at start, offered once the settings are loaded.
+    pub found_draft: Option<FoundDraft>,
+    /// The edits the draft on disk holds, so it is written only on change.
+    saved_edits: Edits,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -267,12 +297,90 @@ impl App {
             message: None,
             quit: false,
             redraw: true,
+            drafts: false,
+            draft_read: false,
+            found_draft: None,
+            saved_edits: Edits::default(),
         }
     }
 
-    /// The first thing to do: load the settings.
+    /// The first things to do: load the settings, and read the draft.
     pub fn start(&mut self) -> Vec<Effect> {
-        self.start_load()
+        let mut effects = self.start_load();
+        if self.drafts {
+            effects.push(Effect::ReadDraft);
+        }
+        effects
+    }
+
+    fn on_draft_read(&mut self, result: Result<Option<FoundDraft>, String>) {
+        self.draft_read = true;
+        match result {
+            Ok(Some(draft)) if !draft.edits.is_empty() => {
+                self.found_draft = Some(draft);
+                self.offer_draft();
+            }
+            Ok(_) => {}
+            Err(message) => self.say(Tone::Warning, message),
+        }
+    }
+
+    /// Asks about a found draft once the settings it applies to are known.
+    fn offer_draft(&mut self) {
+        if self.loaded && self.found_draft.is_some() && !matches!(self.mode, ModeState::Confirm(_))
+        {
+            self.mode = ModeState::Confirm(Question::RestoreDraft);
+        }
+    }
+
+    /// Puts a found draft's edits on the current settings; keys that moved on
+    /// the server since the draft's base are flagged.
+    fn restore_draft(&mut self) {
+        let Some(draft) = self.found_draft.take() else {
+            return;
+        };
+        let drift = Drift::between(&draft.base, &draft.edits, &self.base);
+        for (id, text) in draft.edits.iter() {
+            self.edits.set(&self.base, id, text);
+        }
+        for conflict in &drift.conflicts {
+            self.flags.insert(
+                conflict.id,
+                Flag::Conflict {
+                    was: conflict.base.clone(),
+                },
+            );
+        }
+        self.refresh();
+        let mut text = format!(
+            "Restored {} from the draft",
+            count(self.edits.len(), "change")
+        );
+        if !drift.conflicts.is_empty() {
+            text.push_str(&format!(
+                "; {} changed on the server since (marked ~): check before sending",
+                count(drift.conflicts.len(), "setting")
+            ));
+        }
+        text.push('.');
+        self.say(Tone::Info, text);
+    }
+
+    /// Writes the draft when the edits changed since it was last written.
+    fn draft_effects(&mut self) -> Option<Effect> {
+        let settled = self.drafts && self.draft_read && self.found_draft.is_none() && self.loaded;
+        if !settled || self.edits == self.saved_edits {
+            return None;
+        }
+        self.saved_edits = self.edits.clone();
+        Some(if self.edits.is_empty() {
+            Effect::RemoveDraft
+        } else {
+            Effect::SaveDraft {
+                base: self.base.clone(),
+                edits: self.edits.clone(),
+            }
+        })
     }
 
     pub fn mode(&self) -> Mode {
@@ -309,6 +417,7 @@ impl App {
             Action::Resize(..)
             | Action::Tick
             | Action::Problem(_)
+            | Action::DraftRead(_)
             | Action::ExternalEdited { .. } => false,
         }
     }
@@ -621,6 +730,7 @@ impl App {
                 }
                 text.push('.');
                 self.say(Tone::Success, text);
+                self.offer_draft();
             }
             Err(e) => {
                 let hint = if self.loaded {
@@ -1546,6 +1656,16 @@ impl App {
                 self.refresh();
                 return self.start_load();
             }
+            (Command::Yes, Question::RestoreDraft) => {
+                self.mode = ModeState::Browse;
+                self.restore_draft();
+            }
+            (Command::No, Question::RestoreDraft) => {
+                self.mode = ModeState::Browse;
+                self.found_draft = None;
+                self.say(Tone::Info, "Draft discarded.");
+                return vec![Effect::RemoveDraft];
+            }
             (Command::No, _) => self.mode = ModeState::Browse,
             _ => {}
         }
@@ -1600,17 +1720,23 @@ impl App {
     }
 }
 
-/// Keys in rows touched by `changes` whose server value moved since `base`.
+/// Keys the change set would send whose value moved on the server since
+/// `base` — unless the server now holds exactly what would be sent.
 pub fn conflicts(base: &Settings, fresh: &Settings, changes: &ChangeSet) -> Vec<FieldId> {
-    changes
-        .rows
-        .iter()
-        .filter(|row| match (base.get(row.id), fresh.get(row.id)) {
-            (Some(a), Some(b)) => !same_value(row.id, a, b),
-            (None, None) => false,
-            _ => true,
+    changed_since(changes, base, fresh)
+        .into_iter()
+        .filter(|(id, _, now)| {
+            let sent = changes
+                .rows
+                .iter()
+                .find(|r| r.id == *id)
+                .map(|r| r.new.as_str());
+            match (now.as_deref(), sent) {
+                (Some(now), Some(sent)) => !same_value(*id, now, sent),
+                _ => true,
+            }
         })
-        .map(|row| row.id)
+        .map(|(id, _, _)| id)
         .collect()
 }
 
@@ -1663,12 +1789,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.say(Tone::Error, text);
             vec![]
         }
+        Action::DraftRead(result) => {
+            app.on_draft_read(result);
+            vec![]
+        }
         Action::ExternalEdited { target, result } => {
             app.on_external(target, result);
             vec![]
         }
     };
     app.follow_selection();
+    let mut effects = effects;
+    effects.extend(app.draft_effects());
     effects
 }
 

@@ -23,6 +23,8 @@ use crate::changes::ChangeSet;
 use crate::cli::Failure;
 use crate::exit;
 use crate::settings::Settings;
+use crate::store::{Draft, HistoryEntry, Loaded, StateDir, now_secs};
+use app::FoundDraft;
 use base64::Engine as _;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
@@ -53,6 +55,9 @@ pub struct EditorOptions {
     pub mouse: bool,
     /// Use colours; `EditorOptions::new` turns them off when `NO_COLOR` is set.
     pub color: bool,
+    /// Where this profile and tenant keep their draft, history and last read.
+    /// `None` (the demo, tests) keeps nothing on disk.
+    pub state: Option<EditorState>,
 }
 
 impl EditorOptions {
@@ -61,8 +66,21 @@ impl EditorOptions {
             title: title.into(),
             mouse: false,
             color: color_allowed(),
+            state: None,
         }
     }
+}
+
+/// The on-disk state the editor keeps, as the subcommands do: the draft of
+/// unsent edits (offered at the next start), the history of successful PUTs
+/// and the last read.
+#[derive(Debug, Clone)]
+pub struct EditorState {
+    pub dir: StateDir,
+    pub profile: String,
+    pub tenant: String,
+    /// History entries to keep.
+    pub history_keep: usize,
 }
 
 /// Whether colours are allowed: `NO_COLOR` unset or empty (no-color.org).
@@ -97,8 +115,10 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         console: Some(console),
         editor: None,
         frames: 0,
+        state: options.state,
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
+    app.drafts = driver.state.is_some();
     let result = driver.run(client, &mut app).await;
     // Dropping the driver restores the terminal before anything is printed.
     drop(driver);
@@ -252,6 +272,7 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     pub editor: Option<String>,
     /// Frames drawn, so tests can see that an idle editor draws nothing.
     pub frames: u64,
+    pub state: Option<EditorState>,
 }
 
 /// How often the spinner turns while a request is in flight.
@@ -269,6 +290,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             console: None,
             editor: None,
             frames: 0,
+            state: None,
         }
     }
 
@@ -292,6 +314,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             client,
             tx,
             in_flight: None,
+            state: self.state.clone(),
         };
         let mut signals = Signals::new(self.console.is_some());
         let mut tick = tokio::time::interval(TICK);
@@ -363,6 +386,32 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 Effect::Load { seq } => tasks.load(seq),
                 Effect::Submit { seq, base, changes } => tasks.submit(seq, base, changes),
                 Effect::Cancel => tasks.cancel(),
+                // Drafts are small files written atomically; written here, in
+                // order, so the last one has landed before a quit.
+                Effect::ReadDraft => {
+                    let result = read_draft(self.state.as_ref());
+                    queue.extend(update(app, Action::DraftRead(result)));
+                }
+                Effect::SaveDraft { base, edits } => {
+                    if let Some(state) = &self.state {
+                        let draft = Draft::new(&state.profile, &state.tenant, &base, &edits);
+                        if let Err(e) = state.dir.save_draft(&draft) {
+                            let problem = format!(
+                                "cannot keep the draft in {}: {e}",
+                                state.dir.path().display()
+                            );
+                            queue.extend(update(app, Action::Problem(problem)));
+                        }
+                    }
+                }
+                Effect::RemoveDraft => {
+                    if let Some(state) = &self.state
+                        && let Err(e) = state.dir.remove_draft()
+                    {
+                        let problem = format!("cannot remove the draft: {e}");
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                }
                 Effect::Copy(text) => {
                     let written = self
                         .clipboard
@@ -453,11 +502,36 @@ fn write_temp(text: &str, json: bool) -> io::Result<tempfile::NamedTempFile> {
     Ok(file)
 }
 
+/// The draft on disk, as the editor offers it.
+fn read_draft(state: Option<&EditorState>) -> Result<Option<FoundDraft>, String> {
+    let Some(state) = state else {
+        return Ok(None);
+    };
+    match state.dir.load_draft() {
+        Loaded::Missing => Ok(None),
+        Loaded::Found(draft) => {
+            let (base, edits) = draft
+                .restore()
+                .map_err(|e| format!("The draft of unsent changes cannot be used: {e}"))?;
+            Ok(Some(FoundDraft {
+                saved_at: draft.saved_at,
+                base,
+                edits,
+            }))
+        }
+        Loaded::SetAside { moved_to, reason } => Err(format!(
+            "The draft of unsent changes is {reason}; it was kept as {}.",
+            moved_to.display()
+        )),
+    }
+}
+
 /// The network tasks: at most one request in flight, cancellable.
 struct Tasks {
     client: Client,
     tx: mpsc::UnboundedSender<Action>,
     in_flight: Option<CancellationToken>,
+    state: Option<EditorState>,
 }
 
 impl Tasks {
@@ -476,11 +550,16 @@ impl Tasks {
 
     fn load(&mut self, seq: u64) {
         let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
+        let state = self.state.clone();
         tokio::spawn(async move {
             tokio::select! {
                 () = token.cancelled() => {}
                 result = client.get() => {
+                    let read = result.as_ref().ok().map(|a| a.settings.clone());
                     let _ = tx.send(Action::Loaded { seq, result });
+                    if let (Some(state), Some(settings)) = (state, read) {
+                        remember_read(&state, &settings, &tx);
+                    }
                 }
             }
         });
@@ -488,12 +567,24 @@ impl Tasks {
 
     fn submit(&mut self, seq: u64, base: Settings, changes: ChangeSet) {
         let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
+        let state = self.state.clone();
         tokio::spawn(async move {
             tokio::select! {
                 () = token.cancelled() => {}
-                () = submit(client, seq, base, changes, tx) => {}
+                () = submit(client, seq, base, changes, tx, state) => {}
             }
         });
+    }
+}
+
+/// Keeps a read as the last read, as `exoset get` does, for
+/// `--expect-unchanged`.
+fn remember_read(state: &EditorState, settings: &Settings, tx: &mpsc::UnboundedSender<Action>) {
+    if let Err(e) = state.dir.save_last_read(settings) {
+        let _ = tx.send(Action::Problem(format!(
+            "cannot keep the last read in {}: {e}",
+            state.dir.path().display()
+        )));
     }
 }
 
@@ -505,6 +596,7 @@ async fn submit(
     base: Settings,
     changes: ChangeSet,
     tx: mpsc::UnboundedSender<Action>,
+    state: Option<EditorState>,
 ) {
     let fresh = match client.get().await {
         Ok(answer) => answer.settings,
@@ -522,11 +614,41 @@ async fn submit(
         return;
     }
     let _ = tx.send(Action::Checked { seq });
-    let result = match changes.body() {
-        Ok(Some(body)) => client.put(&body).await,
-        _ => Err(ApiError::Config("nothing to send".into())),
+    let Ok(Some(body)) = changes.body() else {
+        let result = Err(ApiError::Config("nothing to send".into()));
+        let _ = tx.send(Action::Submitted { seq, result });
+        return;
     };
+    let result = client.put(&body).await;
+    let answer = result.as_ref().ok().cloned();
     let _ = tx.send(Action::Submitted { seq, result });
+    if let (Some(state), Some(answer)) = (state, answer) {
+        // Into the history `exoset history` and `rollback` read, as a
+        // subcommand's PUT would be.
+        let entry = HistoryEntry {
+            id: 0,
+            time: now_secs(),
+            profile: state.profile.clone(),
+            tenant: state.tenant.clone(),
+            request_id: answer.request_id.clone(),
+            sent: body,
+            before: fresh.to_json(),
+            after: answer.settings.to_json(),
+        };
+        match state.dir.record(entry, state.history_keep) {
+            Ok((_, Some(warning))) => {
+                let _ = tx.send(Action::Problem(warning));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let _ = tx.send(Action::Problem(format!(
+                    "saved on the server, but not in the local history ({}): {e}",
+                    state.dir.path().display()
+                )));
+            }
+        }
+        remember_read(&state, &answer.settings, &tx);
+    }
 }
 
 /// SIGTERM, SIGHUP (an SSH drop) and SIGINT end the editor the same way as

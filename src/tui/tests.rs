@@ -724,21 +724,31 @@ fn a_failed_put_shows_status_code_message_and_request_id_and_keeps_the_edits() {
 #[test]
 fn a_conflict_sends_nothing_shows_the_servers_value_and_keeps_the_edit() {
     let mut app = loaded();
+    select(&mut app, "common.deletion_time");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "0");
+    press(&mut app, KeyCode::Enter);
     let seq = send_timezone(&mut app);
     let mut fresh = app.base.clone();
-    fresh.set(id("common.timezone"), "IST");
     fresh.set(id("common.country"), "US");
-    let fields = conflicts(&app.base, &fresh, &app.changes);
-    assert!(fields.is_empty(), "timezone did not move on the server");
+    assert!(
+        conflicts(&app.base, &fresh, &app.changes).is_empty(),
+        "a key the PUT does not carry may move"
+    );
     fresh.set(id("common.timezone"), "UTC");
-    // Now it moved to exactly our value: an edit equal to the base is no edit.
+    assert!(
+        conflicts(&app.base, &fresh, &app.changes).is_empty(),
+        "the server already holding what we send is no conflict"
+    );
+    fresh.set(id("common.deletion_time"), "120");
     let fields = conflicts(&app.base, &fresh, &app.changes);
-    assert_eq!(fields, vec![id("common.timezone")]);
+    assert_eq!(fields, vec![id("common.deletion_time")]);
     update(&mut app, Action::Conflict { seq, fresh, fields });
     assert!(!app.busy());
     assert_eq!(app.base.get(id("common.country")), Some("US"));
+    assert_eq!(app.edits.get(id("common.deletion_time")), Some("18000"));
     assert!(
-        matches!(app.flags.get(&id("common.timezone")), Some(Flag::Conflict { was: Some(w) }) if w == "IST")
+        matches!(app.flags.get(&id("common.deletion_time")), Some(Flag::Conflict { was: Some(w) }) if w == "1800")
     );
     assert!(
         app.message
@@ -1165,6 +1175,141 @@ fn json_is_written_on_one_spaced_line_and_diffed_by_part() {
     );
 }
 
+fn draft_of(edits: &[(&str, &str)], base: &crate::settings::Settings) -> FoundDraft {
+    let mut draft_edits = crate::changes::Edits::default();
+    for (path, text) in edits {
+        draft_edits.set(base, id(path), *text);
+    }
+    FoundDraft {
+        saved_at: 1_790_000_000,
+        base: base.clone(),
+        edits: draft_edits,
+    }
+}
+
+fn with_drafts() -> App {
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.drafts = true;
+    assert_eq!(
+        app.start(),
+        vec![Effect::Load { seq: 1 }, Effect::ReadDraft]
+    );
+    app
+}
+
+#[test]
+fn a_draft_is_offered_once_loaded_and_restored_with_server_moves_flagged() {
+    let mut app = with_drafts();
+    // The draft was made when deletion_time was 600; the server now has 1800.
+    let mut old_base = seed_answer().settings;
+    old_base.set(id("common.deletion_time"), "600");
+    let draft = draft_of(
+        &[("common.timezone", "UTC"), ("common.deletion_time", "900")],
+        &old_base,
+    );
+    let effects = update(&mut app, Action::DraftRead(Ok(Some(draft))));
+    assert!(effects.is_empty(), "no draft is written while one waits");
+    assert_eq!(
+        app.mode(),
+        Mode::Browse,
+        "not offered before the settings load"
+    );
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    assert!(matches!(
+        app.mode,
+        ModeState::Confirm(Question::RestoreDraft)
+    ));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("A draft of 2 unsent changes"), "{text}");
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.edits.get(id("common.timezone")), Some("UTC"));
+    assert_eq!(app.edits.get(id("common.deletion_time")), Some("900"));
+    assert!(matches!(
+        app.flags.get(&id("common.deletion_time")),
+        Some(Flag::Conflict { was: Some(w) }) if w == "600"
+    ));
+    assert!(!app.flags.contains_key(&id("common.timezone")));
+    // Restored edits are written back, now on the current base.
+    let [Effect::SaveDraft { base, edits }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(base, &app.base);
+    assert_eq!(edits.len(), 2);
+}
+
+#[test]
+fn n_discards_a_found_draft() {
+    let mut app = with_drafts();
+    let draft = draft_of(&[("common.timezone", "UTC")], &seed_answer().settings);
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    update(&mut app, Action::DraftRead(Ok(Some(draft))));
+    assert!(matches!(
+        app.mode,
+        ModeState::Confirm(Question::RestoreDraft)
+    ));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('n')),
+        vec![Effect::RemoveDraft]
+    );
+    assert!(app.edits.is_empty());
+}
+
+#[test]
+fn edits_are_kept_as_a_draft_and_the_draft_goes_when_they_do() {
+    let mut app = with_drafts();
+    update(&mut app, Action::DraftRead(Ok(None)));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    select(&mut app, "common.timezone");
+    let effects = press(&mut app, KeyCode::Char(' '));
+    assert!(
+        matches!(effects.as_slice(), [Effect::SaveDraft { .. }]),
+        "{effects:?}"
+    );
+    assert!(
+        press(&mut app, KeyCode::Down).is_empty(),
+        "moving writes nothing"
+    );
+    select(&mut app, "common.timezone");
+    assert_eq!(
+        press(&mut app, KeyCode::Char('u')),
+        vec![Effect::RemoveDraft]
+    );
+    // Quitting with edits says they stay in the draft.
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(screen(&mut app, 80, 24).contains("stay in the draft"));
+}
+
+#[test]
+fn an_unreadable_draft_is_reported_and_not_overwritten_silently() {
+    let mut app = with_drafts();
+    update(
+        &mut app,
+        Action::DraftRead(Err(
+            "The draft of unsent changes is corrupt; it was kept as x.".into(),
+        )),
+    );
+    assert_eq!(app.message.as_ref().map(|m| m.tone), Some(Tone::Warning));
+}
+
 // ----- snapshots, at 80×24 and 120×40 -----
 
 macro_rules! snapshots {
@@ -1349,6 +1494,24 @@ fn snapshot_filter() {
 }
 
 #[test]
+fn snapshot_restore_draft_question() {
+    let mut app = with_drafts();
+    let draft = draft_of(
+        &[("common.timezone", "UTC"), ("common.aparty_tag", "Agent")],
+        &seed_answer().settings,
+    );
+    update(&mut app, Action::DraftRead(Ok(Some(draft))));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    snapshots!("restore_draft", app);
+}
+
+#[test]
 fn snapshot_too_small() {
     let mut app = loaded();
     insta::assert_snapshot!("too_small_79x24", screen(&mut app, 79, 24));
@@ -1491,11 +1654,13 @@ mod live {
         let script = async {
             until("the first GET", || sim.get_count() >= 1).await;
             tap(&keys, '3');
-            for _ in 0..3 {
+            for _ in 0..6 {
                 tap(&keys, 'j');
             }
-            tap(&keys, ' ');
-            sim.modify(|s| s.set(id("common.timezone"), "UTC"));
+            send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+            tap(&keys, 'X');
+            send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+            sim.modify(|s| s.set(id("common.aparty_tag"), "Server"));
             tap(&keys, 's');
             tap(&keys, 'y');
             until("the check", || sim.get_count() >= 2).await;
@@ -1505,9 +1670,10 @@ mod live {
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(sim.put_count(), 0);
         assert!(matches!(
-            app.flags.get(&id("common.timezone")),
+            app.flags.get(&id("common.aparty_tag")),
             Some(Flag::Conflict { .. })
         ));
+        assert_eq!(app.base.get(id("common.aparty_tag")), Some("Server"));
         assert!(text(&driver).contains("Not sent: 1 setting changed on the server"));
     }
 
@@ -1558,6 +1724,77 @@ mod live {
         // The first frame, the loaded one (perhaps a spinner tick), one for j;
         // none for x or z, none while idle for 800 ms.
         assert!(driver.frames <= 4, "{} frames", driver.frames);
+    }
+
+    #[tokio::test]
+    async fn unsent_edits_survive_a_quit_as_a_draft_and_a_send_lands_in_the_history() {
+        use super::super::EditorState;
+        use crate::config::Paths;
+        use crate::store::{Loaded, StateDir};
+        let home = tempfile::tempdir().expect("temp dir");
+        let state = EditorState {
+            dir: StateDir::new(&Paths::under(home.path()), "demo", "exoset-demo"),
+            profile: "demo".into(),
+            tenant: "exoset-demo".into(),
+            history_keep: 10,
+        };
+        let sim = sim().await;
+
+        // First run: change the timezone, quit without sending.
+        let (mut driver, keys) = driver(100, 30);
+        driver.state = Some(state.clone());
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        app.drafts = true;
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            for _ in 0..3 {
+                tap(&keys, 'j');
+            }
+            tap(&keys, ' ');
+            tap(&keys, 'q');
+            tap(&keys, 'y');
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert!(
+            matches!(state.dir.load_draft(), Loaded::Found(_)),
+            "the draft was kept"
+        );
+        assert!(
+            matches!(state.dir.load_last_read(), Loaded::Found(_)),
+            "and the last read"
+        );
+
+        // Second run: the draft is offered, restored and sent.
+        drop(driver);
+        let (mut driver, keys) = self::driver(100, 30);
+        driver.state = Some(state.clone());
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        app.drafts = true;
+        let script = async {
+            until("the GET", || sim.get_count() >= 2).await;
+            tap(&keys, 'y');
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the PUT", || sim.put_count() >= 1).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(
+            sim.last_put_body(),
+            Some(json!({"common": {"timezone": "UTC"}}))
+        );
+        assert_eq!(state.dir.load_draft(), Loaded::Missing, "sent, so no draft");
+        let Loaded::Found(history) = state.dir.load_history() else {
+            panic!("no history");
+        };
+        assert_eq!(history.entries.len(), 1);
+        assert_eq!(
+            history.entries[0].sent,
+            json!({"common": {"timezone": "UTC"}})
+        );
     }
 
     #[tokio::test]

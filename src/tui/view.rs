@@ -845,40 +845,67 @@ fn draw_question(frame: &mut Frame, app: &App, question: Question, body: Rect) {
     let theme = &app.theme;
     let n = app.edits.len();
     let changes = format!("{n} unsent change{}", if n == 1 { "" } else { "s" });
-    let (title, text, yes) = match question {
+    let (title, text, yes, no) = match question {
         Question::Quit if app.busy() => (
             " Quit? ",
             "A send is in flight: quitting now may leave it applied or not.".to_string(),
             "quit",
+            "stay",
         ),
-        Question::Quit => (" Quit? ", format!("Quit and lose {changes}?"), "quit"),
+        Question::Quit if app.drafts => (
+            " Quit? ",
+            format!("Quit? Your {changes} stay in the draft and are offered next time."),
+            "quit",
+            "stay",
+        ),
+        Question::Quit => (
+            " Quit? ",
+            format!("Quit and lose {changes}?"),
+            "quit",
+            "stay",
+        ),
+        Question::RestoreDraft => {
+            let draft = app.found_draft.as_ref();
+            let n = draft.map_or(0, |d| d.edits.len());
+            let when = draft.map_or(String::new(), |d| crate::store::format_time(d.saved_at));
+            (
+                " Unsent changes ",
+                format!(
+                    "A draft of {n} unsent change{} was saved at {when}. Restore it on top \
+                     of the settings just loaded?",
+                    if n == 1 { "" } else { "s" }
+                ),
+                "restore",
+                "discard it",
+            )
+        }
         Question::Reload => (
             " Reload? ",
             format!("Reload from the server and discard {changes}?"),
             "discard and reload",
+            "keep editing",
         ),
-        Question::Send => (" Send? ", String::new(), "send"),
+        Question::Send => (" Send? ", String::new(), "send", "back"),
     };
-    let lines = vec![
-        Line::styled(text, theme.warning),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled("y", theme.key_cap),
-            Span::raw(format!(" {yes}  ")),
-            Span::styled("n", theme.key_cap),
-            Span::raw("/"),
-            Span::styled("Esc", theme.key_cap),
-            Span::raw(" keep editing"),
-        ]),
-    ];
-    let area = centered(body, 64, 5);
+    let width = 64u16;
+    let text_lines = wrap_words(&text, usize::from(width - 2));
+    let height = u16::try_from(text_lines.len()).unwrap_or(1) + 4;
+    let mut lines: Vec<Line> = text_lines
+        .into_iter()
+        .map(|l| Line::styled(l, theme.warning))
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key_cap),
+        Span::raw(format!(" {yes}  ")),
+        Span::styled("n", theme.key_cap),
+        Span::raw("/"),
+        Span::styled("Esc", theme.key_cap),
+        Span::raw(format!(" {no}")),
+    ]));
+    let area = centered(body, width, height);
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(boxed(theme, title)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(boxed(theme, title)), area);
 }
 
 /// Words of `text` in lines of at most `width` characters.
