@@ -514,14 +514,14 @@ pub static BINDINGS: &[Binding] = &[
         &[M::Confirm],
         &[ch('y')],
         C::Yes,
-        "yes (send, quit or reload)",
+        "yes: send, quit, reload, or restore the draft",
         Some("yes"),
     ),
     bind(
         &[M::Confirm],
         &[ch('n'), key(KeyCode::Esc)],
         C::No,
-        "no, back out",
+        "no: back out (for a draft found at start: discard it)",
         Some("no"),
     ),
 ];
