@@ -13,4 +13,5 @@ pub mod keystore;
 pub mod schema;
 pub mod settings;
 pub mod store;
+pub mod tui;
 pub mod validate;

@@ -1,0 +1,1908 @@
+//! The editor's state and [`update`]: plain Rust, no terminal and no I/O.
+//!
+//! Terminal events and the results of network tasks come in as [`Action`]s;
+//! what should happen outside (a request, a copy, handing the terminal to an
+//! editor) goes out as [`Effect`]s for the run loop to carry out.
+
+use super::keys::{self, Command, Mode};
+use super::layout::{self, Areas};
+use super::rows::{self, Row, RowKey};
+use super::sms::{self, FormRow, PartKind, SmsForm};
+use super::theme::Theme;
+use crate::api::{Answer, ApiError};
+use crate::changes::{ChangeSet, Drift, Edits, changed_since, not_taken};
+use crate::schema::{CONTENT_TYPES, FieldId, Kind, Section};
+use crate::settings::{Settings, same_value};
+use crate::validate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Something that happened: a key, a mouse event, a resize, a task's result.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The spinner's clock; it only runs while a request is in flight.
+    Tick,
+    Loaded {
+        seq: u64,
+        result: Result<Answer, ApiError>,
+    },
+    /// Before a PUT: the server's settings were read again and nothing the
+    /// change set touches has moved; the PUT is on its way.
+    Checked {
+        seq: u64,
+    },
+    /// Before a PUT: keys the change set touches changed on the server since
+    /// they were loaded. Nothing was sent.
+    Conflict {
+        seq: u64,
+        fresh: Settings,
+        fields: Vec<FieldId>,
+    },
+    Submitted {
+        seq: u64,
+        result: Result<Answer, ApiError>,
+    },
+    /// Something outside failed in a way the person should read.
+    Problem(String),
+    /// The draft file was read: a draft, none, or why it could not be used.
+    DraftRead(Result<Option<FoundDraft>, String>),
+    /// `$EDITOR` finished: the new text, or why there is none.
+    ExternalEdited {
+        target: EditTarget,
+        result: Result<String, String>,
+    },
+}
+
+/// Work for the run loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// GET the settings; answer with [`Action::Loaded`].
+    Load {
+        seq: u64,
+    },
+    /// GET again, check for conflicts, then PUT `changes.body()`; answer with
+    /// [`Action::Checked`] then [`Action::Submitted`], or [`Action::Conflict`].
+    Submit {
+        seq: u64,
+        base: Settings,
+        changes: ChangeSet,
+    },
+    /// Cancel the request in flight.
+    Cancel,
+    /// Read the draft of unsent edits; answer with [`Action::DraftRead`].
+    ReadDraft,
+    /// Keep the unsent edits on disk, with the base they were made on.
+    SaveDraft {
+        base: Settings,
+        edits: Edits,
+    },
+    /// No unsent edits any more: forget the draft.
+    RemoveDraft,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Hand `text` to `$VISUAL`/`$EDITOR`; answer with [`Action::ExternalEdited`].
+    ExternalEdit {
+        target: EditTarget,
+        text: String,
+        json: bool,
+    },
+    Quit,
+}
+
+/// What a text edit changes when kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditTarget {
+    /// A setting's value as typed.
+    Field(FieldId),
+    /// A JSON-valued setting as raw JSON text.
+    Raw(FieldId),
+    /// One text part of the open `sms_config` form.
+    SmsPart(usize, &'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct TextEdit {
+    pub target: EditTarget,
+    pub input: TextArea<'static>,
+    pub lines: bool,
+    /// The validation message for the text as it stands.
+    pub error: Option<String>,
+}
+
+impl TextEdit {
+    pub fn text(&self) -> String {
+        self.input.lines().join("\n")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickTarget {
+    Enum(FieldId),
+    /// The `content_type` of an `*_event_headers`; the last option is raw JSON.
+    ContentType(FieldId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub target: PickTarget,
+    pub options: Vec<String>,
+    pub cursor: usize,
+    /// The option the field holds now.
+    pub current: Option<usize>,
+}
+
+pub const RAW_JSON_OPTION: &str = "raw JSON…";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultiPick {
+    pub party: usize,
+    pub ticks: Vec<bool>,
+    pub cursor: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    Send,
+    Quit,
+    Reload,
+    /// A draft of unsent edits was found at start.
+    RestoreDraft,
+}
+
+/// Unsent edits found on disk at start, with the base they were made on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundDraft {
+    /// Unix seconds.
+    pub saved_at: u64,
+    pub base: Settings,
+    pub edits: Edits,
+}
+
+#[derive(Debug, Clone)]
+pub enum ModeState {
+    Browse,
+    Filter(TextArea<'static>),
+    Edit(TextEdit),
+    Pick(Pick),
+    MultiPick(MultiPick),
+    /// The form itself lives in [`App::form`], so edits of its parts can sit on top.
+    SmsForm,
+    Diff {
+        scroll: usize,
+    },
+    Confirm(Question),
+    Help {
+        scroll: usize,
+        back: Box<ModeState>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    Loading,
+    /// Reading the settings again before a PUT.
+    Checking,
+    Sending,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub seq: u64,
+    pub kind: RequestKind,
+    /// What is being sent, for [`not_taken`] when the answer comes.
+    pub changes: Option<ChangeSet>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// Something to tell about a field after a send or a conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flag {
+    /// The server's answer does not hold what was sent.
+    NotTaken { sent: String, got: Option<String> },
+    /// The value changed on the server since it was loaded.
+    Conflict { was: Option<String> },
+}
+
+/// What the editor shows and knows. Only [`update`] changes it.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Profile or tenant label for the title.
+    pub title: String,
+    /// Where requests go, for messages.
+    pub host: String,
+    pub mouse: bool,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub base: Settings,
+    /// Whether `base` came from the server at least once.
+    pub loaded: bool,
+    pub edits: Edits,
+    /// `ChangeSet::new(base, edits)`, kept in step by [`App::refresh`].
+    pub changes: ChangeSet,
+    pub flags: BTreeMap<FieldId, Flag>,
+    pub tab: Section,
+    pub selected: [Option<RowKey>; 3],
+    pub scroll: [usize; 3],
+    pub filter: String,
+    pub mode: ModeState,
+    pub form: Option<SmsForm>,
+    pub request: Option<Request>,
+    next_seq: u64,
+    pub spinner: usize,
+    pub message: Option<Message>,
+    pub quit: bool,
+    /// Something changed since the last frame; the run loop draws and clears it.
+    pub redraw: bool,
+    /// Whether unsent edits are kept on disk as a draft.
+    pub drafts: bool,
+    /// Whether the draft file has been read (so it may be written).
+    draft_read: bool,
+    /// A draft found at start, offered once the settings are loaded.
+    pub found_draft: Option<FoundDraft>,
+    /// The edits the draft on disk holds, so it is written only on change.
+    saved_edits: Edits,
+}
+
+pub fn tab_index(section: Section) -> usize {
+    Section::ALL
+        .iter()
+        .position(|s| *s == section)
+        .unwrap_or_default()
+}
+
+impl App {
+    pub fn new(title: impl Into<String>, host: impl Into<String>, color: bool, mouse: bool) -> App {
+        let base = Settings::default();
+        let edits = Edits::default();
+        App {
+            title: title.into(),
+            host: host.into(),
+            mouse,
+            theme: Theme::new(color),
+            size: (layout::MIN_WIDTH, layout::MIN_HEIGHT),
+            changes: ChangeSet::new(&base, &edits),
+            base,
+            loaded: false,
+            edits,
+            flags: BTreeMap::new(),
+            tab: Section::Greenvn,
+            selected: [None, None, None],
+            scroll: [0; 3],
+            filter: String::new(),
+            mode: ModeState::Browse,
+            form: None,
+            request: None,
+            next_seq: 0,
+            spinner: 0,
+            message: None,
+            quit: false,
+            redraw: true,
+            drafts: false,
+            draft_read: false,
+            found_draft: None,
+            saved_edits: Edits::default(),
+        }
+    }
+
+    /// The first things to do: load the settings, and read the draft.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut effects = self.start_load();
+        if self.drafts {
+            effects.push(Effect::ReadDraft);
+        }
+        effects
+    }
+
+    fn on_draft_read(&mut self, result: Result<Option<FoundDraft>, String>) {
+        self.draft_read = true;
+        match result {
+            Ok(Some(draft)) if !draft.edits.is_empty() => {
+                self.found_draft = Some(draft);
+                self.offer_draft();
+            }
+            Ok(_) => {}
+            Err(message) => self.say(Tone::Warning, message),
+        }
+    }
+
+    /// Asks about a found draft once the settings it applies to are known.
+    fn offer_draft(&mut self) {
+        if self.loaded && self.found_draft.is_some() && !matches!(self.mode, ModeState::Confirm(_))
+        {
+            self.mode = ModeState::Confirm(Question::RestoreDraft);
+        }
+    }
+
+    /// Puts a found draft's edits on the current settings; keys that moved on
+    /// the server since the draft's base are flagged.
+    fn restore_draft(&mut self) {
+        let Some(draft) = self.found_draft.take() else {
+            return;
+        };
+        let drift = Drift::between(&draft.base, &draft.edits, &self.base);
+        for (id, text) in draft.edits.iter() {
+            self.edits.set(&self.base, id, text);
+        }
+        for conflict in &drift.conflicts {
+            self.flags.insert(
+                conflict.id,
+                Flag::Conflict {
+                    was: conflict.base.clone(),
+                },
+            );
+        }
+        self.refresh();
+        let mut text = format!(
+            "Restored {} from the draft",
+            count(self.edits.len(), "change")
+        );
+        if !drift.conflicts.is_empty() {
+            text.push_str(&format!(
+                "; {} changed on the server since (marked ~): check before sending",
+                count(drift.conflicts.len(), "setting")
+            ));
+        }
+        text.push('.');
+        self.say(Tone::Info, text);
+    }
+
+    /// Writes the draft when the edits changed since it was last written.
+    fn draft_effects(&mut self) -> Option<Effect> {
+        let settled = self.drafts && self.draft_read && self.found_draft.is_none() && self.loaded;
+        if !settled || self.edits == self.saved_edits {
+            return None;
+        }
+        self.saved_edits = self.edits.clone();
+        Some(if self.edits.is_empty() {
+            Effect::RemoveDraft
+        } else {
+            Effect::SaveDraft {
+                base: self.base.clone(),
+                edits: self.edits.clone(),
+            }
+        })
+    }
+
+    pub fn mode(&self) -> Mode {
+        match &self.mode {
+            ModeState::Browse => Mode::Browse,
+            ModeState::Filter(_) => Mode::Filter,
+            ModeState::Edit(edit) if edit.lines => Mode::EditLines,
+            ModeState::Edit(_) => Mode::EditText,
+            ModeState::Pick(_) => Mode::Pick,
+            ModeState::MultiPick(_) => Mode::MultiPick,
+            ModeState::SmsForm => Mode::SmsForm,
+            ModeState::Diff { .. } => Mode::Diff,
+            ModeState::Confirm(_) => Mode::Confirm,
+            ModeState::Help { .. } => Mode::Help,
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        self.request.is_some()
+    }
+
+    /// Whether an action cannot change anything: a key no binding claims
+    /// outside text entry, the mouse when not asked for, a stale answer.
+    fn ignores(&self, action: &Action) -> bool {
+        let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_));
+        match action {
+            Action::Key(key) => keys::lookup(self.mode(), key).is_none() && !typing,
+            Action::Paste(_) => !typing,
+            Action::Mouse(_) => !self.mouse,
+            Action::Loaded { seq, .. }
+            | Action::Checked { seq }
+            | Action::Conflict { seq, .. }
+            | Action::Submitted { seq, .. } => !self.in_flight(*seq),
+            Action::Resize(..)
+            | Action::Tick
+            | Action::Problem(_)
+            | Action::DraftRead(_)
+            | Action::ExternalEdited { .. } => false,
+        }
+    }
+
+    // ----- what the view asks -----
+
+    pub fn rows(&self) -> Vec<Row> {
+        rows::rows(&self.base, self.tab, &self.filter)
+    }
+
+    pub fn selected_key(&self) -> Option<RowKey> {
+        let rows = self.rows();
+        let items = rows::items(&rows);
+        let wanted = self.selected[tab_index(self.tab)].as_ref();
+        wanted
+            .and_then(|w| items.iter().find(|k| **k == w))
+            .or_else(|| items.first())
+            .map(|k| (*k).clone())
+    }
+
+    pub fn selected_field(&self) -> Option<FieldId> {
+        match self.selected_key()? {
+            RowKey::Field(id) => Some(id),
+            RowKey::Unknown(..) => None,
+        }
+    }
+
+    pub fn scroll(&self) -> usize {
+        self.scroll[tab_index(self.tab)]
+    }
+
+    /// The value shown for a field: the edit, else the reported value.
+    pub fn value(&self, id: FieldId) -> Option<&str> {
+        self.edits.effective(&self.base, id)
+    }
+
+    /// Why a field stops a send, if it does.
+    pub fn problem(&self, id: FieldId) -> Option<&str> {
+        self.changes
+            .problems
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.message.as_str())
+    }
+
+    /// The lines of the status area: the request in flight, then the message.
+    pub fn status_lines(&self) -> Vec<(Tone, String)> {
+        let mut out = Vec::new();
+        if let Some(request) = &self.request {
+            const FRAMES: [&str; 4] = ["|", "/", "-", "\\"];
+            let frame = FRAMES[self.spinner % FRAMES.len()];
+            let what = match request.kind {
+                RequestKind::Loading => format!("Loading settings from {}…", self.host),
+                RequestKind::Checking => {
+                    format!("Checking {} for changes made since loading…", self.host)
+                }
+                RequestKind::Sending => format!("Sending to {}…", self.host),
+            };
+            out.push((Tone::Info, format!("{frame} {what} (Esc cancels)")));
+        }
+        if let Some(message) = &self.message {
+            out.push((message.tone, message.text.clone()));
+        }
+        if out.is_empty() {
+            let pending = self.changes.changed().count();
+            let text = match (pending, self.changes.problems.len()) {
+                (0, _) => "No pending changes.".to_string(),
+                (n, 0) => format!("{n} pending change{} — s sends", plural(n)),
+                (n, p) => format!(
+                    "{n} pending change{}, {p} problem{} to fix before sending",
+                    plural(n),
+                    plural(p)
+                ),
+            };
+            out.push((Tone::Info, text));
+        }
+        out
+    }
+
+    pub fn areas(&self) -> Areas {
+        let area = Rect::new(0, 0, self.size.0, self.size.1);
+        let lines = self.status_lines();
+        let status = layout::wrapped_lines(lines.iter().map(|(_, t)| t.as_str()), area.width);
+        let filter_shown = matches!(self.mode, ModeState::Filter(_)) || !self.filter.is_empty();
+        layout::areas(area, filter_shown, status)
+    }
+
+    /// The title of a tab, with its counts of changes and problems.
+    pub fn tab_title(&self, section: Section) -> String {
+        let changed = self
+            .edits
+            .iter()
+            .filter(|(id, _)| id.setting().section == section)
+            .count();
+        let invalid = self
+            .changes
+            .problems
+            .iter()
+            .filter(|p| p.id.setting().section == section)
+            .count();
+        let mut title = format!("{} {}", tab_index(section) + 1, section.title());
+        if changed > 0 {
+            title.push_str(&format!(" *{changed}"));
+        }
+        if invalid > 0 {
+            title.push_str(&format!(" !{invalid}"));
+        }
+        title
+    }
+
+    /// Each tab's title and the columns it covers on the tab line.
+    pub fn tab_spans(&self) -> Vec<(Section, String, u16, u16)> {
+        let mut x = 0u16;
+        Section::ALL
+            .iter()
+            .map(|&s| {
+                let title = format!(" {} ", self.tab_title(s));
+                let width = u16::try_from(title.chars().count()).unwrap_or(u16::MAX);
+                let span = (s, title, x, x.saturating_add(width));
+                x = x.saturating_add(width + 1);
+                span
+            })
+            .collect()
+    }
+
+    // ----- changing values -----
+
+    fn refresh(&mut self) {
+        self.changes = ChangeSet::new(&self.base, &self.edits);
+    }
+
+    fn set_value(&mut self, id: FieldId, text: String) {
+        self.edits.set(&self.base, id, text);
+        self.flags.remove(&id);
+        self.refresh();
+    }
+
+    /// Sets a JSON-valued field by meaning: an equal document is no change,
+    /// and a document equal to the loaded one reverts the field.
+    fn set_json(&mut self, id: FieldId, value: &Value) {
+        let parse = |text: Option<&str>| text.and_then(|t| serde_json::from_str::<Value>(t).ok());
+        if parse(self.base.get(id)).as_ref() == Some(value) {
+            self.edits.revert(id);
+            self.flags.remove(&id);
+            self.refresh();
+        } else if parse(self.value(id)).as_ref() != Some(value) {
+            self.set_value(id, json_line(value));
+        }
+    }
+
+    /// Keeps text for a JSON-valued field: valid JSON is stored compactly and
+    /// compared by meaning; invalid text is kept as typed, and marked.
+    fn keep_raw(&mut self, id: FieldId, text: String) {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(value) => self.set_json(id, &value),
+            Err(_) => self.set_value(id, text),
+        }
+    }
+
+    fn toggle_bool(&mut self, id: FieldId) {
+        let next = match self.value(id) {
+            Some("true") => "false",
+            Some("false") => "true",
+            _ => match id.setting().default {
+                Some("true") => "false",
+                _ => "true",
+            },
+        };
+        self.set_value(id, next.to_string());
+    }
+
+    fn step_enum(&mut self, id: FieldId, values: &[&str]) {
+        let next = match self
+            .value(id)
+            .and_then(|v| values.iter().position(|x| *x == v))
+        {
+            Some(i) => values[(i + 1) % values.len()],
+            None => values.first().copied().unwrap_or_default(),
+        };
+        self.set_value(id, next.to_string());
+    }
+
+    // ----- moving -----
+
+    fn page(&self) -> usize {
+        usize::from(self.areas().list.height.max(2)) - 1
+    }
+
+    fn move_in(len: usize, at: usize, command: Command, page: usize) -> usize {
+        let last = len.saturating_sub(1);
+        match command {
+            Command::Up => at.saturating_sub(1),
+            Command::Down => (at + 1).min(last),
+            Command::PageUp => at.saturating_sub(page),
+            Command::PageDown => (at + page).min(last),
+            Command::First => 0,
+            Command::Last => last,
+            _ => at,
+        }
+    }
+
+    fn move_selection(&mut self, command: Command) {
+        let rows = self.rows();
+        let items = rows::items(&rows);
+        if items.is_empty() {
+            return;
+        }
+        let at = self
+            .selected_key()
+            .and_then(|k| items.iter().position(|i| **i == k))
+            .unwrap_or(0);
+        let to = Self::move_in(items.len(), at, command, self.page());
+        self.selected[tab_index(self.tab)] = Some(items[to].clone());
+    }
+
+    /// Keeps the selected row (and its heading) in sight.
+    fn follow_selection(&mut self) {
+        let rows = self.rows();
+        let height = usize::from(self.areas().list.height.max(1));
+        let i = tab_index(self.tab);
+        let Some(key) = self.selected_key() else {
+            self.scroll[i] = 0;
+            return;
+        };
+        let at = rows
+            .iter()
+            .position(|r| *r == Row::Item(key.clone()))
+            .unwrap_or(0);
+        let top = if at > 0 && matches!(rows[at - 1], Row::Heading(_)) {
+            at - 1
+        } else {
+            at
+        };
+        let scroll = &mut self.scroll[i];
+        if top < *scroll {
+            *scroll = top;
+        } else if at >= *scroll + height {
+            *scroll = at + 1 - height;
+        }
+        *scroll = (*scroll).min(rows.len().saturating_sub(height));
+    }
+
+    /// Shows a field: its pane, in the list, selected, the filter cleared if
+    /// it hides it.
+    fn jump_to(&mut self, id: FieldId) {
+        self.tab = id.setting().section;
+        self.mode = ModeState::Browse;
+        self.form = None;
+        if !rows::items(&self.rows()).contains(&&RowKey::Field(id)) {
+            self.filter.clear();
+        }
+        self.selected[tab_index(self.tab)] = Some(RowKey::Field(id));
+    }
+
+    fn say(&mut self, tone: Tone, text: impl Into<String>) {
+        self.message = Some(Message {
+            tone,
+            text: text.into(),
+        });
+    }
+
+    // ----- requests -----
+
+    fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    fn start_load(&mut self) -> Vec<Effect> {
+        let seq = self.next_seq();
+        self.request = Some(Request {
+            seq,
+            kind: RequestKind::Loading,
+            changes: None,
+        });
+        vec![Effect::Load { seq }]
+    }
+
+    fn in_flight(&self, seq: u64) -> bool {
+        self.request.as_ref().is_some_and(|r| r.seq == seq)
+    }
+
+    fn on_loaded(&mut self, seq: u64, result: Result<Answer, ApiError>) {
+        if !self.in_flight(seq) {
+            return;
+        }
+        self.request = None;
+        match result {
+            Ok(answer) => {
+                self.adopt(answer.settings);
+                self.flags.clear();
+                let reported = self.base.reported().count();
+                let total = crate::schema::SETTINGS.len();
+                let mut text = format!("Loaded {reported} of {total} settings");
+                if reported < total {
+                    text.push_str(&format!(" ({} not reported)", total - reported));
+                }
+                let unknown = self.base.unknown().len();
+                if unknown > 0 {
+                    text.push_str(&format!(
+                        "; {unknown} key{} exoset does not know, under Other",
+                        plural(unknown)
+                    ));
+                }
+                let notes = self.base.notes().len();
+                if notes > 0 {
+                    text.push_str(&format!(
+                        "; {notes} read in an undocumented shape (see the field's details)"
+                    ));
+                }
+                text.push('.');
+                self.say(Tone::Success, text);
+                self.offer_draft();
+            }
+            Err(e) => {
+                let hint = if self.loaded {
+                    ""
+                } else {
+                    " — r tries again"
+                };
+                self.say(
+                    Tone::Error,
+                    format!("Could not load the settings: {e}{hint}"),
+                );
+            }
+        }
+    }
+
+    /// Makes `settings` the new base; edits equal to it are dropped.
+    fn adopt(&mut self, settings: Settings) {
+        self.base = settings;
+        self.loaded = true;
+        self.edits.rebase(&self.base);
+        if let Some(form) = &self.form {
+            let id = form.id;
+            match SmsForm::open(id, self.value(id)) {
+                Ok(mut fresh) => {
+                    fresh.cursor = form.cursor;
+                    self.form = Some(fresh);
+                }
+                Err(_) => {
+                    self.form = None;
+                    if matches!(self.mode, ModeState::SmsForm) {
+                        self.mode = ModeState::Browse;
+                    }
+                }
+            }
+        }
+        self.refresh();
+    }
+
+    fn submit(&mut self) -> Vec<Effect> {
+        if self.busy() {
+            self.say(
+                Tone::Warning,
+                "A request is in flight; wait for it, or Esc to cancel it.",
+            );
+            return vec![];
+        }
+        if !self.loaded {
+            self.say(
+                Tone::Warning,
+                "Nothing is loaded yet, so nothing can be sent; r loads.",
+            );
+            return vec![];
+        }
+        if self.changes.is_empty() {
+            self.mode = ModeState::Browse;
+            self.say(Tone::Info, "No changes to send.");
+            return vec![];
+        }
+        if let Some(first) = self.changes.problems.first().cloned() {
+            let more = self.changes.problems.len() - 1;
+            self.jump_to(first.id);
+            let more = if more > 0 {
+                format!(" (and {more} more problem{})", plural(more))
+            } else {
+                String::new()
+            };
+            self.say(
+                Tone::Error,
+                format!("Cannot send: {}: {}{more}", first.id.path(), first.message),
+            );
+            return vec![];
+        }
+        self.mode = ModeState::Confirm(Question::Send);
+        vec![]
+    }
+
+    fn send(&mut self) -> Vec<Effect> {
+        self.mode = ModeState::Browse;
+        let seq = self.next_seq();
+        self.request = Some(Request {
+            seq,
+            kind: RequestKind::Checking,
+            changes: Some(self.changes.clone()),
+        });
+        self.message = None;
+        vec![Effect::Submit {
+            seq,
+            base: self.base.clone(),
+            changes: self.changes.clone(),
+        }]
+    }
+
+    fn on_checked(&mut self, seq: u64) {
+        if let Some(request) = self.request.as_mut().filter(|r| r.seq == seq) {
+            request.kind = RequestKind::Sending;
+        }
+    }
+
+    fn on_conflict(&mut self, seq: u64, fresh: Settings, fields: Vec<FieldId>) {
+        if !self.in_flight(seq) {
+            return;
+        }
+        self.request = None;
+        let was: Vec<(FieldId, Option<String>)> = fields
+            .iter()
+            .map(|id| (*id, self.base.get(*id).map(str::to_string)))
+            .collect();
+        self.adopt(fresh);
+        self.flags.clear();
+        for (id, was) in was {
+            self.flags.insert(id, Flag::Conflict { was });
+        }
+        let paths: Vec<String> = fields.iter().map(|id| id.path()).collect();
+        self.say(
+            Tone::Warning,
+            format!(
+                "Not sent: {} changed on the server since you loaded {}: {}. The loaded \
+                 values now show the server's; check your edits (marked ~) and send again.",
+                count(fields.len(), "setting"),
+                if fields.len() == 1 { "it" } else { "them" },
+                paths.join(", ")
+            ),
+        );
+    }
+
+    fn on_submitted(&mut self, seq: u64, result: Result<Answer, ApiError>) {
+        if !self.in_flight(seq) {
+            return;
+        }
+        let sent = self.request.take().and_then(|r| r.changes);
+        match result {
+            Ok(answer) => {
+                let request_id = answer
+                    .request_id
+                    .as_deref()
+                    .map(|id| format!(" (request_id {id})"))
+                    .unwrap_or_default();
+                let missed = sent
+                    .as_ref()
+                    .map(|sent| not_taken(sent, &answer.settings))
+                    .unwrap_or_default();
+                let n = sent.as_ref().map_or(0, |s| s.changed().count());
+                self.adopt(answer.settings);
+                self.flags.clear();
+                if missed.is_empty() {
+                    self.say(
+                        Tone::Success,
+                        format!("Saved {}{request_id}.", count(n, "change")),
+                    );
+                    return;
+                }
+                let mut lines = Vec::new();
+                for (id, got) in missed {
+                    let sent_text = sent
+                        .as_ref()
+                        .and_then(|s| s.rows.iter().find(|r| r.id == id))
+                        .map(|r| r.new.clone())
+                        .unwrap_or_default();
+                    let got_text = got.as_deref().unwrap_or("(not reported)");
+                    lines.push(format!(
+                        "{} (sent {}, server has {})",
+                        id.path(),
+                        short(&sent_text, 40),
+                        short(got_text, 40)
+                    ));
+                    self.flags.insert(
+                        id,
+                        Flag::NotTaken {
+                            sent: sent_text,
+                            got,
+                        },
+                    );
+                }
+                self.say(
+                    Tone::Warning,
+                    format!(
+                        "Saved{request_id}, but the server did not take {} as sent \
+                         (marked ~): {}",
+                        count(lines.len(), "key"),
+                        lines.join("; ")
+                    ),
+                );
+            }
+            Err(e) => {
+                let hint = match e {
+                    ApiError::Timeout { .. } => {
+                        " It may or may not have been applied; r reloads to check."
+                    }
+                    _ => "",
+                };
+                self.say(
+                    Tone::Error,
+                    format!("Not sent: {e}. Your changes are kept.{hint}"),
+                );
+            }
+        }
+    }
+
+    fn cancel_request(&mut self) -> Vec<Effect> {
+        let Some(request) = self.request.take() else {
+            return vec![];
+        };
+        let text = match request.kind {
+            RequestKind::Loading => "Load cancelled; r loads again.",
+            RequestKind::Checking => "Send cancelled; nothing was sent. Your changes are kept.",
+            RequestKind::Sending => {
+                "Send cancelled while the PUT was in flight: the server may still have \
+                 applied it. r reloads to check; your changes are kept."
+            }
+        };
+        let tone = if request.kind == RequestKind::Sending {
+            Tone::Warning
+        } else {
+            Tone::Info
+        };
+        self.say(tone, text);
+        vec![Effect::Cancel]
+    }
+
+    // ----- keys -----
+
+    fn command(&mut self, command: Command) -> Vec<Effect> {
+        if command == Command::QuitNow {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        match self.mode() {
+            Mode::Browse => self.browse(command),
+            Mode::Filter => {
+                self.filter_command(command);
+                vec![]
+            }
+            Mode::EditText | Mode::EditLines => self.edit_command(command),
+            Mode::Pick => {
+                self.pick_command(command);
+                vec![]
+            }
+            Mode::MultiPick => {
+                self.multi_command(command);
+                vec![]
+            }
+            Mode::SmsForm => self.form_command(command),
+            Mode::Diff => self.diff_command(command),
+            Mode::Confirm => self.confirm_command(command),
+            Mode::Help => {
+                self.help_command(command);
+                vec![]
+            }
+        }
+    }
+
+    fn browse(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::ShowTab(section) => self.tab = section,
+            Command::NextTab | Command::PrevTab => {
+                let n = Section::ALL.len();
+                let i = tab_index(self.tab);
+                let to = if command == Command::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.tab = Section::ALL[to];
+            }
+            Command::Up
+            | Command::Down
+            | Command::PageUp
+            | Command::PageDown
+            | Command::First
+            | Command::Last => self.move_selection(command),
+            Command::Edit => return self.edit_selected(false),
+            Command::Toggle => return self.edit_selected(true),
+            Command::Revert => self.revert_selected(),
+            Command::Filter => {
+                self.mode = ModeState::Filter(self.text_input(&self.filter, false));
+            }
+            Command::ShowDiff => self.mode = ModeState::Diff { scroll: 0 },
+            Command::Submit => return self.submit(),
+            Command::Reload => return self.reload(),
+            Command::Copy => return self.copy_selected(),
+            Command::ExternalEdit => return self.external_selected(),
+            Command::Help => self.open_help(),
+            Command::Cancel => {
+                if self.busy() {
+                    return self.cancel_request();
+                }
+                if !self.filter.is_empty() {
+                    self.filter.clear();
+                } else {
+                    self.message = None;
+                }
+            }
+            Command::Quit => return self.quit_asking(),
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn open_help(&mut self) {
+        let back = std::mem::replace(&mut self.mode, ModeState::Browse);
+        self.mode = ModeState::Help {
+            scroll: 0,
+            back: Box::new(back),
+        };
+    }
+
+    fn reload(&mut self) -> Vec<Effect> {
+        if self.busy() {
+            self.say(
+                Tone::Warning,
+                "A request is in flight; wait for it, or Esc to cancel it.",
+            );
+            return vec![];
+        }
+        if !self.edits.is_empty() {
+            self.mode = ModeState::Confirm(Question::Reload);
+            return vec![];
+        }
+        self.start_load()
+    }
+
+    fn quit_asking(&mut self) -> Vec<Effect> {
+        let sending = self
+            .request
+            .as_ref()
+            .is_some_and(|r| r.kind != RequestKind::Loading);
+        if self.edits.is_empty() && !sending {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        self.mode = ModeState::Confirm(Question::Quit);
+        vec![]
+    }
+
+    fn read_only(&mut self, section: &str, key: &str) {
+        self.say(
+            Tone::Info,
+            format!(
+                "{section}.{key} is not a setting exoset knows: it is shown as the server sent \
+                 it, read-only, and never sent back."
+            ),
+        );
+    }
+
+    fn not_loaded(&mut self) -> bool {
+        if !self.loaded {
+            self.say(
+                Tone::Warning,
+                "The settings are not loaded yet; edit once they are (r loads).",
+            );
+        }
+        !self.loaded
+    }
+
+    /// Enter (`step` false) or Space (`step` true) on the selected row.
+    fn edit_selected(&mut self, step: bool) -> Vec<Effect> {
+        let id = match self.selected_key() {
+            Some(RowKey::Field(id)) => id,
+            Some(RowKey::Unknown(section, key)) => {
+                self.read_only(&section, &key);
+                return vec![];
+            }
+            None => return vec![],
+        };
+        if self.not_loaded() {
+            return vec![];
+        }
+        match id.setting().kind {
+            Kind::BoolString => self.toggle_bool(id),
+            Kind::Enum { values } if step => self.step_enum(id, values),
+            Kind::Enum { values } => {
+                let current = self
+                    .value(id)
+                    .and_then(|v| values.iter().position(|x| *x == v));
+                self.mode = ModeState::Pick(Pick {
+                    target: PickTarget::Enum(id),
+                    options: values.iter().map(|v| v.to_string()).collect(),
+                    cursor: current.unwrap_or(0),
+                    current,
+                });
+            }
+            Kind::HeadersJson => {
+                let current = self
+                    .value(id)
+                    .and_then(|t| validate::parse_headers(t).ok())
+                    .and_then(|map| {
+                        let ct = map.get("content_type")?.as_str()?.to_string();
+                        CONTENT_TYPES.iter().position(|c| *c == ct)
+                    });
+                let mut options: Vec<String> =
+                    CONTENT_TYPES.iter().map(|c| c.to_string()).collect();
+                options.push(RAW_JSON_OPTION.to_string());
+                self.mode = ModeState::Pick(Pick {
+                    target: PickTarget::ContentType(id),
+                    options,
+                    cursor: current.unwrap_or(0),
+                    current,
+                });
+            }
+            Kind::SmsConfigJson => match SmsForm::open(id, self.value(id)) {
+                Ok(form) => {
+                    self.form = Some(form);
+                    self.mode = ModeState::SmsForm;
+                }
+                Err(message) => {
+                    self.open_raw(id);
+                    self.say(
+                        Tone::Warning,
+                        format!("Editing as raw JSON, since the form cannot show it: {message}"),
+                    );
+                }
+            },
+            _ => {
+                let text = self.value(id).unwrap_or_default().to_string();
+                self.open_edit(EditTarget::Field(id), &text, text.contains('\n'));
+            }
+        }
+        vec![]
+    }
+
+    fn revert_selected(&mut self) {
+        match self.selected_key() {
+            Some(RowKey::Field(id)) => {
+                let had = self.edits.get(id).is_some();
+                self.edits.revert(id);
+                self.flags.remove(&id);
+                self.refresh();
+                if had {
+                    self.say(
+                        Tone::Info,
+                        format!("{} reverted to its loaded value.", id.path()),
+                    );
+                }
+            }
+            Some(RowKey::Unknown(section, key)) => self.read_only(&section, &key),
+            None => {}
+        }
+    }
+
+    fn copy_selected(&mut self) -> Vec<Effect> {
+        let (path, text) = match self.selected_key() {
+            Some(RowKey::Field(id)) => match self.value(id) {
+                Some(text) => (id.path(), text.to_string()),
+                None => {
+                    self.say(Tone::Info, format!("{} has no value to copy.", id.path()));
+                    return vec![];
+                }
+            },
+            Some(RowKey::Unknown(section, key)) => {
+                let text = match self.base.unknown_value(&section, &key) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => String::new(),
+                };
+                (format!("{section}.{key}"), text)
+            }
+            None => return vec![],
+        };
+        self.say(
+            Tone::Info,
+            format!(
+                "Copied {path} ({}) to the clipboard (OSC 52; the terminal must allow it).",
+                count(text.chars().count(), "character")
+            ),
+        );
+        vec![Effect::Copy(text)]
+    }
+
+    fn external_selected(&mut self) -> Vec<Effect> {
+        let id = match self.selected_key() {
+            Some(RowKey::Field(id)) => id,
+            Some(RowKey::Unknown(section, key)) => {
+                self.read_only(&section, &key);
+                return vec![];
+            }
+            None => return vec![],
+        };
+        if self.not_loaded() {
+            return vec![];
+        }
+        vec![self.external_for(id)]
+    }
+
+    fn external_for(&self, id: FieldId) -> Effect {
+        let text = self.value(id).unwrap_or_default();
+        match id.setting().kind {
+            Kind::HeadersJson | Kind::SmsConfigJson => Effect::ExternalEdit {
+                target: EditTarget::Raw(id),
+                text: pretty_json(text),
+                json: true,
+            },
+            _ => Effect::ExternalEdit {
+                target: EditTarget::Field(id),
+                text: text.to_string(),
+                json: false,
+            },
+        }
+    }
+
+    fn on_external(&mut self, target: EditTarget, result: Result<String, String>) {
+        let text = match result {
+            Ok(text) => text,
+            Err(message) => {
+                self.say(Tone::Error, message);
+                return;
+            }
+        };
+        let text = text
+            .strip_suffix('\n')
+            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+            .unwrap_or(&text)
+            .to_string();
+        self.keep(target, text);
+        self.mode = if self.form.is_some() {
+            ModeState::SmsForm
+        } else {
+            ModeState::Browse
+        };
+    }
+
+    // ----- text edits -----
+
+    pub fn text_input(&self, text: &str, lines: bool) -> TextArea<'static> {
+        let content: Vec<String> = if lines {
+            text.split('\n').map(str::to_string).collect()
+        } else {
+            vec![text.replace(['\r', '\n'], " ")]
+        };
+        let mut input = TextArea::new(content);
+        input.set_style(self.theme.input);
+        input.set_cursor_style(self.theme.cursor);
+        input.set_cursor_line_style(ratatui::style::Style::default());
+        input.set_selection_style(self.theme.selected);
+        input.set_placeholder_style(self.theme.dim);
+        if lines {
+            input.set_wrap_mode(WrapMode::WordOrGlyph);
+        }
+        input.move_cursor(CursorMove::Bottom);
+        input.move_cursor(CursorMove::End);
+        input
+    }
+
+    fn open_edit(&mut self, target: EditTarget, text: &str, lines: bool) {
+        let mut edit = TextEdit {
+            target,
+            input: self.text_input(text, lines),
+            lines,
+            error: None,
+        };
+        edit.error = self.check_text(target, &edit.text());
+        self.mode = ModeState::Edit(edit);
+    }
+
+    fn open_raw(&mut self, id: FieldId) {
+        let text = pretty_json(self.value(id).unwrap_or_default());
+        self.open_edit(EditTarget::Raw(id), &text, true);
+    }
+
+    /// The validation message for text typed for `target`, if it is invalid.
+    fn check_text(&self, target: EditTarget, text: &str) -> Option<String> {
+        match target {
+            EditTarget::Field(id) | EditTarget::Raw(id) => {
+                validate::check(id.setting().kind, text).err()
+            }
+            EditTarget::SmsPart(party, key) => {
+                let mut form = self.form.clone()?;
+                form.set_text(party, key, text.to_string());
+                validate::check(Kind::SmsConfigJson, &form.to_value().to_string()).err()
+            }
+        }
+    }
+
+    /// Keeps text for a target, valid or not.
+    fn keep(&mut self, target: EditTarget, text: String) {
+        match target {
+            EditTarget::Field(id) => self.set_value(id, text),
+            EditTarget::Raw(id) => {
+                self.keep_raw(id, text);
+                if self.form.as_ref().is_some_and(|f| f.id == id) {
+                    let cursor = self.form.as_ref().map_or(0, |f| f.cursor);
+                    match SmsForm::open(id, self.value(id)) {
+                        Ok(mut form) => {
+                            form.cursor = cursor;
+                            self.form = Some(form);
+                        }
+                        Err(message) => {
+                            self.form = None;
+                            self.say(
+                                Tone::Warning,
+                                format!("Kept as raw JSON; the form cannot show it: {message}"),
+                            );
+                        }
+                    }
+                }
+            }
+            EditTarget::SmsPart(party, key) => {
+                if let Some(form) = self.form.as_mut() {
+                    form.set_text(party, key, text);
+                }
+                self.save_form();
+            }
+        }
+    }
+
+    fn save_form(&mut self) {
+        if let Some(form) = &self.form {
+            let (id, value) = (form.id, form.to_value());
+            if self.value(id).is_none() && form.doc.is_empty() {
+                return;
+            }
+            self.set_json(id, &value);
+        }
+    }
+
+    fn edit_command(&mut self, command: Command) -> Vec<Effect> {
+        let ModeState::Edit(edit) = &mut self.mode else {
+            return vec![];
+        };
+        match command {
+            Command::Keep => {
+                let (target, text) = (edit.target, edit.text());
+                let invalid = edit.error.clone();
+                self.mode = ModeState::Browse;
+                self.keep(target, text);
+                if self.form.is_some() {
+                    self.mode = ModeState::SmsForm;
+                }
+                if let Some(message) = invalid {
+                    self.say(
+                        Tone::Warning,
+                        format!("Kept, but invalid (marked !; it stops a send): {message}"),
+                    );
+                }
+            }
+            Command::Newline if edit.lines => {
+                edit.input.insert_newline();
+                self.revalidate();
+            }
+            Command::Discard => {
+                self.mode = if self.form.is_some() {
+                    ModeState::SmsForm
+                } else {
+                    ModeState::Browse
+                };
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn revalidate(&mut self) {
+        let (target, text) = match &self.mode {
+            ModeState::Edit(edit) => (edit.target, edit.text()),
+            _ => return,
+        };
+        let error = self.check_text(target, &text);
+        if let ModeState::Edit(edit) = &mut self.mode {
+            edit.error = error;
+        }
+    }
+
+    /// A key no binding claims: typing, in the modes that take text.
+    fn type_key(&mut self, key: KeyEvent) {
+        let enter_like = matches!(key.code, KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab)
+            || (key.modifiers.contains(KeyModifiers::CONTROL)
+                && matches!(key.code, KeyCode::Char('m' | 'j')));
+        match &mut self.mode {
+            ModeState::Filter(input) if !enter_like => {
+                input.input(key);
+                self.filter = input.lines().join("");
+            }
+            ModeState::Edit(edit) if edit.lines || !enter_like => {
+                edit.input.input(key);
+                self.revalidate();
+            }
+            _ => {}
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        match &mut self.mode {
+            ModeState::Filter(input) => {
+                input.insert_str(text.replace(['\r', '\n'], ""));
+                self.filter = input.lines().join("");
+            }
+            ModeState::Edit(edit) => {
+                if edit.lines {
+                    edit.input
+                        .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+                } else {
+                    edit.input.insert_str(text.replace(['\r', '\n'], ""));
+                }
+                self.revalidate();
+            }
+            _ => {}
+        }
+    }
+
+    fn filter_command(&mut self, command: Command) {
+        match command {
+            Command::FilterDone => self.mode = ModeState::Browse,
+            Command::FilterClear => {
+                self.filter.clear();
+                self.mode = ModeState::Browse;
+            }
+            Command::Up | Command::Down => self.move_selection(command),
+            _ => {}
+        }
+    }
+
+    // ----- picks -----
+
+    fn pick_command(&mut self, command: Command) {
+        let page = self.page();
+        let ModeState::Pick(pick) = &mut self.mode else {
+            return;
+        };
+        match command {
+            Command::Choose => {
+                let pick = pick.clone();
+                self.mode = ModeState::Browse;
+                let chosen = pick.options.get(pick.cursor).cloned().unwrap_or_default();
+                match pick.target {
+                    PickTarget::Enum(id) => self.set_value(id, chosen),
+                    PickTarget::ContentType(id) if chosen == RAW_JSON_OPTION => {
+                        let text = self.value(id).unwrap_or_default().to_string();
+                        self.open_edit(EditTarget::Raw(id), &text, false);
+                    }
+                    PickTarget::ContentType(id) => {
+                        let mut map = self
+                            .value(id)
+                            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                            .and_then(|v| v.as_object().cloned())
+                            .unwrap_or_default();
+                        map.insert("content_type".to_string(), Value::String(chosen));
+                        self.set_json(id, &Value::Object(map));
+                    }
+                }
+            }
+            Command::Close => self.mode = ModeState::Browse,
+            _ => {
+                pick.cursor = Self::move_in(pick.options.len(), pick.cursor, command, page);
+            }
+        }
+    }
+
+    fn multi_command(&mut self, command: Command) {
+        let page = self.page();
+        let ModeState::MultiPick(pick) = &mut self.mode else {
+            return;
+        };
+        match command {
+            Command::Mark => {
+                if let Some(tick) = pick.ticks.get_mut(pick.cursor) {
+                    *tick = !*tick;
+                }
+            }
+            Command::Choose => {
+                let (party, ticks) = (pick.party, pick.ticks.clone());
+                self.mode = ModeState::SmsForm;
+                if let Some(form) = self.form.as_mut() {
+                    form.set_ticks(party, &ticks);
+                }
+                self.save_form();
+            }
+            Command::Close => self.mode = ModeState::SmsForm,
+            _ => {
+                pick.cursor = Self::move_in(pick.ticks.len(), pick.cursor, command, page);
+            }
+        }
+    }
+
+    // ----- the sms_config form -----
+
+    fn form_command(&mut self, command: Command) -> Vec<Effect> {
+        let Some(form) = self.form.as_mut() else {
+            self.mode = ModeState::Browse;
+            return vec![];
+        };
+        let row = form.selected();
+        match command {
+            Command::Up
+            | Command::Down
+            | Command::PageUp
+            | Command::PageDown
+            | Command::First
+            | Command::Last => {
+                form.cursor = Self::move_in(sms::selectable().len(), form.cursor, command, 8);
+            }
+            Command::Edit | Command::Toggle => self.form_edit(row),
+            Command::ExternalEdit => {
+                let id = form.id;
+                return match row {
+                    FormRow::Part(party, key)
+                        if matches!(sms::part_kind(key), PartKind::Line | PartKind::Lines) =>
+                    {
+                        vec![Effect::ExternalEdit {
+                            target: EditTarget::SmsPart(party, key),
+                            text: form.text(party, key),
+                            json: false,
+                        }]
+                    }
+                    _ => vec![self.external_for(id)],
+                };
+            }
+            Command::Close => {
+                self.form = None;
+                self.mode = ModeState::Browse;
+            }
+            Command::Help => self.open_help(),
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn form_edit(&mut self, row: FormRow) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        match row {
+            FormRow::Part(party, key) => match sms::part_kind(key) {
+                PartKind::Toggle => {
+                    form.toggle(party);
+                    self.save_form();
+                }
+                PartKind::Statuses => {
+                    self.mode = ModeState::MultiPick(MultiPick {
+                        party,
+                        ticks: form.ticks(party),
+                        cursor: 0,
+                    });
+                }
+                kind => {
+                    let text = form.text(party, key);
+                    self.open_edit(
+                        EditTarget::SmsPart(party, key),
+                        &text,
+                        kind == PartKind::Lines || text.contains('\n'),
+                    );
+                }
+            },
+            FormRow::Raw => {
+                let (id, text) = (form.id, pretty_json(&form.to_value().to_string()));
+                self.open_edit(EditTarget::Raw(id), &text, true);
+            }
+            FormRow::Party(_) => {}
+        }
+    }
+
+    // ----- overlays -----
+
+    fn diff_command(&mut self, command: Command) -> Vec<Effect> {
+        if !matches!(self.mode, ModeState::Diff { .. }) {
+            return vec![];
+        }
+        match command {
+            Command::Submit => return self.submit(),
+            Command::Close => self.mode = ModeState::Browse,
+            Command::Help => self.open_help(),
+            _ => {
+                let len = self.overlay_len();
+                if let ModeState::Diff { scroll } = &mut self.mode {
+                    *scroll = Self::move_in(len, *scroll, command, 10);
+                }
+            }
+        }
+        vec![]
+    }
+
+    fn help_command(&mut self, command: Command) {
+        let len = self.overlay_len();
+        let ModeState::Help { scroll, back } = &mut self.mode else {
+            return;
+        };
+        match command {
+            Command::Close => {
+                let back = std::mem::replace(back.as_mut(), ModeState::Browse);
+                self.mode = back;
+            }
+            _ => *scroll = Self::move_in(len, *scroll, command, 10),
+        }
+    }
+
+    /// The text width inside an overlay box.
+    fn overlay_width(&self) -> u16 {
+        self.areas().body.width.saturating_sub(2)
+    }
+
+    /// How many scroll positions the diff or help overlay has: one for each
+    /// first line that still leaves the box full.
+    pub fn overlay_len(&self) -> usize {
+        let areas = self.areas();
+        let width = self.overlay_width();
+        let (lines, height) = match &self.mode {
+            ModeState::Help { .. } => (
+                super::view::help_text(self, width).len(),
+                areas.body.height + areas.status.height,
+            ),
+            _ => (
+                super::view::diff_lines(self, width).len(),
+                areas.body.height,
+            ),
+        };
+        let visible = usize::from(height.saturating_sub(2));
+        lines.saturating_sub(visible) + 1
+    }
+
+    fn confirm_command(&mut self, command: Command) -> Vec<Effect> {
+        let ModeState::Confirm(question) = self.mode else {
+            return vec![];
+        };
+        match (command, question) {
+            (Command::Yes, Question::Send) => return self.send(),
+            (Command::Yes, Question::Quit) => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            (Command::Yes, Question::Reload) => {
+                self.mode = ModeState::Browse;
+                self.edits = Edits::default();
+                self.flags.clear();
+                self.form = None;
+                self.refresh();
+                return self.start_load();
+            }
+            (Command::Yes, Question::RestoreDraft) => {
+                self.mode = ModeState::Browse;
+                self.restore_draft();
+            }
+            (Command::No, Question::RestoreDraft) => {
+                self.mode = ModeState::Browse;
+                self.found_draft = None;
+                self.say(Tone::Info, "Draft discarded.");
+                return vec![Effect::RemoveDraft];
+            }
+            (Command::No, _) => self.mode = ModeState::Browse,
+            _ => {}
+        }
+        vec![]
+    }
+
+    // ----- the mouse -----
+
+    fn on_mouse(&mut self, event: MouseEvent) -> Vec<Effect> {
+        if !self.mouse {
+            return vec![];
+        }
+        let scroll = match event.kind {
+            MouseEventKind::ScrollUp => Some(Command::Up),
+            MouseEventKind::ScrollDown => Some(Command::Down),
+            _ => None,
+        };
+        if let Some(command) = scroll {
+            return match self.mode() {
+                Mode::Browse
+                | Mode::Pick
+                | Mode::MultiPick
+                | Mode::SmsForm
+                | Mode::Diff
+                | Mode::Help => self.command(command),
+                _ => vec![],
+            };
+        }
+        if event.kind != MouseEventKind::Down(MouseButton::Left) || self.mode() != Mode::Browse {
+            return vec![];
+        }
+        let areas = self.areas();
+        let (x, y) = (event.column, event.row);
+        if y == areas.tabs.y {
+            if let Some((section, ..)) = self
+                .tab_spans()
+                .into_iter()
+                .find(|(_, _, x0, x1)| (*x0..*x1).contains(&x))
+            {
+                self.tab = section;
+            }
+            return vec![];
+        }
+        let list = areas.list;
+        if (list.y..list.y + list.height).contains(&y) {
+            let at = self.scroll() + usize::from(y - list.y);
+            if let Some(Row::Item(key)) = self.rows().get(at) {
+                self.selected[tab_index(self.tab)] = Some(key.clone());
+            }
+        }
+        vec![]
+    }
+}
+
+/// Keys the change set would send whose value moved on the server since
+/// `base` — unless the server now holds exactly what would be sent.
+pub fn conflicts(base: &Settings, fresh: &Settings, changes: &ChangeSet) -> Vec<FieldId> {
+    changed_since(changes, base, fresh)
+        .into_iter()
+        .filter(|(id, _, now)| {
+            let sent = changes
+                .rows
+                .iter()
+                .find(|r| r.id == *id)
+                .map(|r| r.new.as_str());
+            match (now.as_deref(), sent) {
+                (Some(now), Some(sent)) => !same_value(*id, now, sent),
+                _ => true,
+            }
+        })
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
+/// Applies an action to the state; returns the work to do outside.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    if app.ignores(&action) {
+        return vec![];
+    }
+    app.redraw = true;
+    let effects = match action {
+        Action::Key(key) => match keys::lookup(app.mode(), &key) {
+            Some(command) => app.command(command),
+            None => {
+                if key.kind != crossterm::event::KeyEventKind::Release {
+                    app.type_key(key);
+                }
+                vec![]
+            }
+        },
+        Action::Paste(text) => {
+            app.on_paste(&text);
+            vec![]
+        }
+        Action::Mouse(event) => app.on_mouse(event),
+        Action::Resize(width, height) => {
+            app.size = (width, height);
+            vec![]
+        }
+        Action::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            vec![]
+        }
+        Action::Loaded { seq, result } => {
+            app.on_loaded(seq, result);
+            vec![]
+        }
+        Action::Checked { seq } => {
+            app.on_checked(seq);
+            vec![]
+        }
+        Action::Conflict { seq, fresh, fields } => {
+            app.on_conflict(seq, fresh, fields);
+            vec![]
+        }
+        Action::Submitted { seq, result } => {
+            app.on_submitted(seq, result);
+            vec![]
+        }
+        Action::Problem(text) => {
+            app.say(Tone::Error, text);
+            vec![]
+        }
+        Action::DraftRead(result) => {
+            app.on_draft_read(result);
+            vec![]
+        }
+        Action::ExternalEdited { target, result } => {
+            app.on_external(target, result);
+            vec![]
+        }
+    };
+    app.follow_selection();
+    let mut effects = effects;
+    effects.extend(app.draft_effects());
+    effects
+}
+
+/// JSON on one line, spaced as the vendor writes it: `{"a": "b", "c": [1, 2]}`.
+pub fn json_line(value: &Value) -> String {
+    use serde::Serialize as _;
+    use std::io::Write;
+
+    struct Spaced;
+    impl serde_json::ser::Formatter for Spaced {
+        fn begin_array_value<W: ?Sized + Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_key<W: ?Sized + Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Spaced);
+    match value.serialize(&mut serializer) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| value.to_string()),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// A part of a JSON document that differs between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonChange {
+    /// Dotted path, e.g. `A.sms_body`.
+    pub path: String,
+    /// The part as JSON text; `None` when absent.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The parts of two JSON documents that differ: objects are compared key by
+/// key, anything else whole.
+pub fn json_changes(old: &Value, new: &Value) -> Vec<JsonChange> {
+    fn walk(old: Option<&Value>, new: Option<&Value>, path: &str, out: &mut Vec<JsonChange>) {
+        match (old, new) {
+            (Some(Value::Object(a)), Some(Value::Object(b))) => {
+                let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+                for key in keys {
+                    let inner = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(a.get(key), b.get(key), &inner, out);
+                }
+            }
+            (a, b) if a == b => {}
+            (a, b) => out.push(JsonChange {
+                path: path.to_string(),
+                old: a.map(json_line),
+                new: b.map(json_line),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk(Some(old), Some(new), "", &mut out);
+    out
+}
+
+/// JSON text pretty-printed for a person to edit; other text as it is.
+pub fn pretty_json(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| text.to_string())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", plural(n))
+}
+
+/// Text cut to `max` characters on one line.
+pub fn short(text: &str, max: usize) -> String {
+    let one: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one.chars().count() > max {
+        let cut: String = one.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        one
+    }
+}

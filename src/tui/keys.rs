@@ -1,0 +1,664 @@
+//! The bindings table: every key the editor answers, in every mode.
+//!
+//! Key handling ([`lookup`]), the key bar and the `?` help all read
+//! [`BINDINGS`], so they cannot disagree about what a key does.
+
+use crate::schema::Section;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// What the editor is doing, as far as keys are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The list of settings.
+    Browse,
+    /// Typing a filter after `/`.
+    Filter,
+    /// Editing a one-line value in place.
+    EditText,
+    /// Editing a multi-line value (raw JSON, an SMS body).
+    EditLines,
+    /// Picking one value from a list.
+    Pick,
+    /// Choosing any number of values from a list (`on_status`).
+    MultiPick,
+    /// The `sms_config` sub-form.
+    SmsForm,
+    /// The pending diff.
+    Diff,
+    /// A yes/no question (send, quit, reload).
+    Confirm,
+    /// The `?` help.
+    Help,
+}
+
+impl Mode {
+    pub const ALL: &'static [Mode] = &[
+        Mode::Browse,
+        Mode::Filter,
+        Mode::EditText,
+        Mode::EditLines,
+        Mode::Pick,
+        Mode::MultiPick,
+        Mode::SmsForm,
+        Mode::Diff,
+        Mode::Confirm,
+        Mode::Help,
+    ];
+
+    /// The heading this mode's keys sit under in the help.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Browse => "Settings list",
+            Mode::Filter => "Filter",
+            Mode::EditText => "Editing a value",
+            Mode::EditLines => "Editing several lines",
+            Mode::Pick => "Picking a value",
+            Mode::MultiPick => "Choosing several values",
+            Mode::SmsForm => "SMS configuration form",
+            Mode::Diff => "Pending changes",
+            Mode::Confirm => "Question",
+            Mode::Help => "Help",
+        }
+    }
+}
+
+/// A named thing a key does; `update` reacts to these, never to raw keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    QuitNow,
+    Quit,
+    ShowTab(Section),
+    NextTab,
+    PrevTab,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Edit,
+    Toggle,
+    Revert,
+    Filter,
+    ShowDiff,
+    Submit,
+    Reload,
+    Copy,
+    ExternalEdit,
+    Help,
+    /// Esc in the list: cancel a request in flight, else clear the filter.
+    Cancel,
+    FilterDone,
+    FilterClear,
+    /// Keep the text being edited, valid or not.
+    Keep,
+    Newline,
+    /// Leave the text edit; the field keeps what it had.
+    Discard,
+    Choose,
+    /// Space in a multi-select.
+    Mark,
+    /// Leave an overlay (diff, help, form, pick).
+    Close,
+    Yes,
+    No,
+}
+
+/// One key: a code and the modifiers that must be held (Shift is ignored for
+/// characters, since it is already in the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPress {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> KeyPress {
+    KeyPress {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ch(c: char) -> KeyPress {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> KeyPress {
+    KeyPress {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+const fn alt(code: KeyCode) -> KeyPress {
+    KeyPress {
+        code,
+        mods: KeyModifiers::ALT,
+    }
+}
+
+impl KeyPress {
+    /// The key as a person reads it: `Ctrl-S`, `Shift-Tab`, `↑`, `Space`.
+    pub fn label(self) -> String {
+        let name = match self.code {
+            KeyCode::Enter => "Enter".to_string(),
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Tab => "Tab".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::Home => "Home".to_string(),
+            KeyCode::End => "End".to_string(),
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                c.to_ascii_uppercase().to_string()
+            }
+            KeyCode::Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{name}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt-{name}")
+        } else {
+            name
+        }
+    }
+
+    /// Whether a key event from the terminal is this key.
+    pub fn matches(self, event: &KeyEvent) -> bool {
+        let mut mods = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match event.code {
+            // Some terminals report Shift-Tab as Tab with Shift.
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            other => other,
+        };
+        if let (KeyCode::Char(a), KeyCode::Char(b)) = (code, self.code) {
+            // Ctrl-S arrives as 's' or 'S' depending on the terminal.
+            if mods.contains(KeyModifiers::CONTROL) {
+                mods &= !KeyModifiers::SHIFT;
+                return mods == self.mods && a.eq_ignore_ascii_case(&b);
+            }
+            return mods == self.mods && a == b;
+        }
+        code == self.code && mods == self.mods
+    }
+}
+
+/// A row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub modes: &'static [Mode],
+    pub keys: &'static [KeyPress],
+    pub command: Command,
+    /// What the key does, for the `?` help.
+    pub help: &'static str,
+    /// A word or two for the key bar; `None` keeps the key to the help.
+    pub bar: Option<&'static str>,
+}
+
+impl Binding {
+    /// The keys as a person reads them, e.g. `↑/k`.
+    pub fn keys_label(&self) -> String {
+        self.keys
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+use Command as C;
+use Mode as M;
+
+const fn bind(
+    modes: &'static [Mode],
+    keys: &'static [KeyPress],
+    command: Command,
+    help: &'static str,
+    bar: Option<&'static str>,
+) -> Binding {
+    Binding {
+        modes,
+        keys,
+        command,
+        help,
+        bar,
+    }
+}
+
+const UP: &[KeyPress] = &[key(KeyCode::Up), ch('k')];
+const DOWN: &[KeyPress] = &[key(KeyCode::Down), ch('j')];
+const LISTS: &[Mode] = &[
+    M::Browse,
+    M::Pick,
+    M::MultiPick,
+    M::SmsForm,
+    M::Diff,
+    M::Help,
+];
+
+/// Every key, in the order the key bar and the help show them.
+pub static BINDINGS: &[Binding] = &[
+    bind(
+        Mode::ALL,
+        &[ctrl('c')],
+        C::QuitNow,
+        "quit at once, without asking",
+        None,
+    ),
+    // The settings list.
+    bind(
+        &[M::Browse],
+        &[key(KeyCode::Enter)],
+        C::Edit,
+        "edit: toggle a bool, pick an enum, type text, open a sub-form",
+        Some("edit"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch(' ')],
+        C::Toggle,
+        "toggle a bool or step an enum to its next value",
+        Some("toggle"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('u')],
+        C::Revert,
+        "revert the field to its loaded value",
+        Some("revert"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('/')],
+        C::Filter,
+        "filter fields by label or key",
+        Some("filter"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('d')],
+        C::ShowDiff,
+        "show the pending changes",
+        Some("diff"),
+    ),
+    bind(
+        &[M::Browse, M::Diff],
+        &[ch('s'), ctrl('s')],
+        C::Submit,
+        "send: show the changes and ask to confirm",
+        Some("send"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('q')],
+        C::Quit,
+        "quit (asks when changes are pending)",
+        Some("quit"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('e')],
+        C::ExternalEdit,
+        "edit the value in $VISUAL / $EDITOR",
+        Some("$EDITOR"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('y')],
+        C::Copy,
+        "copy the value to the clipboard (OSC 52, works over SSH)",
+        Some("copy"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('r')],
+        C::Reload,
+        "reload the settings from the server",
+        Some("reload"),
+    ),
+    bind(
+        &[M::Browse],
+        &[key(KeyCode::Tab)],
+        C::NextTab,
+        "next pane",
+        Some("pane"),
+    ),
+    bind(
+        &[M::Browse],
+        &[key(KeyCode::BackTab)],
+        C::PrevTab,
+        "previous pane",
+        None,
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('1')],
+        C::ShowTab(Section::Greenvn),
+        "GreenVN pane",
+        None,
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('2')],
+        C::ShowTab(Section::Greenpin),
+        "GreenPin pane",
+        None,
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('3')],
+        C::ShowTab(Section::Common),
+        "Common pane",
+        None,
+    ),
+    bind(
+        &[M::Browse],
+        &[key(KeyCode::Esc)],
+        C::Cancel,
+        "cancel the request in flight, else clear the filter",
+        Some("cancel"),
+    ),
+    bind(
+        &[M::Browse, M::SmsForm, M::Diff],
+        &[ch('?')],
+        C::Help,
+        "show every key",
+        Some("help"),
+    ),
+    // Moving, wherever there is a list.
+    bind(LISTS, UP, C::Up, "move up", None),
+    bind(LISTS, DOWN, C::Down, "move down", None),
+    bind(LISTS, &[key(KeyCode::PageUp)], C::PageUp, "page up", None),
+    bind(
+        LISTS,
+        &[key(KeyCode::PageDown)],
+        C::PageDown,
+        "page down",
+        None,
+    ),
+    bind(
+        LISTS,
+        &[key(KeyCode::Home), ch('g')],
+        C::First,
+        "first",
+        None,
+    ),
+    bind(LISTS, &[key(KeyCode::End), ch('G')], C::Last, "last", None),
+    // The filter line.
+    bind(
+        &[M::Filter],
+        &[key(KeyCode::Enter)],
+        C::FilterDone,
+        "keep the filter and go back to the list",
+        Some("keep"),
+    ),
+    bind(
+        &[M::Filter],
+        &[key(KeyCode::Esc)],
+        C::FilterClear,
+        "clear the filter",
+        Some("clear"),
+    ),
+    bind(
+        &[M::Filter],
+        &[key(KeyCode::Up)],
+        C::Up,
+        "move up while filtering",
+        None,
+    ),
+    bind(
+        &[M::Filter],
+        &[key(KeyCode::Down)],
+        C::Down,
+        "move down while filtering",
+        None,
+    ),
+    // Text editing.
+    bind(
+        &[M::EditText, M::EditLines],
+        &[key(KeyCode::Enter)],
+        C::Keep,
+        "keep the text, even when invalid (it is marked and stops a send)",
+        Some("keep"),
+    ),
+    bind(
+        &[M::EditLines],
+        &[alt(KeyCode::Enter), ctrl('j')],
+        C::Newline,
+        "start a new line",
+        Some("new line"),
+    ),
+    bind(
+        &[M::EditText, M::EditLines],
+        &[key(KeyCode::Esc)],
+        C::Discard,
+        "cancel the edit; the field keeps its value",
+        Some("cancel"),
+    ),
+    // Picking.
+    bind(
+        &[M::Pick],
+        &[key(KeyCode::Enter), ch(' ')],
+        C::Choose,
+        "take the highlighted value",
+        Some("choose"),
+    ),
+    bind(
+        &[M::MultiPick],
+        &[ch(' ')],
+        C::Mark,
+        "tick or untick the highlighted value",
+        Some("tick"),
+    ),
+    bind(
+        &[M::MultiPick],
+        &[key(KeyCode::Enter)],
+        C::Choose,
+        "keep the ticked values",
+        Some("keep"),
+    ),
+    bind(
+        &[M::Pick, M::MultiPick],
+        &[key(KeyCode::Esc)],
+        C::Close,
+        "cancel; the field keeps its value",
+        Some("cancel"),
+    ),
+    // The sms_config form.
+    bind(
+        &[M::SmsForm],
+        &[key(KeyCode::Enter)],
+        C::Edit,
+        "edit the highlighted part",
+        Some("edit"),
+    ),
+    bind(
+        &[M::SmsForm],
+        &[ch(' ')],
+        C::Toggle,
+        "toggle sms_enabled, or choose on_status",
+        Some("toggle"),
+    ),
+    bind(
+        &[M::SmsForm],
+        &[ch('e')],
+        C::ExternalEdit,
+        "edit the highlighted text, or else the whole document, in $EDITOR",
+        Some("$EDITOR"),
+    ),
+    bind(
+        &[M::SmsForm],
+        &[key(KeyCode::Esc), ch('q')],
+        C::Close,
+        "close the form (what you changed is kept; u on the row reverts it)",
+        Some("close"),
+    ),
+    // The diff.
+    bind(
+        &[M::Diff, M::Help],
+        &[key(KeyCode::Esc), ch('q')],
+        C::Close,
+        "close",
+        Some("close"),
+    ),
+    bind(&[M::Diff], &[ch('d')], C::Close, "close the diff", None),
+    bind(&[M::Help], &[ch('?')], C::Close, "close the help", None),
+    // Questions.
+    bind(
+        &[M::Confirm],
+        &[ch('y')],
+        C::Yes,
+        "yes: send, quit, reload, or restore the draft",
+        Some("yes"),
+    ),
+    bind(
+        &[M::Confirm],
+        &[ch('n'), key(KeyCode::Esc)],
+        C::No,
+        "no: back out (for a draft found at start: discard it)",
+        Some("no"),
+    ),
+];
+
+/// The command a key event means in a mode, if any.
+pub fn lookup(mode: Mode, event: &KeyEvent) -> Option<Command> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .find(|b| b.keys.iter().any(|k| k.matches(event)))
+        .map(|b| b.command)
+}
+
+/// The bindings that apply in a mode, in table order.
+pub fn for_mode(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.modes.contains(&mode))
+}
+
+/// The help text, generated from the table: one section per mode.
+/// Keys bound in every mode are listed once, under "Everywhere".
+pub fn help_lines() -> Vec<(Option<&'static str>, String, &'static str)> {
+    let everywhere = |b: &Binding| b.modes.len() == Mode::ALL.len();
+    let mut out = vec![(Some("Everywhere"), String::new(), "")];
+    for b in BINDINGS.iter().filter(|b| everywhere(b)) {
+        out.push((None, b.keys_label(), b.help));
+    }
+    for &mode in Mode::ALL {
+        out.push((Some(mode.title()), String::new(), ""));
+        for b in for_mode(mode).filter(|b| !everywhere(b)) {
+            out.push((None, b.keys_label(), b.help));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_mode() {
+        for &mode in Mode::ALL {
+            let bindings: Vec<_> = for_mode(mode).collect();
+            for (i, a) in bindings.iter().enumerate() {
+                for b in &bindings[i + 1..] {
+                    for k in a.keys {
+                        assert!(
+                            !b.keys.contains(k),
+                            "{} is bound twice in {mode:?}",
+                            k.label()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_mode_has_a_way_out() {
+        for &mode in Mode::ALL {
+            let out = for_mode(mode).any(|b| {
+                matches!(
+                    b.command,
+                    C::Quit | C::Close | C::No | C::Discard | C::FilterClear | C::FilterDone
+                )
+            });
+            assert!(out, "{mode:?} has no key to leave it");
+        }
+    }
+
+    #[test]
+    fn ctrl_s_matches_whatever_case_the_terminal_sends() {
+        let upper = press(
+            KeyCode::Char('S'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        );
+        let lower = press(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Mode::Browse, &upper), Some(C::Submit));
+        assert_eq!(lookup(Mode::Browse, &lower), Some(C::Submit));
+    }
+
+    #[test]
+    fn shifted_characters_and_shift_tab_match() {
+        let big_g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Mode::Browse, &big_g), Some(C::Last));
+        let back = press(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(lookup(Mode::Browse, &back), Some(C::PrevTab));
+        let tab_shift = press(KeyCode::Tab, KeyModifiers::SHIFT);
+        assert_eq!(lookup(Mode::Browse, &tab_shift), Some(C::PrevTab));
+    }
+
+    #[test]
+    fn typing_letters_in_a_text_edit_is_not_a_command() {
+        for c in ['q', 'j', 'k', 's', 'y', 'n', '?', '/', 'e', ' '] {
+            let event = press(KeyCode::Char(c), KeyModifiers::NONE);
+            assert_eq!(lookup(Mode::EditText, &event), None, "{c}");
+            assert_eq!(lookup(Mode::EditLines, &event), None, "{c}");
+            assert_eq!(lookup(Mode::Filter, &event), None, "{c}");
+        }
+    }
+
+    #[test]
+    fn releases_are_ignored() {
+        let mut event = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        event.kind = KeyEventKind::Release;
+        assert_eq!(lookup(Mode::Browse, &event), None);
+    }
+
+    #[test]
+    fn labels_read_like_keys() {
+        assert_eq!(ctrl('s').label(), "Ctrl-S");
+        assert_eq!(key(KeyCode::BackTab).label(), "Shift-Tab");
+        assert_eq!(ch(' ').label(), "Space");
+        assert_eq!(alt(KeyCode::Enter).label(), "Alt-Enter");
+    }
+
+    #[test]
+    fn the_help_lists_every_binding_under_each_of_its_modes_or_once_if_global() {
+        let lines = help_lines();
+        for b in BINDINGS {
+            let n = lines
+                .iter()
+                .filter(|(_, keys, help)| *keys == b.keys_label() && *help == b.help)
+                .count();
+            let want = if b.modes.len() == Mode::ALL.len() {
+                1
+            } else {
+                b.modes.len()
+            };
+            assert_eq!(n, want, "{}", b.help);
+        }
+    }
+}

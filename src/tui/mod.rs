@@ -1,0 +1,704 @@
+//! The full-screen editor.
+//!
+//! Data flows one way: a terminal event or a task's result becomes an
+//! [`Action`]; [`update`] changes the [`App`] and returns [`Effect`]s; the run
+//! loop here carries them out on tokio tasks, whose results come back as
+//! actions; the screen is drawn from the state when something happened.
+
+pub mod app;
+pub mod keys;
+pub mod layout;
+pub mod rows;
+pub mod sms;
+pub mod theme;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use app::{Action, App, Effect, update};
+
+use crate::api::{ApiError, Client};
+use crate::changes::ChangeSet;
+use crate::cli::Failure;
+use crate::exit;
+use crate::settings::Settings;
+use crate::store::{Draft, HistoryEntry, Loaded, StateDir, now_secs};
+use app::FoundDraft;
+use base64::Engine as _;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind, MouseEventKind,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+use std::io::{self, Write};
+use std::pin::Pin;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// How to open the editor.
+#[derive(Debug, Clone)]
+pub struct EditorOptions {
+    /// The profile or tenant shown in the title, e.g. `demo` or `acme (staging)`.
+    pub title: String,
+    /// Capture the mouse (click a tab or a row, scroll). Off by default: it
+    /// takes the terminal's own drag-to-select away, which SSH users rely on.
+    pub mouse: bool,
+    /// Use colours; `EditorOptions::new` turns them off when `NO_COLOR` is set.
+    pub color: bool,
+    /// Where this profile and tenant keep their draft, history and last read.
+    /// `None` (the demo, tests) keeps nothing on disk.
+    pub state: Option<EditorState>,
+}
+
+impl EditorOptions {
+    pub fn new(title: impl Into<String>) -> EditorOptions {
+        EditorOptions {
+            title: title.into(),
+            mouse: false,
+            color: color_allowed(),
+            state: None,
+        }
+    }
+}
+
+/// The on-disk state the editor keeps, as the subcommands do: the draft of
+/// unsent edits (offered at the next start), the history of successful PUTs
+/// and the last read.
+#[derive(Debug, Clone)]
+pub struct EditorState {
+    pub dir: StateDir,
+    pub profile: String,
+    pub tenant: String,
+    /// History entries to keep.
+    pub history_keep: usize,
+}
+
+/// Whether colours are allowed: `NO_COLOR` unset or empty (no-color.org).
+pub fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Opens the editor on `client`'s tenant and runs it until the person quits.
+/// Must not be called from inside a tokio runtime: it builds its own.
+pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "the editor needs a terminal; for scripts use `exoset get`, `set` or `apply`",
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(run_on_terminal(client, options))
+}
+
+async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), Failure> {
+    let host = client.url().host_str().unwrap_or("the server").to_string();
+    let console = Console::enter(options.mouse).map_err(terminal_failure)?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(terminal_failure)?;
+    let mut driver = Driver {
+        terminal,
+        events: TerminalEvents(Some(EventStream::new())),
+        clipboard: io::stdout(),
+        console: Some(console),
+        editor: None,
+        frames: 0,
+        state: options.state,
+    };
+    let mut app = App::new(options.title, host, options.color, options.mouse);
+    app.drafts = driver.state.is_some();
+    let result = driver.run(client, &mut app).await;
+    // Dropping the driver restores the terminal before anything is printed.
+    drop(driver);
+    result
+}
+
+fn terminal_failure(e: io::Error) -> Failure {
+    Failure::new(exit::NETWORK, format!("terminal error: {e}"))
+}
+
+// ----- the terminal -----
+
+/// Whether the terminal is in the editor's state, for the panic hook.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static MOUSE: AtomicBool = AtomicBool::new(false);
+static HOOK: Once = Once::new();
+
+/// Puts the terminal back as the shell had it. Safe to call twice.
+fn restore_terminal() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    if MOUSE.load(Ordering::SeqCst) {
+        let _ = crossterm::execute!(out, DisableMouseCapture);
+    }
+    let _ = crossterm::execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+fn take_terminal() -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    crossterm::execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        crossterm::cursor::Hide
+    )?;
+    if MOUSE.load(Ordering::SeqCst) {
+        crossterm::execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+/// The real terminal, held in raw mode on the alternate screen; restored
+/// when dropped and, through the panic hook, before a panic is printed.
+struct Console;
+
+impl Console {
+    fn enter(mouse: bool) -> io::Result<Console> {
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                restore_terminal();
+                previous(info);
+            }));
+        });
+        MOUSE.store(mouse, Ordering::SeqCst);
+        let console = Console;
+        take_terminal()?;
+        Ok(console)
+    }
+
+    fn suspend(&self) {
+        restore_terminal();
+    }
+
+    fn resume(&self) -> io::Result<()> {
+        take_terminal()
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Terminal events, which can stop reading while `$EDITOR` owns the terminal.
+pub struct TerminalEvents(Option<EventStream>);
+
+/// Where terminal events come from: the real terminal, or a test's channel.
+pub trait EventSource: Stream<Item = io::Result<Event>> + Unpin {
+    /// Stops reading the terminal, so an external editor gets every key.
+    fn pause(&mut self) {}
+    fn resume(&mut self) {}
+}
+
+impl Stream for TerminalEvents {
+    type Item = io::Result<Event>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.0.as_mut() {
+            Some(stream) => Pin::new(stream).poll_next(cx),
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl EventSource for TerminalEvents {
+    fn pause(&mut self) {
+        // Dropping the stream stops crossterm's reader thread.
+        self.0 = None;
+    }
+
+    fn resume(&mut self) {
+        self.0 = Some(EventStream::new());
+    }
+}
+
+/// The terminal event a person's action becomes, if it means anything.
+fn action_from(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                Some(Action::Mouse(mouse))
+            }
+            _ => None,
+        },
+        Event::Resize(width, height) => Some(Action::Resize(width, height)),
+        _ => None,
+    }
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard of the terminal the
+/// person sits at, across SSH.
+pub fn osc52(text: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+// ----- the run loop -----
+
+/// Everything the run loop drives: a terminal, its events, where clipboard
+/// sequences go, and — for a real terminal — the console to hand over.
+pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
+    pub terminal: Terminal<B>,
+    pub events: S,
+    pub clipboard: W,
+    console: Option<Console>,
+    /// The editor command; `None` reads `$VISUAL` / `$EDITOR` at hand-over.
+    pub editor: Option<String>,
+    /// Frames drawn, so tests can see that an idle editor draws nothing.
+    pub frames: u64,
+    pub state: Option<EditorState>,
+}
+
+/// How often the spinner turns while a request is in flight.
+const TICK: Duration = Duration::from_millis(120);
+
+impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
+    /// A driver for a terminal that is not the real one (tests): nothing is
+    /// suspended around `$EDITOR` and no signal is caught.
+    #[cfg(test)]
+    pub fn new(terminal: Terminal<B>, events: S, clipboard: W) -> Self {
+        Driver {
+            terminal,
+            events,
+            clipboard,
+            console: None,
+            editor: None,
+            frames: 0,
+            state: None,
+        }
+    }
+
+    fn draw(&mut self, app: &mut App) -> Result<(), Failure> {
+        self.frames += 1;
+        app.redraw = false;
+        self.terminal
+            .draw(|frame| view::draw(frame, &*app))
+            .map(|_| ())
+            .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))
+    }
+
+    pub async fn run(&mut self, client: Client, app: &mut App) -> Result<(), Failure> {
+        let size = self
+            .terminal
+            .size()
+            .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))?;
+        app.size = (size.width, size.height);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut tasks = Tasks {
+            client,
+            tx,
+            in_flight: None,
+            state: self.state.clone(),
+        };
+        let mut signals = Signals::new(self.console.is_some());
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+        let first = app.start();
+        // The first frame ("Loading…") goes out before the GET is answered.
+        self.draw(app)?;
+        if self.apply(first, app, &mut tasks).await? {
+            return Ok(());
+        }
+        loop {
+            let was_busy = app.busy();
+            let action = tokio::select! {
+                biased;
+                event = self.events.next() => match event {
+                    Some(Ok(event)) => match action_from(event) {
+                        Some(action) => action,
+                        None => continue,
+                    },
+                    Some(Err(e)) => {
+                        return Err(Failure::new(
+                            exit::NETWORK,
+                            format!("cannot read the terminal: {e}"),
+                        ));
+                    }
+                    None => return Ok(()),
+                },
+                Some(action) = rx.recv() => action,
+                _ = tick.tick(), if was_busy => Action::Tick,
+                name = signals.next() => {
+                    return Err(Failure::new(exit::NETWORK, format!("stopped by {name}")));
+                }
+            };
+            let effects = update(app, action);
+            if self.apply(effects, app, &mut tasks).await? {
+                return Ok(());
+            }
+            // Results that are already here are taken before drawing.
+            while let Ok(action) = rx.try_recv() {
+                let effects = update(app, action);
+                if self.apply(effects, app, &mut tasks).await? {
+                    return Ok(());
+                }
+            }
+            if !was_busy && app.busy() {
+                tick.reset();
+            }
+            if app.redraw {
+                self.draw(app)?;
+            }
+        }
+    }
+
+    /// Carries out effects; `Ok(true)` means quit.
+    async fn apply(
+        &mut self,
+        effects: Vec<Effect>,
+        app: &mut App,
+        tasks: &mut Tasks,
+    ) -> Result<bool, Failure> {
+        let mut queue = std::collections::VecDeque::from(effects);
+        while let Some(effect) = queue.pop_front() {
+            match effect {
+                Effect::Quit => {
+                    tasks.cancel();
+                    return Ok(true);
+                }
+                Effect::Load { seq } => tasks.load(seq),
+                Effect::Submit { seq, base, changes } => tasks.submit(seq, base, changes),
+                Effect::Cancel => tasks.cancel(),
+                // Drafts are small files written atomically; written here, in
+                // order, so the last one has landed before a quit.
+                Effect::ReadDraft => {
+                    let result = read_draft(self.state.as_ref());
+                    queue.extend(update(app, Action::DraftRead(result)));
+                }
+                Effect::SaveDraft { base, edits } => {
+                    if let Some(state) = &self.state {
+                        let draft = Draft::new(&state.profile, &state.tenant, &base, &edits);
+                        if let Err(e) = state.dir.save_draft(&draft) {
+                            let problem = format!(
+                                "cannot keep the draft in {}: {e}",
+                                state.dir.path().display()
+                            );
+                            queue.extend(update(app, Action::Problem(problem)));
+                        }
+                    }
+                }
+                Effect::RemoveDraft => {
+                    if let Some(state) = &self.state
+                        && let Err(e) = state.dir.remove_draft()
+                    {
+                        let problem = format!("cannot remove the draft: {e}");
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                }
+                Effect::Copy(text) => {
+                    let written = self
+                        .clipboard
+                        .write_all(osc52(&text).as_bytes())
+                        .and_then(|()| self.clipboard.flush());
+                    if let Err(e) = written {
+                        let problem = format!("cannot write to the terminal to copy: {e}");
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                }
+                Effect::ExternalEdit { target, text, json } => {
+                    let result = self.hand_over(&text, json).await;
+                    queue.extend(update(app, Action::ExternalEdited { target, result }));
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Hands the terminal to `$VISUAL`/`$EDITOR` on a private temporary file
+    /// holding `text`, and takes it back; returns the file's new text.
+    async fn hand_over(&mut self, text: &str, json: bool) -> Result<String, String> {
+        let file =
+            write_temp(text, json).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+        let editor = self.editor.clone().unwrap_or_else(editor_command);
+        self.events.pause();
+        if let Some(console) = &self.console {
+            console.suspend();
+        }
+        let status = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(file.path())
+            .status()
+            .await;
+        let resumed = match &self.console {
+            Some(console) => console.resume(),
+            None => Ok(()),
+        };
+        self.events.resume();
+        // Whatever the editor left on the screen, the next frame is whole.
+        // (Not `Terminal::clear`: it asks the terminal where the cursor is,
+        // and the answer races the event reader.)
+        if let Ok(size) = self.terminal.size() {
+            let _ = self
+                .terminal
+                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+        }
+        resumed.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+        match status {
+            Ok(status) if status.success() => std::fs::read_to_string(file.path())
+                .map_err(|e| format!("cannot read the edited file back: {e}")),
+            Ok(status) => Err(format!(
+                "{editor} exited with {status}; the value is unchanged"
+            )),
+            Err(e) => Err(format!("cannot run {editor}: {e}")),
+        }
+    }
+}
+
+/// `$VISUAL`, else `$EDITOR`, else `vi`.
+pub fn editor_command() -> String {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// A temporary file only its owner can read (0600), holding `text`.
+fn write_temp(text: &str, json: bool) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix("exoset-")
+        .suffix(if json { ".json" } else { ".txt" });
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let mut file = builder.tempfile()?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        file.write_all(b"\n")?;
+    }
+    file.flush()?;
+    Ok(file)
+}
+
+/// The draft on disk, as the editor offers it.
+fn read_draft(state: Option<&EditorState>) -> Result<Option<FoundDraft>, String> {
+    let Some(state) = state else {
+        return Ok(None);
+    };
+    match state.dir.load_draft() {
+        Loaded::Missing => Ok(None),
+        Loaded::Found(draft) => {
+            let (base, edits) = draft
+                .restore()
+                .map_err(|e| format!("The draft of unsent changes cannot be used: {e}"))?;
+            Ok(Some(FoundDraft {
+                saved_at: draft.saved_at,
+                base,
+                edits,
+            }))
+        }
+        Loaded::SetAside { moved_to, reason } => Err(format!(
+            "The draft of unsent changes is {reason}; it was kept as {}.",
+            moved_to.display()
+        )),
+    }
+}
+
+/// The network tasks: at most one request in flight, cancellable.
+struct Tasks {
+    client: Client,
+    tx: mpsc::UnboundedSender<Action>,
+    in_flight: Option<CancellationToken>,
+    state: Option<EditorState>,
+}
+
+impl Tasks {
+    fn token(&mut self) -> CancellationToken {
+        self.cancel();
+        let token = CancellationToken::new();
+        self.in_flight = Some(token.clone());
+        token
+    }
+
+    fn cancel(&mut self) {
+        if let Some(token) = self.in_flight.take() {
+            token.cancel();
+        }
+    }
+
+    fn load(&mut self, seq: u64) {
+        let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = token.cancelled() => {}
+                result = client.get() => {
+                    let read = result.as_ref().ok().map(|a| a.settings.clone());
+                    let _ = tx.send(Action::Loaded { seq, result });
+                    if let (Some(state), Some(settings)) = (state, read) {
+                        remember_read(&state, &settings, &tx);
+                    }
+                }
+            }
+        });
+    }
+
+    fn submit(&mut self, seq: u64, base: Settings, changes: ChangeSet) {
+        let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = token.cancelled() => {}
+                () = submit(client, seq, base, changes, tx, state) => {}
+            }
+        });
+    }
+}
+
+/// Keeps a read as the last read, as `exoset get` does, for
+/// `--expect-unchanged`.
+fn remember_read(state: &EditorState, settings: &Settings, tx: &mpsc::UnboundedSender<Action>) {
+    if let Err(e) = state.dir.save_last_read(settings) {
+        let _ = tx.send(Action::Problem(format!(
+            "cannot keep the last read in {}: {e}",
+            state.dir.path().display()
+        )));
+    }
+}
+
+/// Reads the settings again; sends the PUT only when nothing it touches moved
+/// on the server since `base` was loaded.
+async fn submit(
+    client: Client,
+    seq: u64,
+    base: Settings,
+    changes: ChangeSet,
+    tx: mpsc::UnboundedSender<Action>,
+    state: Option<EditorState>,
+) {
+    let fresh = match client.get().await {
+        Ok(answer) => answer.settings,
+        Err(e) => {
+            let _ = tx.send(Action::Submitted {
+                seq,
+                result: Err(e),
+            });
+            return;
+        }
+    };
+    let fields = app::conflicts(&base, &fresh, &changes);
+    if !fields.is_empty() {
+        let _ = tx.send(Action::Conflict { seq, fresh, fields });
+        return;
+    }
+    let _ = tx.send(Action::Checked { seq });
+    let Ok(Some(body)) = changes.body() else {
+        let result = Err(ApiError::Config("nothing to send".into()));
+        let _ = tx.send(Action::Submitted { seq, result });
+        return;
+    };
+    let result = client.put(&body).await;
+    let answer = result.as_ref().ok().cloned();
+    let _ = tx.send(Action::Submitted { seq, result });
+    if let (Some(state), Some(answer)) = (state, answer) {
+        // Into the history `exoset history` and `rollback` read, as a
+        // subcommand's PUT would be.
+        let entry = HistoryEntry {
+            id: 0,
+            time: now_secs(),
+            profile: state.profile.clone(),
+            tenant: state.tenant.clone(),
+            request_id: answer.request_id.clone(),
+            sent: body,
+            before: fresh.to_json(),
+            after: answer.settings.to_json(),
+        };
+        match state.dir.record(entry, state.history_keep) {
+            Ok((_, Some(warning))) => {
+                let _ = tx.send(Action::Problem(warning));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let _ = tx.send(Action::Problem(format!(
+                    "saved on the server, but not in the local history ({}): {e}",
+                    state.dir.path().display()
+                )));
+            }
+        }
+        remember_read(&state, &answer.settings, &tx);
+    }
+}
+
+/// SIGTERM, SIGHUP (an SSH drop) and SIGINT end the editor the same way as
+/// `q`: the loop returns and the terminal is restored.
+struct Signals {
+    #[cfg(unix)]
+    unix: Vec<(tokio::signal::unix::Signal, &'static str)>,
+}
+
+impl Signals {
+    /// Listens for the signals only for a real terminal (tests leave them be).
+    fn new(listen: bool) -> Signals {
+        #[cfg(unix)]
+        {
+            if !listen {
+                return Signals { unix: Vec::new() };
+            }
+            use tokio::signal::unix::{SignalKind, signal};
+            let unix = [
+                (SignalKind::terminate(), "SIGTERM"),
+                (SignalKind::hangup(), "SIGHUP"),
+                (SignalKind::interrupt(), "SIGINT"),
+            ]
+            .into_iter()
+            .filter_map(|(kind, name)| signal(kind).ok().map(|s| (s, name)))
+            .collect();
+            Signals { unix }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = listen;
+            Signals {}
+        }
+    }
+
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            if self.unix.is_empty() {
+                return std::future::pending().await;
+            }
+            let waits = self.unix.iter_mut().map(|(signal, name)| {
+                Box::pin(async move {
+                    signal.recv().await;
+                    *name
+                })
+            });
+            futures_util::future::select_all(waits).await.0
+        }
+        #[cfg(not(unix))]
+        std::future::pending().await
+    }
+}
