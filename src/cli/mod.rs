@@ -6,6 +6,7 @@ mod fields;
 pub mod remote;
 
 use crate::api::ClientOptions;
+use crate::tui::{EditorOptions, EditorState};
 use clap::{Parser, Subcommand};
 use remote::SendMode;
 use std::fmt;
@@ -56,6 +57,11 @@ pub struct Cli {
     /// Open the editor on the built-in simulator: no account or keyring needed.
     #[arg(long)]
     pub demo: bool,
+
+    /// Let the editor take the mouse (click tabs and rows, scroll). Off by
+    /// default: it takes the terminal's own drag-to-select away.
+    #[arg(long)]
+    pub mouse: bool,
 
     /// Profile to use (else EXOSET_PROFILE, else the config's default_profile).
     #[arg(short, long, global = true, value_name = "NAME")]
@@ -344,13 +350,45 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             sid,
             api_key,
         }) => run_sim(*port, state.clone(), sid, api_key),
-        None if cli.demo => Err(Failure::usage(
-            "the editor is not built yet; `exoset fields` lists every setting",
-        )),
-        None => Err(Failure::usage(
-            "the editor is not built yet; try `exoset fields` or `exoset --help`",
-        )),
+        None if cli.demo => run_demo(cli),
+        None => {
+            let remote = remote()?;
+            let selected = crate::auth::select(&cli.overrides())?;
+            let mut options = EditorOptions::new(format!("{} ({})", remote.profile, remote.tenant));
+            options.mouse = cli.mouse || selected.config.editor.mouse;
+            options.state = Some(EditorState {
+                dir: remote.state,
+                profile: remote.profile,
+                tenant: remote.tenant,
+                history_keep: remote.history_keep,
+            });
+            crate::tui::run(remote.client, options)
+        }
     }
+}
+
+/// `exoset --demo`: the editor on an in-process simulator with demo settings.
+fn run_demo(cli: &Cli) -> Result<(), Failure> {
+    use crate::api::sim::{self, SimConfig, Simulator};
+    use crate::api::{Client, Credentials};
+    let simulator = Simulator::start_background(SimConfig::demo()).map_err(|e| {
+        Failure::new(
+            exit::NETWORK,
+            format!("cannot start the built-in simulator: {e}"),
+        )
+    })?;
+    let credentials = Credentials {
+        base_url: simulator.base_url(),
+        tenant_sid: simulator.sid().to_string(),
+        api_key: sim::DEMO_API_KEY.to_string(),
+        api_token: sim::DEMO_API_TOKEN.to_string().into(),
+    };
+    let client = Client::new(&credentials, cli.client_options()?)?;
+    let mut options = EditorOptions::new("demo (built-in simulator)");
+    options.mouse = cli.mouse;
+    let result = crate::tui::run(client, options);
+    drop(simulator);
+    result
 }
 
 /// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.
