@@ -203,10 +203,14 @@ fn normalise(kind: Kind, value: &Value) -> Read {
         (_, Value::Null) => Read::NotReported("null in the answer, taken as not reported".into()),
         (Kind::Int { .. }, Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Read::Value(i.to_string()),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Read::Noted(
-                format!("{f:.0}"),
-                format!("sent as {n}, read as the integer {f:.0}"),
-            ),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                // Exact below 2^53; and -0 (which JSON parsers read as -0.0) is 0.
+                let i = f as i64;
+                Read::Noted(
+                    i.to_string(),
+                    format!("sent as {n}, read as the integer {i}"),
+                )
+            }
             _ => Read::Noted(n.to_string(), format!("{n} is not an integer")),
         },
         (Kind::Int { .. }, Value::String(s)) => match s.trim().parse::<i64>() {
@@ -309,6 +313,17 @@ mod tests {
         let out = s.to_json();
         assert_eq!(out["greenpin"]["aparty_pin_length"], json!(4));
         assert_eq!(out["greenpin"]["aparty_pin_enabled"], json!("true"));
+    }
+
+    #[test]
+    fn an_int_sent_as_minus_zero_is_read_as_0_so_it_survives_a_round_trip() {
+        let s = Settings::from_json_text(r#"{"greenpin": {"aparty_pin_length": -0}}"#).unwrap();
+        assert_eq!(s.get(id("greenpin.aparty_pin_length")), Some("0"));
+        let again = Settings::from_json(&s.to_json()).unwrap();
+        assert_eq!(again.get(id("greenpin.aparty_pin_length")), Some("0"));
+        let s = Settings::from_json(&json!({"common": {"deletion_time": 60.0}})).unwrap();
+        assert_eq!(s.get(id("common.deletion_time")), Some("60"));
+        assert_eq!(s.notes()[0].message, "sent as 60.0, read as the integer 60");
     }
 
     #[test]

@@ -1,0 +1,1031 @@
+//! No outside input makes exoset panic: the server's answer, settings and
+//! desired-state documents, every validator, the config file and the change
+//! set, each under 10,000 generated cases. Every failure must be a message a
+//! person can read, so each property also checks that errors are non-empty and
+//! that what succeeds agrees with an independent statement of the rules.
+//!
+//! `fuzz/README.md` says how to run these and the cargo-fuzz targets.
+
+use exoset::api::client::{ApiError, check_answer};
+use exoset::changes::{ChangeSet, Edits};
+use exoset::config::{Config, check_profile_name};
+use exoset::schema::{
+    CONTENT_TYPES, FieldId, Kind, METHODS, SETTINGS, SMS_STATUSES, Section, TIMEZONES, lookup,
+};
+use exoset::settings::{Settings, same_value};
+use exoset::validate::{
+    self, SMS_PARTY_KEYS, check, country_name, parse_duration, parse_headers, parse_sms_config,
+};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use std::path::Path;
+
+const CASES: u32 = 10_000;
+
+// ---- generators: text ----
+
+/// Any text: printable ASCII, any non-control text, or any chars at all.
+fn any_text() -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => "[ -~]{0,16}",
+        2 => any::<String>(),
+        1 => prop::collection::vec(any::<char>(), 0..16).prop_map(String::from_iter),
+    ]
+    .boxed()
+}
+
+/// Strings a real answer or a person might put in a setting, right and wrong.
+const PLAUSIBLE: &[&str] = &[
+    "",
+    " ",
+    "\n",
+    "\t",
+    "true",
+    "false",
+    "True",
+    "0",
+    "1",
+    "4",
+    "-0",
+    "-1",
+    "+5",
+    " 4 ",
+    "1.5",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "86400",
+    "86401",
+    "170d",
+    "171d",
+    "4080h",
+    "0d",
+    "1é",
+    "IN",
+    "in",
+    "UK",
+    "ZZ",
+    "KA",
+    "KA,MH",
+    "ka",
+    "https://a.example/hook",
+    "http://127.0.0.1:9/x",
+    "ftp://x",
+    "https://",
+    "https://exa mple",
+    "GET",
+    "POST_JSON",
+    "IST",
+    "UTC",
+    "123456",
+    "12a",
+    "{}",
+    "[]",
+    "null",
+    "{",
+    "{\"content_type\": \"json\"}",
+    "{\"content_type\": 1}",
+    "{\"A\": {\"sms_enabled\": \"true\"}}",
+    "{\"A\": {\"on_status\": [\"busy\", \"busy\"]}}",
+    "{\"C\": 1}",
+];
+
+fn plausible_text() -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => prop::sample::select(PLAUSIBLE).prop_map(str::to_string),
+        2 => any_text(),
+    ]
+    .boxed()
+}
+
+// ---- generators: JSON ----
+
+fn json_number() -> BoxedStrategy<Value> {
+    prop_oneof![
+        (-3i64..12).prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        // Finite floats only: JSON has no NaN; ANY includes -0.0 and subnormals.
+        prop::num::f64::ANY.prop_map(Value::from),
+        (-1.0e16f64..1.0e16).prop_map(|f| Value::from(f.trunc())),
+        Just(Value::from(-0.0f64)),
+    ]
+    .boxed()
+}
+
+fn json_leaf() -> BoxedStrategy<Value> {
+    prop_oneof![
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::from),
+        2 => json_number(),
+        3 => plausible_text().prop_map(Value::from),
+    ]
+    .boxed()
+}
+
+/// Every key a document or a JSON-valued setting gives meaning to.
+fn meaningful_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = SETTINGS.iter().map(|s| s.key).collect();
+    keys.extend(Section::ALL.iter().map(|s| s.key()));
+    keys.extend(SMS_PARTY_KEYS);
+    keys.extend([
+        "A",
+        "B",
+        "content_type",
+        "success",
+        "data",
+        "status",
+        "code",
+        "message",
+        "request_id",
+    ]);
+    keys
+}
+
+fn json_key() -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => prop::sample::select(meaningful_keys()).prop_map(str::to_string),
+        1 => any_text(),
+    ]
+    .boxed()
+}
+
+fn object_of(
+    key: impl Strategy<Value = String>,
+    value: impl Strategy<Value = Value>,
+    max: usize,
+) -> impl Strategy<Value = Value> {
+    prop::collection::vec((key, value), 0..max)
+        .prop_map(|pairs| Value::Object(pairs.into_iter().collect()))
+}
+
+/// Any JSON value, a few levels deep, with keys that mean something often.
+fn any_json() -> BoxedStrategy<Value> {
+    json_leaf()
+        .prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                object_of(json_key(), inner, 5),
+            ]
+        })
+        .boxed()
+}
+
+/// A value for a known key: what a server might really send, or anything.
+fn setting_value() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => json_leaf(),
+        1 => prop::collection::vec(json_leaf(), 0..3).prop_map(Value::Array),
+        1 => any_json(),
+    ]
+    .boxed()
+}
+
+fn section_name() -> BoxedStrategy<String> {
+    prop_oneof![
+        6 => prop::sample::select(vec!["greenvn", "greenpin", "common"]).prop_map(str::to_string),
+        1 => any_text(),
+    ]
+    .boxed()
+}
+
+/// A settings-shaped document: sections (known ones mostly) of keys (known
+/// ones mostly, from any section) with values of any type.
+fn settings_doc() -> BoxedStrategy<Value> {
+    let key = prop_oneof![
+        4 => prop::sample::select(SETTINGS.iter().map(|s| s.key).collect::<Vec<_>>())
+            .prop_map(str::to_string),
+        1 => any_text(),
+    ];
+    let section = prop_oneof![
+        12 => object_of(key, setting_value(), 10),
+        1 => any_json(),
+    ];
+    object_of(section_name(), section, 4).boxed()
+}
+
+/// A settings-shaped document whose sections are all objects, so it reads.
+fn readable_doc() -> BoxedStrategy<Value> {
+    let key = prop_oneof![
+        6 => prop::sample::select(SETTINGS.iter().map(|s| s.key).collect::<Vec<_>>())
+            .prop_map(str::to_string),
+        1 => "x_[a-z]{1,4}",
+    ];
+    object_of(
+        prop::sample::select(vec!["greenvn", "greenpin", "common", "greenzap"])
+            .prop_map(str::to_string),
+        object_of(key, setting_value(), 10),
+        4,
+    )
+    .boxed()
+}
+
+/// An HTTP status: the ones ExoBridge and proxies send, or any at all.
+fn http_status() -> BoxedStrategy<u16> {
+    const SEEN: &[u16] = &[
+        200, 201, 204, 301, 400, 401, 403, 404, 408, 413, 429, 500, 502, 503, 504,
+    ];
+    prop_oneof![
+        3 => Just(200u16),
+        3 => prop::sample::select(SEEN),
+        1 => any::<u16>(),
+    ]
+    .boxed()
+}
+
+/// `{"success": …, "data": …, …}` with each field present or not, right-typed or not.
+fn envelope() -> BoxedStrategy<Value> {
+    let field = |value: BoxedStrategy<Value>| proptest::option::weighted(0.8, value);
+    (
+        field(prop_oneof![4 => any::<bool>().prop_map(Value::from), 1 => json_leaf()].boxed()),
+        field(prop_oneof![3 => settings_doc(), 1 => any_json()].boxed()),
+        field(prop_oneof![any_text().prop_map(Value::from), json_number(), json_leaf()].boxed()),
+        field(json_leaf()),
+        field(json_leaf()),
+        field(json_number()),
+        object_of(json_key(), json_leaf(), 2),
+    )
+        .prop_map(
+            |(success, data, request_id, code, message, status, extra)| {
+                let mut map = match extra {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                };
+                let fields = [
+                    ("success", success),
+                    ("data", data),
+                    ("request_id", request_id),
+                    ("code", code),
+                    ("message", message),
+                    ("status", status),
+                ];
+                for (key, value) in fields {
+                    match value {
+                        Some(value) => map.insert(key.to_string(), value),
+                        None => map.remove(key),
+                    };
+                }
+                Value::Object(map)
+            },
+        )
+        .boxed()
+}
+
+/// Bytes: anything, JSON text, or JSON text cut short or with one byte changed.
+fn answer_bytes() -> BoxedStrategy<Vec<u8>> {
+    let json_text = prop_oneof![envelope(), any_json()].prop_map(|v| v.to_string().into_bytes());
+    prop_oneof![
+        2 => prop::collection::vec(any::<u8>(), 0..64),
+        1 => "<html>[ -~]{0,40}".prop_map(String::into_bytes),
+        2 => json_text.clone(),
+        2 => (json_text, any::<prop::sample::Index>(), any::<u8>(), any::<bool>()).prop_map(
+            |(mut bytes, at, byte, cut)| {
+                if !bytes.is_empty() {
+                    let i = at.index(bytes.len());
+                    if cut {
+                        bytes.truncate(i);
+                    } else {
+                        bytes[i] = byte;
+                    }
+                }
+                bytes
+            },
+        ),
+    ]
+    .boxed()
+}
+
+// ---- what every answer must satisfy ----
+
+fn is_2xx(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// The answer parser's contract on any input: a non-2xx is always a server
+/// error carrying that status, an error always reads as a line, and Ok only
+/// ever comes from a 2xx.
+fn check_answer_contract(status: u16, bytes: &[u8]) -> Result<(), TestCaseError> {
+    match check_answer(status, bytes) {
+        Ok(answer) => {
+            prop_assert!(is_2xx(status), "Ok from HTTP {status}");
+            let value: Value = serde_json::from_slice(bytes).expect("Ok answer is JSON");
+            prop_assert_eq!(value["success"].as_bool(), Some(true));
+            let data = Settings::from_json(&value["data"]);
+            prop_assert_eq!(data.as_ref(), Ok(&answer.settings));
+        }
+        Err(err) => {
+            let line = err.to_string();
+            prop_assert!(!line.trim().is_empty(), "empty message for {err:?}");
+            prop_assert!(!line.contains('\n'), "message is not one line: {line:?}");
+            if !is_2xx(status) {
+                prop_assert!(
+                    matches!(err, ApiError::Server { .. }) && err.status() == Some(status),
+                    "HTTP {status} gave {err:?}"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- settings ----
+
+/// Whether `from_json` must accept a document: an object whose known sections
+/// are all objects.
+fn readable(doc: &Value) -> bool {
+    doc.as_object().is_some_and(|sections| {
+        sections
+            .iter()
+            .all(|(name, body)| Section::from_key(name).is_none() || body.is_object())
+    })
+}
+
+fn check_settings_contract(doc: &Value) -> Result<(), TestCaseError> {
+    match Settings::from_json(doc) {
+        Ok(settings) => {
+            prop_assert!(readable(doc));
+            for note in settings.notes() {
+                let (section, key) = note.path.split_once('.').expect("note path is section.key");
+                prop_assert!(
+                    Section::from_key(section)
+                        .and_then(|s| lookup(s, key))
+                        .is_some()
+                );
+                prop_assert!(!note.message.trim().is_empty());
+            }
+            // What is written reads back, always.
+            prop_assert!(Settings::from_json(&settings.to_json()).is_ok());
+        }
+        Err(err) => {
+            prop_assert!(!readable(doc), "refused a readable document: {err}");
+            prop_assert!(!err.0.trim().is_empty());
+        }
+    }
+    Ok(())
+}
+
+// ---- validators ----
+
+/// Every kind the schema uses, plus int ranges it does not.
+fn any_kind() -> BoxedStrategy<Kind> {
+    let mut kinds: Vec<Kind> = Vec::new();
+    for s in &SETTINGS {
+        if !kinds.contains(&s.kind) {
+            kinds.push(s.kind);
+        }
+    }
+    prop_oneof![
+        4 => prop::sample::select(kinds),
+        1 => (any::<i64>(), any::<i64>()).prop_map(|(a, b)| Kind::Int {
+            min: a.min(b),
+            max: a.max(b),
+        }),
+    ]
+    .boxed()
+}
+
+/// Text near each kind's valid shape, and anything at all.
+fn near_valid(kind: Kind) -> BoxedStrategy<String> {
+    let near = match kind {
+        Kind::BoolString => "(true|false|TRUE|False|t|1|0| true|false )".boxed(),
+        Kind::Int { .. } => "[-+ ]?[0-9]{0,21}[ .]?[0-9]?".boxed(),
+        Kind::Enum { .. } => prop::sample::select([METHODS, TIMEZONES].concat())
+            .prop_flat_map(|v| {
+                (Just(v), 0..3usize).prop_map(|(v, how)| match how {
+                    0 => v.to_string(),
+                    1 => v.to_lowercase(),
+                    _ => format!("{v} "),
+                })
+            })
+            .boxed(),
+        Kind::Text => "[ \t\n]?[A-Za-z0-9 ]{0,8}[\u{0}-\u{1f}\u{7f}-\u{9f}]?".boxed(),
+        Kind::Url => {
+            "(https?|ftp|HTTP|file|data|mailto)(:|://|:///)[a-z0-9.\\[\\]:@%]{0,12}(/[ -~]{0,8})?"
+                .boxed()
+        }
+        Kind::Duration => duration_text(),
+        Kind::Country => country_text(),
+        Kind::Region => "[A-Za-z0-9]{0,5}".boxed(),
+        Kind::Digits => "[0-9]{0,12}[^0-9]?".boxed(),
+        Kind::HeadersJson => headers_json().prop_map(|v| v.to_string()).boxed(),
+        Kind::SmsConfigJson => sms_json().prop_map(|v| v.to_string()).boxed(),
+    };
+    prop_oneof![3 => near, 1 => any_text()].boxed()
+}
+
+/// Digits and a unit, and what is close to that: signs, other units, no
+/// digits, too many digits, a multi-byte last char.
+fn duration_text() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => ("[-+]?", "[0-9]{0,25}", "[dhmswé]?|.").prop_map(|(s, d, u)| format!("{s}{d}{u}")),
+        2 => (0u64..=20_000_000, prop::sample::select(vec!['d', 'h', 'm', 's']))
+            .prop_map(|(n, u)| format!("{n}{u}")),
+        1 => Just("-1".to_string()),
+    ]
+    .boxed()
+}
+
+/// Two letters in any case, and neighbours: one or three letters, non-ASCII.
+fn country_text() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => "[A-Z]{2}",
+        2 => "[A-Za-z]{2}",
+        1 => "[A-Z]{1,3}",
+        1 => (any::<char>(), any::<char>()).prop_map(|(a, b)| format!("{a}{b}")),
+    ]
+    .boxed()
+}
+
+/// Values for a JSON-valued setting's fields: mostly right, sometimes not.
+fn headers_json() -> BoxedStrategy<Value> {
+    let content_type = prop_oneof![
+        3 => prop::sample::select(CONTENT_TYPES).prop_map(Value::from),
+        1 => json_leaf(),
+        1 => any_json(),
+    ];
+    (
+        proptest::option::weighted(0.8, content_type),
+        object_of(json_key(), any_json(), 4),
+    )
+        .prop_map(|(ct, extra)| {
+            let mut map = match extra {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            match ct {
+                Some(ct) => map.insert("content_type".into(), ct),
+                None => map.remove("content_type"),
+            };
+            Value::Object(map)
+        })
+        .boxed()
+}
+
+fn sms_party() -> BoxedStrategy<Value> {
+    let key = prop_oneof![
+        4 => prop::sample::select(SMS_PARTY_KEYS).prop_map(str::to_string),
+        1 => json_key(),
+    ];
+    let statuses = prop::collection::vec(
+        prop_oneof![
+            4 => prop::sample::select(SMS_STATUSES).prop_map(Value::from),
+            1 => json_leaf(),
+        ],
+        0..6,
+    )
+    .prop_map(Value::Array);
+    let value = prop_oneof![
+        3 => prop::sample::select(vec!["true", "false"]).prop_map(Value::from),
+        3 => statuses,
+        3 => any_text().prop_map(Value::from),
+        2 => any_json(),
+    ];
+    prop_oneof![
+        8 => object_of(key, value, 7),
+        1 => any_json(),
+    ]
+    .boxed()
+}
+
+fn sms_json() -> BoxedStrategy<Value> {
+    let party = prop_oneof![
+        6 => prop::sample::select(vec!["A", "B"]).prop_map(str::to_string),
+        1 => json_key(),
+    ];
+    object_of(party, sms_party(), 3).boxed()
+}
+
+/// The sms_config rules, restated independently of `validate`.
+fn sms_config_is_valid(config: &Map<String, Value>) -> bool {
+    config.iter().all(|(party, fields)| {
+        (party == "A" || party == "B")
+            && fields.as_object().is_some_and(|fields| {
+                fields.iter().all(|(key, value)| match key.as_str() {
+                    "sms_enabled" => value == "true" || value == "false",
+                    "on_status" => value.as_array().is_some_and(|items| {
+                        items.iter().enumerate().all(|(i, item)| {
+                            item.as_str().is_some_and(|s| SMS_STATUSES.contains(&s))
+                                && !items[..i].contains(item)
+                        })
+                    }),
+                    "DltTemplateId" | "DltEntityId" | "sender_id" | "sms_body" => value.is_string(),
+                    _ => false,
+                })
+            })
+    })
+}
+
+/// What each kind's check must agree with, where that is simple to say.
+fn check_validator_contract(kind: Kind, text: &str) -> Result<(), TestCaseError> {
+    let result = check(kind, text);
+    if let Err(message) = &result {
+        prop_assert!(!message.trim().is_empty(), "empty message for {text:?}");
+    }
+    let ok = result.is_ok();
+    match kind {
+        Kind::BoolString => prop_assert_eq!(ok, text == "true" || text == "false"),
+        Kind::Int { min, max } => prop_assert_eq!(
+            ok,
+            text.parse::<i64>().is_ok_and(|n| (min..=max).contains(&n))
+        ),
+        Kind::Enum { values } => prop_assert_eq!(ok, values.contains(&text)),
+        Kind::Text => prop_assert_eq!(
+            ok,
+            !text.trim().is_empty() && !text.chars().any(char::is_control)
+        ),
+        Kind::Url => {
+            if ok {
+                let lower = text.to_ascii_lowercase();
+                prop_assert!(lower.starts_with("http:") || lower.starts_with("https:"));
+                prop_assert!(!text.chars().any(char::is_whitespace));
+            }
+        }
+        Kind::Duration => prop_assert_eq!(ok, parse_duration(text).is_ok()),
+        Kind::Country => {
+            prop_assert_eq!(ok, country_name(text).is_ok());
+            if ok {
+                prop_assert!(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase()));
+            }
+        }
+        Kind::Region => prop_assert_eq!(
+            ok,
+            (2..=4).contains(&text.len())
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        ),
+        Kind::Digits => prop_assert_eq!(
+            ok,
+            !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+        ),
+        Kind::HeadersJson => prop_assert_eq!(ok, parse_headers(text).is_ok()),
+        Kind::SmsConfigJson => prop_assert_eq!(ok, parse_sms_config(text).is_ok()),
+    }
+    Ok(())
+}
+
+/// `parse_duration`'s answer, recomputed from the rule it states.
+fn check_duration_contract(text: &str) -> Result<(), TestCaseError> {
+    let expected = if text == "-1" {
+        Some(None)
+    } else {
+        let unit = text.chars().last();
+        let per_unit = match unit {
+            Some('d') => Some(86_400u128),
+            Some('h') => Some(3_600),
+            Some('m') => Some(60),
+            Some('s') => Some(1),
+            _ => None,
+        };
+        per_unit.and_then(|per_unit| {
+            let digits = &text[..text.len() - 1];
+            let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+            let n: u128 = if all_digits {
+                digits.parse().ok()?
+            } else {
+                return None;
+            };
+            let secs = n * per_unit;
+            (n > 0 && n <= u64::MAX as u128 && secs <= 170 * 86_400).then_some(Some(secs as u64))
+        })
+    };
+    match parse_duration(text) {
+        Ok(secs) => prop_assert_eq!(Some(secs), expected, "{:?}", text),
+        Err(message) => {
+            prop_assert_eq!(expected, None, "{:?} refused: {}", text, message);
+            prop_assert!(!message.trim().is_empty());
+        }
+    }
+    Ok(())
+}
+
+fn check_headers_contract(text: &str) -> Result<(), TestCaseError> {
+    let expected = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => map
+            .get("content_type")
+            .and_then(Value::as_str)
+            .is_some_and(|ct| CONTENT_TYPES.contains(&ct)),
+        _ => false,
+    };
+    match parse_headers(text) {
+        Ok(map) => {
+            prop_assert!(expected, "accepted {text:?}");
+            prop_assert_eq!(
+                Value::Object(map),
+                serde_json::from_str::<Value>(text).unwrap()
+            );
+        }
+        Err(message) => {
+            prop_assert!(!expected, "refused {text:?}: {message}");
+            prop_assert!(!message.trim().is_empty());
+        }
+    }
+    Ok(())
+}
+
+fn check_sms_contract(text: &str) -> Result<(), TestCaseError> {
+    let expected = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => sms_config_is_valid(&map),
+        _ => false,
+    };
+    match parse_sms_config(text) {
+        Ok(_) => prop_assert!(expected, "accepted {text:?}"),
+        Err(message) => {
+            prop_assert!(!expected, "refused {text:?}: {message}");
+            prop_assert!(message.starts_with("sms_config"), "{message}");
+        }
+    }
+    Ok(())
+}
+
+/// JSON text as a person or a server might lay it out, or cut short.
+fn render(value: BoxedStrategy<Value>) -> BoxedStrategy<String> {
+    (value, 0..4u8, any::<prop::sample::Index>())
+        .prop_map(|(v, how, at)| match how {
+            0 => serde_json::to_string_pretty(&v).unwrap_or_default(),
+            1 => {
+                // Cut at a char boundary: what a paste that lost its end looks like.
+                let text = v.to_string();
+                let cut = text
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .nth(at.index(text.chars().count().max(1)))
+                    .unwrap_or(text.len());
+                text[..cut].to_string()
+            }
+            _ => v.to_string(),
+        })
+        .boxed()
+}
+
+// ---- config ----
+
+const CONFIG_PATH: &str = "/home/someone/.config/exoset/config.toml";
+
+fn toml_value() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => any_text().prop_map(|s| format!("{s:?}")),
+        1 => any_text().prop_map(|s| format!("'{s}'")),
+        1 => any_text().prop_map(|s| format!("\"\"\"{s}\"\"\"")),
+        2 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => "[-+]?[0-9_]{1,22}(\\.[0-9]*)?([eE][-+]?[0-9]{1,4})?",
+        1 => "(0x|0o|0b)[0-9a-fA-F_]{0,18}",
+        1 => "(inf|nan|[-+]inf|true|false|True|yes)",
+        1 => "[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?)?",
+        1 => "\\[[ -~]{0,12}\\]",
+        1 => "\\{ ?[a-z_]{0,10} ?= ?[ -~]{0,10} ?\\}",
+    ]
+    .boxed()
+}
+
+fn toml_key() -> BoxedStrategy<String> {
+    prop_oneof![
+        6 => prop::sample::select(vec![
+            "default_profile", "tenant_sid", "api_key", "base_url", "token_command",
+            "mouse", "keep", "profiles", "editor", "history",
+        ])
+        .prop_map(str::to_string),
+        1 => "profiles\\.[a-z._-]{1,8}(\\.[a-z_]{1,12})?",
+        1 => any_text().prop_map(|s| format!("{s:?}")),
+        1 => "[ -~]{0,8}",
+    ]
+    .boxed()
+}
+
+fn profile_name() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => "[a-z][a-z0-9_.-]{0,8}",
+        1 => ".{0,70}".prop_map(|s| format!("{s:?}")),
+        1 => "'[^'\n]{0,8}'",
+        1 => "\\.?[a-z]{0,3}",
+    ]
+    .boxed()
+}
+
+fn toml_line() -> BoxedStrategy<String> {
+    prop_oneof![
+        6 => (toml_key(), toml_value()).prop_map(|(k, v)| format!("{k} = {v}")),
+        3 => profile_name().prop_map(|n| format!("[profiles.{n}]")),
+        1 => prop::sample::select(vec![
+            "[editor]", "[history]", "[profiles]", "[[profiles]]", "[[editor]]", "[profiles",
+            "", "# comment", "   ", "\"\"\"", "=", "[]", "a.b.c = 1", "\t[editor] # x",
+        ])
+        .prop_map(str::to_string),
+        1 => any_text(),
+    ]
+    .boxed()
+}
+
+fn toml_text() -> BoxedStrategy<String> {
+    (
+        prop::collection::vec(toml_line(), 0..10),
+        prop::sample::select(vec!["\n", "\r\n", "\n\n", "\r"]),
+    )
+        .prop_map(|(lines, eol)| lines.join(eol))
+        .boxed()
+}
+
+fn check_config_contract(text: &str) -> Result<(), TestCaseError> {
+    match Config::parse(text, Path::new(CONFIG_PATH)) {
+        Ok(config) => {
+            for name in config.profiles.keys() {
+                prop_assert!(
+                    check_profile_name(name).is_ok(),
+                    "accepted profile {name:?}"
+                );
+            }
+        }
+        Err(err) => {
+            prop_assert!(!err.message.trim().is_empty(), "empty message for {text:?}");
+            prop_assert!(err.to_string().starts_with(CONFIG_PATH));
+            if let Some(line) = err.line {
+                prop_assert!(line >= 1 && line <= text.split('\n').count(), "line {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- change set ----
+
+fn check_change_set(base: &Settings, edits: &Edits) -> Result<(), TestCaseError> {
+    let cs = ChangeSet::new(base, edits);
+    for (id, new) in edits.iter() {
+        prop_assert!(
+            cs.changed().any(|r| r.id == id && r.new == new),
+            "edit {} missing from the rows",
+            id.path()
+        );
+    }
+    match cs.body() {
+        Err(problems) => {
+            prop_assert!(!problems.is_empty());
+            for p in problems {
+                prop_assert!(!p.message.trim().is_empty(), "{}", p.id.path());
+            }
+        }
+        Ok(None) => prop_assert!(cs.rows.is_empty()),
+        Ok(Some(body)) => {
+            prop_assert!(!cs.rows.is_empty());
+            // The body reads back, cleanly, as exactly the rows it was made of.
+            let read = Settings::from_json(&body).expect("a PUT body reads back");
+            prop_assert!(read.notes().is_empty(), "{:?}", read.notes());
+            prop_assert!(read.unknown().is_empty());
+            prop_assert_eq!(read.reported().count(), cs.rows.len());
+            for row in &cs.rows {
+                let got = read.get(row.id);
+                prop_assert!(
+                    got.is_some_and(|got| same_value(row.id, got, &row.new)),
+                    "{} sent as {:?}, reads back as {:?}",
+                    row.id.path(),
+                    row.new,
+                    got
+                );
+                prop_assert!(check(row.id.setting().kind, &row.new).is_ok());
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    // ---- the server's answer ----
+
+    #[test]
+    fn answer_parser_gives_a_one_line_error_or_settings_for_any_bytes(
+        status in http_status(),
+        bytes in answer_bytes(),
+    ) {
+        check_answer_contract(status, &bytes)?;
+    }
+
+    #[test]
+    fn answer_parser_handles_any_json_value_as_the_whole_answer(
+        status in http_status(),
+        value in any_json(),
+    ) {
+        check_answer_contract(status, value.to_string().as_bytes())?;
+    }
+
+    #[test]
+    fn answer_in_an_envelope_is_ok_exactly_when_2xx_success_true_and_data_reads(
+        status in http_status(),
+        envelope in envelope(),
+    ) {
+        let bytes = envelope.to_string().into_bytes();
+        check_answer_contract(status, &bytes)?;
+        let result = check_answer(status, &bytes);
+        let should_pass = is_2xx(status)
+            && envelope["success"] == json!(true)
+            && envelope.get("data").is_some_and(|d| Settings::from_json(d).is_ok());
+        prop_assert_eq!(result.is_ok(), should_pass, "{:?}", result);
+        let request_id = matches!(&envelope["request_id"], Value::String(_) | Value::Number(_));
+        match result {
+            Ok(answer) => prop_assert_eq!(answer.request_id.is_some(), request_id),
+            Err(err) => {
+                if envelope["success"] == json!(false) || !is_2xx(status) {
+                    prop_assert!(matches!(err, ApiError::Server { .. }), "{:?}", err);
+                }
+                if let Some(id) = err.request_id() {
+                    prop_assert!(request_id && !id.contains('\n'));
+                }
+            }
+        }
+    }
+
+    // ---- settings documents ----
+
+    #[test]
+    fn settings_from_json_reads_exactly_the_objects_of_objects(doc in settings_doc()) {
+        check_settings_contract(&doc)?;
+    }
+
+    #[test]
+    fn settings_from_json_handles_any_json_value(doc in any_json()) {
+        check_settings_contract(&doc)?;
+    }
+
+    #[test]
+    fn settings_from_json_text_handles_any_text_and_any_document(
+        text in prop_oneof![any_text(), render(settings_doc())],
+    ) {
+        match Settings::from_json_text(&text) {
+            Ok(settings) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(Settings::from_json(&value).unwrap(), settings);
+            }
+            Err(err) => prop_assert!(!err.0.trim().is_empty()),
+        }
+    }
+
+    /// The whole document survives `to_json` and a second read: values and
+    /// unknown keys. (A `-0` sent for an int once read as "-0" and came back
+    /// as "0"; src/settings.rs now reads it as 0.)
+    #[test]
+    fn settings_values_and_unknown_keys_survive_to_json_and_back(doc in readable_doc()) {
+        let settings = Settings::from_json(&doc).unwrap();
+        let again = Settings::from_json(&settings.to_json()).unwrap();
+        let before: Vec<_> = settings.reported().collect();
+        let after: Vec<_> = again.reported().collect();
+        prop_assert_eq!(after, before);
+        prop_assert_eq!(again.unknown(), settings.unknown());
+        prop_assert_eq!(again.to_json(), settings.to_json());
+    }
+
+    /// The strict round trip, `from_json(to_json(x)) == x`, notes included.
+    /// It does not hold: a note records how the first document was sent (a
+    /// null, an int as a string, a bool as JSON, a list for the region) and
+    /// `to_json` writes the normalised value, so the second read has no note.
+    /// Left in, unweakened, until `Settings` equality is decided (fuzz/README.md).
+    #[test]
+    #[ignore = "notes do not survive to_json; see fuzz/README.md, 'Settings round trip'"]
+    fn settings_read_from_any_document_equal_themselves_after_to_json_and_back(
+        doc in readable_doc(),
+    ) {
+        let settings = Settings::from_json(&doc).unwrap();
+        let again = Settings::from_json(&settings.to_json()).unwrap();
+        prop_assert_eq!(again, settings);
+    }
+
+    // ---- validators ----
+
+    #[test]
+    fn every_validator_answers_any_text_with_ok_or_a_message(
+        (kind, text) in any_kind().prop_flat_map(|k| (Just(k), near_valid(k))),
+    ) {
+        check_validator_contract(kind, &text)?;
+    }
+
+    #[test]
+    fn every_validator_answers_arbitrary_text(kind in any_kind(), text in any_text()) {
+        check_validator_contract(kind, &text)?;
+    }
+
+    #[test]
+    fn parse_duration_agrees_with_its_rule_on_digits_and_units(
+        text in prop_oneof![3 => duration_text(), 1 => any_text()],
+    ) {
+        check_duration_contract(&text)?;
+    }
+
+    #[test]
+    fn country_name_is_a_name_for_two_upper_case_letters_or_a_message(
+        text in prop_oneof![3 => country_text(), 1 => any_text()],
+    ) {
+        match country_name(&text) {
+            Ok(name) => {
+                prop_assert!(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase()));
+                prop_assert!(!name.trim().is_empty());
+            }
+            Err(message) => {
+                let quoted = format!("{text:?}");
+                prop_assert!(message.contains(&quoted) || message.contains(&text), "{}", message);
+            }
+        }
+    }
+
+    #[test]
+    fn parse_headers_accepts_exactly_objects_with_an_allowed_content_type(
+        text in prop_oneof![
+            2 => render(headers_json()),
+            1 => render(any_json()),
+            1 => any_text(),
+        ],
+    ) {
+        check_headers_contract(&text)?;
+    }
+
+    #[test]
+    fn parse_sms_config_accepts_exactly_the_documented_parties_and_keys(
+        text in prop_oneof![
+            3 => render(sms_json()),
+            1 => render(any_json()),
+            1 => any_text(),
+        ],
+    ) {
+        check_sms_contract(&text)?;
+    }
+
+    // ---- config file ----
+
+    #[test]
+    fn config_parse_answers_any_text_with_a_config_or_a_located_error(text in any_text()) {
+        check_config_contract(&text)?;
+    }
+
+    #[test]
+    fn config_parse_answers_toml_like_text_with_a_config_or_a_located_error(text in toml_text()) {
+        check_config_contract(&text)?;
+    }
+
+    // ---- change set ----
+
+    #[test]
+    fn change_set_from_any_desired_document_is_sendable_or_says_why(
+        base in readable_doc(),
+        desired in readable_doc(),
+    ) {
+        let base = Settings::from_json(&base).unwrap();
+        let desired = Settings::from_json(&desired).unwrap();
+        match Edits::from_desired(&base, &desired) {
+            Ok(edits) => check_change_set(&base, &edits)?,
+            Err(message) => {
+                prop_assert!(message.starts_with("not a setting exoset knows"), "{message}");
+                prop_assert!(!desired.unknown().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn change_set_from_any_edits_is_sendable_or_says_why(
+        base in readable_doc(),
+        edits in prop::collection::vec((0..SETTINGS.len(), plausible_text()), 0..8),
+    ) {
+        let base = Settings::from_json(&base).unwrap();
+        let mut set = Edits::default();
+        for (i, text) in edits {
+            set.set(&base, FieldId(i), text);
+        }
+        check_change_set(&base, &set)?;
+    }
+}
+
+// ---- exhaustive and regression cases ----
+
+#[test]
+fn every_two_upper_case_letters_give_a_country_name_or_a_message() {
+    let mut known = 0;
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let code = String::from_utf8(vec![a, b]).unwrap();
+            match country_name(&code) {
+                Ok(name) => {
+                    assert!(!name.trim().is_empty(), "{code}");
+                    known += 1;
+                }
+                Err(message) => assert!(message.contains(&code), "{message}"),
+            }
+            assert_eq!(
+                check(Kind::Country, &code).is_ok(),
+                country_name(&code).is_ok()
+            );
+        }
+    }
+    // ISO 3166-1 has 249 alpha-2 codes; every one of them is two upper-case letters.
+    assert!(known >= 240, "only {known} codes known");
+}
+
+#[test]
+fn a_deeply_nested_answer_is_an_error_not_a_stack_overflow() {
+    let deep = format!(
+        "{{\"success\":true,\"data\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let err = check_answer(200, deep.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("not valid JSON"), "{err}");
+    let err = validate::parse_sms_config(&"{\"A\":".repeat(50_000)).unwrap_err();
+    assert!(err.contains("not valid JSON"), "{err}");
+}
