@@ -1,81 +1,24 @@
 //! Each subcommand, run as the real binary, against the in-process simulator
 //! over real HTTP; the simulator's state is checked afterwards.
 
-use exoset::api::sim::{SimConfig, Simulator};
-use exoset::schema::lookup_path;
+use exoset::api::sim::SimConfig;
 use exoset::settings::Settings;
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const SEED_BODY: &str = include_str!("fixtures/seed/example-put-body.json");
 const SEED_ANSWER: &str = include_str!("fixtures/seed/example-put-response.json");
 
-struct Env {
-    sim: Simulator,
-    home: tempfile::TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+#[path = "support/sim_env.rs"]
+mod sim_env;
+use sim_env::{Env, ok};
 
 fn start(config: SimConfig) -> Env {
-    Env {
-        sim: Simulator::start_background(config).unwrap(),
-        home: tempfile::tempdir().unwrap(),
-    }
+    Env::start(config)
 }
 
 fn demo() -> Env {
-    start(SimConfig::demo())
-}
-
-impl Env {
-    fn exoset(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let config = SimConfig::demo();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_exoset"))
-            .args(args)
-            .env("EXOSET_HOME", self.home.path())
-            .env("EXOSET_BASE_URL", self.sim.base_url())
-            .env("EXOSET_TENANT_SID", self.sim.sid())
-            .env("EXOSET_API_KEY", &config.api_key)
-            .env("EXOSET_API_TOKEN", &config.api_token)
-            .env_remove("EXOSET_PROFILE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).unwrap();
-        }
-        drop(pipe);
-        let out = child.wait_with_output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn value(&self, path: &str) -> Option<String> {
-        self.sim
-            .settings()
-            .get(lookup_path(path).unwrap())
-            .map(str::to_string)
-    }
-}
-
-fn ok(run: &Run) {
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
+    Env::demo()
 }
 
 #[test]

@@ -1,86 +1,27 @@
 //! History, rollback and `--expect-unchanged`, as the real binary against the
 //! simulator.
 
-use exoset::api::sim::{SimConfig, Simulator};
-use exoset::schema::lookup_path;
 use serde_json::Value;
-use std::process::{Command, Stdio};
 
-struct Env {
-    sim: Simulator,
-    home: tempfile::TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            sim: Simulator::start_background(SimConfig::demo()).unwrap(),
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn exoset(&self, args: &[&str]) -> Run {
-        let demo = SimConfig::demo();
-        let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
-            .args(args)
-            .env("EXOSET_HOME", self.home.path())
-            .env("EXOSET_BASE_URL", self.sim.base_url())
-            .env("EXOSET_TENANT_SID", self.sim.sid())
-            .env("EXOSET_API_KEY", &demo.api_key)
-            .env("EXOSET_API_TOKEN", &demo.api_token)
-            .env_remove("EXOSET_PROFILE")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn value(&self, path: &str) -> Option<String> {
-        self.sim
-            .settings()
-            .get(lookup_path(path).unwrap())
-            .map(str::to_string)
-    }
-
-    fn set_behind_our_back(&self, path: &str, value: &str) {
-        let id = lookup_path(path).unwrap();
-        self.sim.modify(|s| s.set(id, value));
-    }
-}
-
-fn ok(run: &Run) {
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
+#[path = "support/sim_env.rs"]
+mod sim_env;
+use sim_env::{Env, ok};
 
 #[test]
 fn two_sets_then_rolling_back_the_first_restores_its_keys_only() {
-    let env = Env::new();
+    let env = Env::demo();
     let tag_before = env.value("common.aparty_tag").unwrap();
-    ok(&env.exoset(&["set", "common.aparty_tag=First", "--yes"]));
-    ok(&env.exoset(&["set", "common.deletion_time=42", "--yes"]));
+    ok(&env.exoset(&["set", "common.aparty_tag=First", "--yes"], None));
+    ok(&env.exoset(&["set", "common.deletion_time=42", "--yes"], None));
 
-    let listing = env.exoset(&["history"]);
+    let listing = env.exoset(&["history"], None);
     ok(&listing);
     let lines: Vec<&str> = listing.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", listing.stdout);
     assert!(lines[0].trim_start().starts_with("2 ") && lines[0].contains("common.deletion_time"));
     assert!(lines[1].trim_start().starts_with("1 ") && lines[1].contains("common.aparty_tag"));
 
-    let run = env.exoset(&["rollback", "1", "--yes"]);
+    let run = env.exoset(&["rollback", "1", "--yes"], None);
     ok(&run);
     assert_eq!(env.value("common.aparty_tag"), Some(tag_before.clone()));
     assert_eq!(env.value("common.deletion_time").as_deref(), Some("42"));
@@ -90,7 +31,7 @@ fn two_sets_then_rolling_back_the_first_restores_its_keys_only() {
     );
 
     // The rollback is itself recorded.
-    let json = env.exoset(&["history", "--json"]);
+    let json = env.exoset(&["history", "--json"], None);
     ok(&json);
     let entries: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(entries.len(), 3);
@@ -104,10 +45,10 @@ fn two_sets_then_rolling_back_the_first_restores_its_keys_only() {
 
 #[test]
 fn rollback_dry_run_prints_the_body_and_sends_nothing() {
-    let env = Env::new();
-    ok(&env.exoset(&["set", "greenpin.common_pin_length=7", "--yes"]));
+    let env = Env::demo();
+    ok(&env.exoset(&["set", "greenpin.common_pin_length=7", "--yes"], None));
     let puts = env.sim.put_count();
-    let run = env.exoset(&["rollback", "--dry-run"]);
+    let run = env.exoset(&["rollback", "--dry-run"], None);
     ok(&run);
     let body: Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(body["greenpin"]["common_pin_length"].is_number(), "{body}");
@@ -116,10 +57,10 @@ fn rollback_dry_run_prints_the_body_and_sends_nothing() {
 
 #[test]
 fn rollback_refuses_when_the_key_changed_again_since() {
-    let env = Env::new();
-    ok(&env.exoset(&["set", "common.aparty_tag=First", "--yes"]));
+    let env = Env::demo();
+    ok(&env.exoset(&["set", "common.aparty_tag=First", "--yes"], None));
     env.set_behind_our_back("common.aparty_tag", "SomeoneElse");
-    let run = env.exoset(&["rollback", "--yes"]);
+    let run = env.exoset(&["rollback", "--yes"], None);
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.contains("SomeoneElse"), "{}", run.stderr);
     assert_eq!(
@@ -130,42 +71,51 @@ fn rollback_refuses_when_the_key_changed_again_since() {
 
 #[test]
 fn rollback_of_an_unknown_entry_is_a_usage_error() {
-    let env = Env::new();
-    let run = env.exoset(&["rollback", "99", "--yes"]);
+    let env = Env::demo();
+    let run = env.exoset(&["rollback", "99", "--yes"], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no history entry 99"), "{}", run.stderr);
 }
 
 #[test]
 fn expect_unchanged_refuses_when_a_touched_key_moved_since_the_last_read() {
-    let env = Env::new();
-    ok(&env.exoset(&["get"]));
+    let env = Env::demo();
+    ok(&env.exoset(&["get"], None));
     env.set_behind_our_back("common.timezone", "UTC");
-    let run = env.exoset(&["set", "common.timezone=IST", "--yes", "--expect-unchanged"]);
+    let run = env.exoset(
+        &["set", "common.timezone=IST", "--yes", "--expect-unchanged"],
+        None,
+    );
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.contains("common.timezone"), "{}", run.stderr);
     assert_eq!(env.sim.put_count(), 0);
     // A key nobody else touched still goes through.
-    ok(&env.exoset(&[
-        "set",
-        "common.aparty_tag=Mine",
-        "--yes",
-        "--expect-unchanged",
-    ]));
+    ok(&env.exoset(
+        &[
+            "set",
+            "common.aparty_tag=Mine",
+            "--yes",
+            "--expect-unchanged",
+        ],
+        None,
+    ));
     assert_eq!(env.value("common.aparty_tag").as_deref(), Some("Mine"));
 }
 
 #[test]
 fn expect_unchanged_against_an_export_file() {
-    let env = Env::new();
+    let env = Env::demo();
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export.json");
-    ok(&env.exoset(&["export", "-o", export.to_str().unwrap()]));
+    ok(&env.exoset(&["export", "-o", export.to_str().unwrap()], None));
     env.set_behind_our_back("greenpin.aparty_pin_length", "8");
     let want = dir.path().join("want.json");
     std::fs::write(&want, r#"{"greenpin": {"aparty_pin_length": 6}}"#).unwrap();
     let flag = format!("--expect-unchanged={}", export.display());
-    let run = env.exoset(&["apply", "-f", want.to_str().unwrap(), "--yes", &flag]);
+    let run = env.exoset(
+        &["apply", "-f", want.to_str().unwrap(), "--yes", &flag],
+        None,
+    );
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert_eq!(
         env.value("greenpin.aparty_pin_length").as_deref(),
@@ -175,16 +125,19 @@ fn expect_unchanged_against_an_export_file() {
 
 #[test]
 fn expect_unchanged_without_any_earlier_read_says_how_to_get_one() {
-    let env = Env::new();
-    let run = env.exoset(&["set", "common.aparty_tag=X", "--yes", "--expect-unchanged"]);
+    let env = Env::demo();
+    let run = env.exoset(
+        &["set", "common.aparty_tag=X", "--yes", "--expect-unchanged"],
+        None,
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("exoset get"), "{}", run.stderr);
 }
 
 #[test]
 fn a_corrupt_history_is_reported_and_kept_aside() {
-    let env = Env::new();
-    ok(&env.exoset(&["set", "common.aparty_tag=One", "--yes"]));
+    let env = Env::demo();
+    ok(&env.exoset(&["set", "common.aparty_tag=One", "--yes"], None));
     let state = env
         .home
         .path()
@@ -193,7 +146,7 @@ fn a_corrupt_history_is_reported_and_kept_aside() {
     let file = state.join("history.json");
     assert!(file.exists(), "history at {}", file.display());
     std::fs::write(&file, "{ broken").unwrap();
-    let run = env.exoset(&["history"]);
+    let run = env.exoset(&["history"], None);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("corrupt"), "{}", run.stderr);
     let aside: Vec<_> = std::fs::read_dir(&state)
@@ -211,6 +164,6 @@ fn a_corrupt_history_is_reported_and_kept_aside() {
         "{ broken"
     );
     // The next change starts a fresh history.
-    ok(&env.exoset(&["set", "common.aparty_tag=Two", "--yes"]));
-    ok(&env.exoset(&["history"]));
+    ok(&env.exoset(&["set", "common.aparty_tag=Two", "--yes"], None));
+    ok(&env.exoset(&["history"], None));
 }
