@@ -19,7 +19,7 @@ mod tests;
 pub use app::{Action, App, Effect, update};
 
 use crate::api::{ApiError, Client};
-use crate::changes::ChangeSet;
+use crate::changes::{ChangeSet, Drift, Edits};
 use crate::cli::Failure;
 use crate::exit;
 use crate::settings::Settings;
@@ -384,7 +384,12 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     return Ok(true);
                 }
                 Effect::Load { seq } => tasks.load(seq),
-                Effect::Submit { seq, base, changes } => tasks.submit(seq, base, changes),
+                Effect::Submit {
+                    seq,
+                    base,
+                    edits,
+                    changes,
+                } => tasks.submit(seq, base, edits, changes),
                 Effect::Cancel => tasks.cancel(),
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.
@@ -565,13 +570,13 @@ impl Tasks {
         });
     }
 
-    fn submit(&mut self, seq: u64, base: Settings, changes: ChangeSet) {
+    fn submit(&mut self, seq: u64, base: Settings, edits: Edits, changes: ChangeSet) {
         let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
         let state = self.state.clone();
         tokio::spawn(async move {
             tokio::select! {
                 () = token.cancelled() => {}
-                () = submit(client, seq, base, changes, tx, state) => {}
+                () = submit(client, seq, base, edits, changes, tx, state) => {}
             }
         });
     }
@@ -588,12 +593,14 @@ fn remember_read(state: &EditorState, settings: &Settings, tx: &mpsc::UnboundedS
     }
 }
 
-/// Reads the settings again; sends the PUT only when nothing it touches moved
-/// on the server since `base` was loaded.
+/// Reads the settings again; sends the PUT only when nothing moved on the
+/// server since `base` was loaded. Otherwise the fresh read goes back to the
+/// editor, which takes in what changed only there and asks about the rest.
 async fn submit(
     client: Client,
     seq: u64,
     base: Settings,
+    edits: Edits,
     changes: ChangeSet,
     tx: mpsc::UnboundedSender<Action>,
     state: Option<EditorState>,
@@ -608,9 +615,8 @@ async fn submit(
             return;
         }
     };
-    let fields = app::conflicts(&base, &fresh, &changes);
-    if !fields.is_empty() {
-        let _ = tx.send(Action::Conflict { seq, fresh, fields });
+    if !Drift::between(&base, &edits, &fresh).is_empty() {
+        let _ = tx.send(Action::Drifted { seq, fresh });
         return;
     }
     let _ = tx.send(Action::Checked { seq });
