@@ -536,6 +536,31 @@ impl App {
         })
     }
 
+    /// The draft to write on the way out (a signal, a panic, a quit): the
+    /// edits plus the text of an edit box still open, kept as typed (valid or
+    /// not; an invalid one is marked when the draft is restored). `None` when
+    /// the draft on disk already holds it, or no draft may be written yet.
+    pub fn exit_draft(&mut self) -> Option<Effect> {
+        let settled = self.drafts && self.draft_read && self.found_draft.is_none() && self.loaded;
+        if !settled {
+            return None;
+        }
+        let mut edits = self.edits.clone();
+        if let ModeState::Edit(edit) = &self.mode {
+            let mut typed = self.clone();
+            typed.keep(edit.target, edit.text());
+            edits = typed.edits;
+        }
+        if edits.is_empty() || edits == self.saved_edits {
+            return None;
+        }
+        self.saved_edits = edits.clone();
+        Some(Effect::SaveDraft {
+            base: self.base.clone(),
+            edits,
+        })
+    }
+
     pub fn mode(&self) -> Mode {
         match &self.mode {
             ModeState::Browse => Mode::Browse,

@@ -1507,6 +1507,36 @@ fn edits_are_kept_as_a_draft_and_the_draft_goes_when_they_do() {
 }
 
 #[test]
+fn the_way_out_keeps_the_text_of_an_open_edit_box_in_the_draft_even_invalid() {
+    let mut app = with_drafts();
+    update(&mut app, Action::DraftRead(Ok(None)));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    assert_eq!(app.exit_draft(), None, "no edits, no draft");
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    select(&mut app, "common.deletion_time");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "99999");
+    assert_eq!(app.mode(), Mode::EditText, "still typing");
+    let Some(Effect::SaveDraft { edits, .. }) = app.exit_draft() else {
+        panic!("a draft is written");
+    };
+    assert_eq!(edits.get(id("common.timezone")), Some("UTC"));
+    assert_eq!(
+        edits.get(id("common.deletion_time")),
+        Some("180099999"),
+        "the typed text, though out of range"
+    );
+    assert_eq!(app.exit_draft(), None, "written once");
+}
+
+#[test]
 fn an_unreadable_draft_is_reported_and_not_overwritten_silently() {
     let mut app = with_drafts();
     update(
