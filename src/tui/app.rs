@@ -10,9 +10,9 @@ use super::rows::{self, Row, RowKey};
 use super::sms::{self, FormRow, PartKind, SmsForm};
 use super::theme::Theme;
 use crate::api::{Answer, ApiError};
-use crate::changes::{ChangeSet, Drift, Edits, changed_since, not_taken};
+use crate::changes::{ChangeSet, Conflict, Drift, Edits, not_taken};
 use crate::schema::{CONTENT_TYPES, FieldId, Kind, Section};
-use crate::settings::{Settings, same_value};
+use crate::settings::Settings;
 use crate::validate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
@@ -38,12 +38,11 @@ pub enum Action {
     Checked {
         seq: u64,
     },
-    /// Before a PUT: keys the change set touches changed on the server since
-    /// they were loaded. Nothing was sent.
-    Conflict {
+    /// Before a PUT: the server's settings moved since they were loaded
+    /// ([`Drift`] is not empty). Nothing was sent.
+    Drifted {
         seq: u64,
         fresh: Settings,
-        fields: Vec<FieldId>,
     },
     Submitted {
         seq: u64,
@@ -67,11 +66,13 @@ pub enum Effect {
     Load {
         seq: u64,
     },
-    /// GET again, check for conflicts, then PUT `changes.body()`; answer with
-    /// [`Action::Checked`] then [`Action::Submitted`], or [`Action::Conflict`].
+    /// GET again; when nothing moved since `base` ([`Drift::between`] `base`,
+    /// `edits` and the fresh read is empty), PUT `changes.body()`. Answer with
+    /// [`Action::Checked`] then [`Action::Submitted`], or [`Action::Drifted`].
     Submit {
         seq: u64,
         base: Settings,
+        edits: Edits,
         changes: ChangeSet,
     },
     /// Cancel the request in flight.
@@ -165,6 +166,31 @@ pub struct FoundDraft {
     pub edits: Edits,
 }
 
+/// What the person chose for a key changed on both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// My edit goes over the server's value.
+    Mine,
+    /// My edit is dropped; the server's value stays.
+    Theirs,
+}
+
+/// A key changed both here and on the server, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictItem {
+    pub conflict: Conflict,
+    pub choice: Option<Choice>,
+}
+
+/// Where the conflict view leads once every key is resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterConflicts {
+    /// The send that found them: on to the send confirm.
+    Send,
+    /// A restored draft: back to the list.
+    Browse,
+}
+
 #[derive(Debug, Clone)]
 pub enum ModeState {
     Browse,
@@ -178,6 +204,10 @@ pub enum ModeState {
         scroll: usize,
     },
     Confirm(Question),
+    /// The keys in [`App::conflicts`], one highlighted.
+    Conflicts {
+        cursor: usize,
+    },
     Help {
         scroll: usize,
         back: Box<ModeState>,
@@ -198,6 +228,10 @@ pub struct Request {
     pub kind: RequestKind,
     /// What is being sent, for [`not_taken`] when the answer comes.
     pub changes: Option<ChangeSet>,
+    /// Keys taken in from the server before this send, to tell about.
+    pub taken_in: Vec<FieldId>,
+    /// How many times this send found the server moved and tried again.
+    pub rounds: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +295,10 @@ pub struct App {
     pub found_draft: Option<FoundDraft>,
     /// The edits the draft on disk holds, so it is written only on change.
     saved_edits: Edits,
+    /// Keys changed both here and on the server; nothing is sent until each
+    /// has a [`Choice`] and the choices are applied.
+    pub conflicts: Vec<ConflictItem>,
+    pub after_conflicts: AfterConflicts,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -301,6 +339,8 @@ impl App {
             draft_read: false,
             found_draft: None,
             saved_edits: Edits::default(),
+            conflicts: Vec::new(),
+            after_conflicts: AfterConflicts::Send,
         }
     }
 
@@ -343,7 +383,29 @@ impl App {
         for (id, text) in draft.edits.iter() {
             self.edits.set(&self.base, id, text);
         }
-        for conflict in &drift.conflicts {
+        self.refresh();
+        let mut text = format!(
+            "Restored {} from the draft",
+            count(self.edits.len(), "change")
+        );
+        if !drift.taken_in.is_empty() {
+            text.push_str(&format!(
+                "; taken in from the server since: {}",
+                paths(drift.taken_in.iter().map(|(id, ..)| *id))
+            ));
+        }
+        text.push('.');
+        self.say(Tone::Info, text);
+        if !drift.conflicts.is_empty() {
+            self.open_conflicts(drift.conflicts, AfterConflicts::Browse);
+        }
+    }
+
+    // ----- conflicts -----
+
+    /// Flags keys changed on both sides and opens the view to resolve them.
+    fn open_conflicts(&mut self, conflicts: Vec<Conflict>, after: AfterConflicts) {
+        for conflict in &conflicts {
             self.flags.insert(
                 conflict.id,
                 Flag::Conflict {
@@ -351,19 +413,110 @@ impl App {
                 },
             );
         }
-        self.refresh();
-        let mut text = format!(
-            "Restored {} from the draft",
-            count(self.edits.len(), "change")
-        );
-        if !drift.conflicts.is_empty() {
-            text.push_str(&format!(
-                "; {} changed on the server since (marked ~): check before sending",
-                count(drift.conflicts.len(), "setting")
-            ));
+        self.conflicts = conflicts
+            .into_iter()
+            .map(|conflict| ConflictItem {
+                conflict,
+                choice: None,
+            })
+            .collect();
+        self.after_conflicts = after;
+        self.mode = ModeState::Conflicts { cursor: 0 };
+    }
+
+    /// A key the person edited or reverted by hand is no longer in conflict.
+    fn settle_conflict(&mut self, id: FieldId) {
+        self.conflicts.retain(|c| c.conflict.id != id);
+    }
+
+    fn conflicts_command(&mut self, command: Command) -> Vec<Effect> {
+        let ModeState::Conflicts { cursor } = self.mode else {
+            return vec![];
+        };
+        let choose = |items: &mut [ConflictItem], choice: Choice| {
+            for item in items {
+                item.choice = Some(choice);
+            }
+        };
+        match command {
+            Command::KeepMine | Command::TakeTheirs => {
+                let choice = if command == Command::KeepMine {
+                    Choice::Mine
+                } else {
+                    Choice::Theirs
+                };
+                if let Some(item) = self.conflicts.get_mut(cursor) {
+                    item.choice = Some(choice);
+                }
+                // On to the next key still open, as a person works down the list.
+                if let Some(next) = self.conflicts.iter().position(|c| c.choice.is_none()) {
+                    self.mode = ModeState::Conflicts { cursor: next };
+                }
+            }
+            Command::KeepAllMine => choose(&mut self.conflicts, Choice::Mine),
+            Command::TakeAllTheirs => choose(&mut self.conflicts, Choice::Theirs),
+            Command::Resolve => return self.resolve_conflicts(),
+            Command::Close => {
+                self.mode = ModeState::Browse;
+                self.say(
+                    Tone::Warning,
+                    format!(
+                        "Not sent: {} changed both here and on the server (marked ~); s resolves.",
+                        count(self.conflicts.len(), "setting")
+                    ),
+                );
+            }
+            Command::Help => self.open_help(),
+            _ => {
+                let to = Self::move_in(self.conflicts.len(), cursor, command, 5);
+                self.mode = ModeState::Conflicts { cursor: to };
+            }
         }
-        text.push('.');
-        self.say(Tone::Info, text);
+        vec![]
+    }
+
+    /// Applies the choices: mine keeps the edit over the server's value,
+    /// theirs drops it. Refused while any key has no choice.
+    fn resolve_conflicts(&mut self) -> Vec<Effect> {
+        let open = self.conflicts.iter().filter(|c| c.choice.is_none()).count();
+        if let Some(first) = self.conflicts.iter().position(|c| c.choice.is_none()) {
+            self.mode = ModeState::Conflicts { cursor: first };
+            self.say(
+                Tone::Warning,
+                format!(
+                    "{} still to resolve: m keeps mine, t takes theirs.",
+                    count(open, "conflict")
+                ),
+            );
+            return vec![];
+        }
+        let items = std::mem::take(&mut self.conflicts);
+        let (mut mine, mut theirs) = (0, 0);
+        for item in &items {
+            let id = item.conflict.id;
+            self.flags.remove(&id);
+            match item.choice {
+                Some(Choice::Theirs) => {
+                    self.edits.revert(id);
+                    theirs += 1;
+                }
+                _ => {
+                    // Mine: the edit, as it was when the conflict was found.
+                    self.edits.set(&self.base, id, item.conflict.mine.clone());
+                    mine += 1;
+                }
+            }
+        }
+        self.refresh();
+        self.mode = ModeState::Browse;
+        self.say(
+            Tone::Info,
+            format!("Resolved: kept mine for {mine}, took theirs for {theirs}."),
+        );
+        match self.after_conflicts {
+            AfterConflicts::Send => self.submit(),
+            AfterConflicts::Browse => vec![],
+        }
     }
 
     /// Writes the draft when the edits changed since it was last written.
@@ -383,6 +536,31 @@ impl App {
         })
     }
 
+    /// The draft to write on the way out (a signal, a panic, a quit): the
+    /// edits plus the text of an edit box still open, kept as typed (valid or
+    /// not; an invalid one is marked when the draft is restored). `None` when
+    /// the draft on disk already holds it, or no draft may be written yet.
+    pub fn exit_draft(&mut self) -> Option<Effect> {
+        let settled = self.drafts && self.draft_read && self.found_draft.is_none() && self.loaded;
+        if !settled {
+            return None;
+        }
+        let mut edits = self.edits.clone();
+        if let ModeState::Edit(edit) = &self.mode {
+            let mut typed = self.clone();
+            typed.keep(edit.target, edit.text());
+            edits = typed.edits;
+        }
+        if edits.is_empty() || edits == self.saved_edits {
+            return None;
+        }
+        self.saved_edits = edits.clone();
+        Some(Effect::SaveDraft {
+            base: self.base.clone(),
+            edits,
+        })
+    }
+
     pub fn mode(&self) -> Mode {
         match &self.mode {
             ModeState::Browse => Mode::Browse,
@@ -394,6 +572,7 @@ impl App {
             ModeState::SmsForm => Mode::SmsForm,
             ModeState::Diff { .. } => Mode::Diff,
             ModeState::Confirm(_) => Mode::Confirm,
+            ModeState::Conflicts { .. } => Mode::Conflicts,
             ModeState::Help { .. } => Mode::Help,
         }
     }
@@ -412,7 +591,7 @@ impl App {
             Action::Mouse(_) => !self.mouse,
             Action::Loaded { seq, .. }
             | Action::Checked { seq }
-            | Action::Conflict { seq, .. }
+            | Action::Drifted { seq, .. }
             | Action::Submitted { seq, .. } => !self.in_flight(*seq),
             Action::Resize(..)
             | Action::Tick
@@ -552,6 +731,7 @@ impl App {
     fn set_value(&mut self, id: FieldId, text: String) {
         self.edits.set(&self.base, id, text);
         self.flags.remove(&id);
+        self.settle_conflict(id);
         self.refresh();
     }
 
@@ -562,6 +742,7 @@ impl App {
         if parse(self.base.get(id)).as_ref() == Some(value) {
             self.edits.revert(id);
             self.flags.remove(&id);
+            self.settle_conflict(id);
             self.refresh();
         } else if parse(self.value(id)).as_ref() != Some(value) {
             self.set_value(id, json_line(value));
@@ -692,6 +873,8 @@ impl App {
             seq,
             kind: RequestKind::Loading,
             changes: None,
+            taken_in: Vec::new(),
+            rounds: 0,
         });
         vec![Effect::Load { seq }]
     }
@@ -784,6 +967,16 @@ impl App {
             );
             return vec![];
         }
+        if !self.conflicts.is_empty() {
+            let cursor = self
+                .conflicts
+                .iter()
+                .position(|c| c.choice.is_none())
+                .unwrap_or(0);
+            self.after_conflicts = AfterConflicts::Send;
+            self.mode = ModeState::Conflicts { cursor };
+            return vec![];
+        }
         if self.changes.is_empty() {
             self.mode = ModeState::Browse;
             self.say(Tone::Info, "No changes to send.");
@@ -808,17 +1001,24 @@ impl App {
     }
 
     fn send(&mut self) -> Vec<Effect> {
+        self.message = None;
+        self.send_round(Vec::new(), 0)
+    }
+
+    fn send_round(&mut self, taken_in: Vec<FieldId>, rounds: u8) -> Vec<Effect> {
         self.mode = ModeState::Browse;
         let seq = self.next_seq();
         self.request = Some(Request {
             seq,
             kind: RequestKind::Checking,
             changes: Some(self.changes.clone()),
+            taken_in,
+            rounds,
         });
-        self.message = None;
         vec![Effect::Submit {
             seq,
             base: self.base.clone(),
+            edits: self.edits.clone(),
             changes: self.changes.clone(),
         }]
     }
@@ -829,38 +1029,66 @@ impl App {
         }
     }
 
-    fn on_conflict(&mut self, seq: u64, fresh: Settings, fields: Vec<FieldId>) {
-        if !self.in_flight(seq) {
-            return;
-        }
-        self.request = None;
-        let was: Vec<(FieldId, Option<String>)> = fields
-            .iter()
-            .map(|id| (*id, self.base.get(*id).map(str::to_string)))
-            .collect();
+    /// The check before a PUT found the server moved: keys changed only
+    /// there are taken in (the fresh read becomes the base, edits kept) and
+    /// the send goes on; keys changed on both sides open the conflict view.
+    fn on_drifted(&mut self, seq: u64, fresh: Settings) -> Vec<Effect> {
+        let Some(request) = self.request.take().filter(|r| r.seq == seq) else {
+            return vec![];
+        };
+        let drift = Drift::between(&self.base, &self.edits, &fresh);
         self.adopt(fresh);
-        self.flags.clear();
-        for (id, was) in was {
-            self.flags.insert(id, Flag::Conflict { was });
+        let mut taken_in = request.taken_in;
+        for (id, ..) in &drift.taken_in {
+            self.flags.remove(id);
+            if !taken_in.contains(id) {
+                taken_in.push(*id);
+            }
         }
-        let paths: Vec<String> = fields.iter().map(|id| id.path()).collect();
-        self.say(
-            Tone::Warning,
+        let taken = if taken_in.is_empty() {
+            String::new()
+        } else {
             format!(
-                "Not sent: {} changed on the server since you loaded {}: {}. The loaded \
-                 values now show the server's; check your edits (marked ~) and send again.",
-                count(fields.len(), "setting"),
-                if fields.len() == 1 { "it" } else { "them" },
-                paths.join(", ")
-            ),
-        );
+                "Taken in from the server: {}. ",
+                paths(taken_in.iter().copied())
+            )
+        };
+        if !drift.conflicts.is_empty() {
+            let n = drift.conflicts.len();
+            self.say(
+                Tone::Warning,
+                format!(
+                    "{taken}Not sent: {} changed both here and on the server since loading; \
+                     pick mine (m) or theirs (t) for each.",
+                    count(n, "setting")
+                ),
+            );
+            self.open_conflicts(drift.conflicts, AfterConflicts::Send);
+            return vec![];
+        }
+        if request.rounds >= 3 {
+            self.say(
+                Tone::Warning,
+                format!("{taken}Not sent: the server keeps changing; s tries again."),
+            );
+            return vec![];
+        }
+        self.say(Tone::Info, format!("{taken}Sending the rest…"));
+        if self.changes.is_empty() || !self.changes.problems.is_empty() {
+            // Taking in made the edits moot, or left a problem: say so.
+            return self.submit();
+        }
+        self.send_round(taken_in, request.rounds + 1)
     }
 
     fn on_submitted(&mut self, seq: u64, result: Result<Answer, ApiError>) {
         if !self.in_flight(seq) {
             return;
         }
-        let sent = self.request.take().and_then(|r| r.changes);
+        let (sent, taken_in) = match self.request.take() {
+            Some(request) => (request.changes, request.taken_in),
+            None => (None, Vec::new()),
+        };
         match result {
             Ok(answer) => {
                 let request_id = answer
@@ -875,10 +1103,18 @@ impl App {
                 let n = sent.as_ref().map_or(0, |s| s.changed().count());
                 self.adopt(answer.settings);
                 self.flags.clear();
+                let taken = if taken_in.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " Taken in from the server first: {}.",
+                        paths(taken_in.iter().copied())
+                    )
+                };
                 if missed.is_empty() {
                     self.say(
                         Tone::Success,
-                        format!("Saved {}{request_id}.", count(n, "change")),
+                        format!("Saved {}{request_id}.{taken}", count(n, "change")),
                     );
                     return;
                 }
@@ -975,6 +1211,7 @@ impl App {
             Mode::SmsForm => self.form_command(command),
             Mode::Diff => self.diff_command(command),
             Mode::Confirm => self.confirm_command(command),
+            Mode::Conflicts => self.conflicts_command(command),
             Mode::Help => {
                 self.help_command(command);
                 vec![]
@@ -1157,6 +1394,7 @@ impl App {
                 let had = self.edits.get(id).is_some();
                 self.edits.revert(id);
                 self.flags.remove(&id);
+                self.settle_conflict(id);
                 self.refresh();
                 if had {
                     self.say(
@@ -1652,6 +1890,7 @@ impl App {
                 self.mode = ModeState::Browse;
                 self.edits = Edits::default();
                 self.flags.clear();
+                self.conflicts.clear();
                 self.form = None;
                 self.refresh();
                 return self.start_load();
@@ -1690,6 +1929,7 @@ impl App {
                 | Mode::MultiPick
                 | Mode::SmsForm
                 | Mode::Diff
+                | Mode::Conflicts
                 | Mode::Help => self.command(command),
                 _ => vec![],
             };
@@ -1718,26 +1958,6 @@ impl App {
         }
         vec![]
     }
-}
-
-/// Keys the change set would send whose value moved on the server since
-/// `base` — unless the server now holds exactly what would be sent.
-pub fn conflicts(base: &Settings, fresh: &Settings, changes: &ChangeSet) -> Vec<FieldId> {
-    changed_since(changes, base, fresh)
-        .into_iter()
-        .filter(|(id, _, now)| {
-            let sent = changes
-                .rows
-                .iter()
-                .find(|r| r.id == *id)
-                .map(|r| r.new.as_str());
-            match (now.as_deref(), sent) {
-                (Some(now), Some(sent)) => !same_value(*id, now, sent),
-                _ => true,
-            }
-        })
-        .map(|(id, _, _)| id)
-        .collect()
 }
 
 /// Applies an action to the state; returns the work to do outside.
@@ -1777,10 +1997,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.on_checked(seq);
             vec![]
         }
-        Action::Conflict { seq, fresh, fields } => {
-            app.on_conflict(seq, fresh, fields);
-            vec![]
-        }
+        Action::Drifted { seq, fresh } => app.on_drifted(seq, fresh),
         Action::Submitted { seq, result } => {
             app.on_submitted(seq, result);
             vec![]
@@ -1887,6 +2104,11 @@ pub fn pretty_json(text: &str) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Settings by path, comma-separated.
+fn paths(ids: impl Iterator<Item = FieldId>) -> String {
+    ids.map(|id| id.path()).collect::<Vec<_>>().join(", ")
 }
 
 fn count(n: usize, what: &str) -> String {

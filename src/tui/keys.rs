@@ -27,6 +27,8 @@ pub enum Mode {
     Diff,
     /// A yes/no question (send, quit, reload).
     Confirm,
+    /// Keys changed both here and on the server: pick mine or theirs per key.
+    Conflicts,
     /// The `?` help.
     Help,
 }
@@ -42,6 +44,7 @@ impl Mode {
         Mode::SmsForm,
         Mode::Diff,
         Mode::Confirm,
+        Mode::Conflicts,
         Mode::Help,
     ];
 
@@ -57,6 +60,7 @@ impl Mode {
             Mode::SmsForm => "SMS configuration form",
             Mode::Diff => "Pending changes",
             Mode::Confirm => "Question",
+            Mode::Conflicts => "Conflicts with the server",
             Mode::Help => "Help",
         }
     }
@@ -102,6 +106,14 @@ pub enum Command {
     Close,
     Yes,
     No,
+    /// In the conflict view: keep my edit of the highlighted key.
+    KeepMine,
+    /// In the conflict view: drop my edit, take the server's value.
+    TakeTheirs,
+    KeepAllMine,
+    TakeAllTheirs,
+    /// In the conflict view: apply the choices (all must be made).
+    Resolve,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for
@@ -239,6 +251,7 @@ const LISTS: &[Mode] = &[
     M::MultiPick,
     M::SmsForm,
     M::Diff,
+    M::Conflicts,
     M::Help,
 ];
 
@@ -365,7 +378,7 @@ pub static BINDINGS: &[Binding] = &[
         Some("cancel"),
     ),
     bind(
-        &[M::Browse, M::SmsForm, M::Diff],
+        &[M::Browse, M::SmsForm, M::Diff, M::Conflicts],
         &[ch('?')],
         C::Help,
         "show every key",
@@ -509,6 +522,49 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind(&[M::Diff], &[ch('d')], C::Close, "close the diff", None),
     bind(&[M::Help], &[ch('?')], C::Close, "close the help", None),
+    // Conflicts with the server, found before a send or on restoring a draft.
+    bind(
+        &[M::Conflicts],
+        &[ch('m')],
+        C::KeepMine,
+        "keep mine: my edit of the highlighted key goes over the server's value",
+        Some("mine"),
+    ),
+    bind(
+        &[M::Conflicts],
+        &[ch('t')],
+        C::TakeTheirs,
+        "take theirs: drop my edit of the highlighted key, keep the server's value",
+        Some("theirs"),
+    ),
+    bind(
+        &[M::Conflicts],
+        &[ch('M')],
+        C::KeepAllMine,
+        "keep mine for every key",
+        Some("all mine"),
+    ),
+    bind(
+        &[M::Conflicts],
+        &[ch('T')],
+        C::TakeAllTheirs,
+        "take theirs for every key",
+        Some("all theirs"),
+    ),
+    bind(
+        &[M::Conflicts],
+        &[key(KeyCode::Enter), ch('s')],
+        C::Resolve,
+        "apply the choices (each key needs one), then confirm the send",
+        Some("apply"),
+    ),
+    bind(
+        &[M::Conflicts],
+        &[key(KeyCode::Esc), ch('q')],
+        C::Close,
+        "leave without sending; the keys stay marked ~ and s asks again",
+        Some("back"),
+    ),
     // Questions.
     bind(
         &[M::Confirm],

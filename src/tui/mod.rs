@@ -19,7 +19,7 @@ mod tests;
 pub use app::{Action, App, Effect, update};
 
 use crate::api::{ApiError, Client};
-use crate::changes::ChangeSet;
+use crate::changes::{ChangeSet, Drift, Edits};
 use crate::cli::Failure;
 use crate::exit;
 use crate::settings::Settings;
@@ -33,7 +33,7 @@ use crossterm::event::{
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::io::{self, Write};
@@ -119,10 +119,23 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
-    let result = driver.run(client, &mut app).await;
-    // Dropping the driver restores the terminal before anything is printed.
+    let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
+        .catch_unwind()
+        .await;
+    // Whatever the way out — quit, signal, lost terminal, panic — what was
+    // typed is kept, an edit box still open included.
+    let kept = driver.save_exit_draft(&mut app);
+    // Dropping the driver restores the terminal before anything is printed
+    // (after a panic the hook has already done it).
     drop(driver);
-    result
+    if let Err(problem) = kept {
+        eprintln!("exoset: {problem}");
+    }
+    match outcome {
+        Ok(result) => result,
+        // The hook printed the message; the exit status says it failed.
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 fn terminal_failure(e: io::Error) -> Failure {
@@ -133,6 +146,9 @@ fn terminal_failure(e: io::Error) -> Failure {
 
 /// Whether the terminal is in the editor's state, for the panic hook.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// A panic happened somewhere (a task, a thread): the hook gave the terminal
+/// back, so the loop must end rather than draw on the shell's screen.
+static PANICKED: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
@@ -177,10 +193,11 @@ struct Console;
 impl Console {
     fn enter(mouse: bool) -> io::Result<Console> {
         HOOK.call_once(|| {
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
+            std::panic::set_hook(Box::new(|info| {
+                PANICKED.store(true, Ordering::SeqCst);
+                // First the terminal, so the message lands on the shell's screen.
                 restore_terminal();
-                previous(info);
+                eprintln!("{}", panic_message(info));
             }));
         });
         MOUSE.store(mouse, Ordering::SeqCst);
@@ -202,6 +219,46 @@ impl Drop for Console {
     fn drop(&mut self) {
         restore_terminal();
     }
+}
+
+/// What a panic prints, once the terminal is restored. The payload and the
+/// place are kept for a bug report; the token is never formatted into a
+/// panic (it is a `SecretString`), and should the environment's token appear
+/// anyway it is blanked.
+fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string());
+    let place = info
+        .location()
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    let mut text = format!(
+        "exoset: internal error{place}: {payload}\n\
+         exoset: the terminal was restored and unsent changes are kept as a draft, \
+         offered at the next start. Please report this."
+    );
+    if let Ok(token) = std::env::var("EXOSET_API_TOKEN")
+        && token.len() >= 4
+    {
+        text = text.replace(&token, "[redacted]");
+    }
+    text
+}
+
+/// The key that panics on purpose, with [`TEST_PANIC_VAR`] set to `1`.
+const TEST_PANIC_KEY: crossterm::event::KeyCode = crossterm::event::KeyCode::F(12);
+/// TEST ONLY: with this set to `1`, F12 panics with [`TEST_PANIC_MESSAGE`], so
+/// the end-to-end tests can prove a panic restores the terminal and keeps the
+/// draft. Nobody sets it by accident, and without it F12 does nothing.
+const TEST_PANIC_VAR: &str = "EXOSET_TEST_PANIC";
+const TEST_PANIC_MESSAGE: &str = "test panic on F12 (EXOSET_TEST_PANIC=1)";
+
+fn test_panic_armed() -> bool {
+    std::env::var_os(TEST_PANIC_VAR).is_some_and(|v| v == "1")
 }
 
 /// Terminal events, which can stop reading while `$EDITOR` owns the terminal.
@@ -317,6 +374,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             state: self.state.clone(),
         };
         let mut signals = Signals::new(self.console.is_some());
+        let panic_key = test_panic_armed();
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -331,6 +389,10 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             let action = tokio::select! {
                 biased;
                 event = self.events.next() => match event {
+                    Some(Ok(Event::Key(key))) if panic_key && key.code == TEST_PANIC_KEY => {
+                        // TEST ONLY, see TEST_PANIC_VAR.
+                        panic!("{TEST_PANIC_MESSAGE}");
+                    }
                     Some(Ok(event)) => match action_from(event) {
                         Some(action) => action,
                         None => continue,
@@ -345,10 +407,20 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 },
                 Some(action) = rx.recv() => action,
                 _ = tick.tick(), if was_busy => Action::Tick,
-                name = signals.next() => {
-                    return Err(Failure::new(exit::NETWORK, format!("stopped by {name}")));
+                (name, number) = signals.next() => {
+                    // 128 + the signal's number, as a shell reports it.
+                    return Err(Failure::new(
+                        128 + number,
+                        format!("stopped by {name}; unsent changes are kept as a draft"),
+                    ));
                 }
             };
+            if PANICKED.load(Ordering::SeqCst) {
+                return Err(Failure::new(
+                    exit::NETWORK,
+                    "stopped after an internal error; unsent changes are kept as a draft",
+                ));
+            }
             let effects = update(app, action);
             if self.apply(effects, app, &mut tasks).await? {
                 return Ok(());
@@ -369,6 +441,27 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         }
     }
 
+    /// Writes the draft a way out needs ([`App::exit_draft`]).
+    fn save_exit_draft(&mut self, app: &mut App) -> Result<(), String> {
+        match app.exit_draft() {
+            Some(Effect::SaveDraft { base, edits }) => self.write_draft(&base, &edits),
+            _ => Ok(()),
+        }
+    }
+
+    fn write_draft(&self, base: &Settings, edits: &Edits) -> Result<(), String> {
+        let Some(state) = &self.state else {
+            return Ok(());
+        };
+        let draft = Draft::new(&state.profile, &state.tenant, base, edits);
+        state.dir.save_draft(&draft).map_err(|e| {
+            format!(
+                "cannot keep the draft in {}: {e}",
+                state.dir.path().display()
+            )
+        })
+    }
+
     /// Carries out effects; `Ok(true)` means quit.
     async fn apply(
         &mut self,
@@ -384,7 +477,12 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     return Ok(true);
                 }
                 Effect::Load { seq } => tasks.load(seq),
-                Effect::Submit { seq, base, changes } => tasks.submit(seq, base, changes),
+                Effect::Submit {
+                    seq,
+                    base,
+                    edits,
+                    changes,
+                } => tasks.submit(seq, base, edits, changes),
                 Effect::Cancel => tasks.cancel(),
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.
@@ -393,15 +491,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     queue.extend(update(app, Action::DraftRead(result)));
                 }
                 Effect::SaveDraft { base, edits } => {
-                    if let Some(state) = &self.state {
-                        let draft = Draft::new(&state.profile, &state.tenant, &base, &edits);
-                        if let Err(e) = state.dir.save_draft(&draft) {
-                            let problem = format!(
-                                "cannot keep the draft in {}: {e}",
-                                state.dir.path().display()
-                            );
-                            queue.extend(update(app, Action::Problem(problem)));
-                        }
+                    if let Err(problem) = self.write_draft(&base, &edits) {
+                        queue.extend(update(app, Action::Problem(problem)));
                     }
                 }
                 Effect::RemoveDraft => {
@@ -565,13 +656,13 @@ impl Tasks {
         });
     }
 
-    fn submit(&mut self, seq: u64, base: Settings, changes: ChangeSet) {
+    fn submit(&mut self, seq: u64, base: Settings, edits: Edits, changes: ChangeSet) {
         let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
         let state = self.state.clone();
         tokio::spawn(async move {
             tokio::select! {
                 () = token.cancelled() => {}
-                () = submit(client, seq, base, changes, tx, state) => {}
+                () = submit(client, seq, base, edits, changes, tx, state) => {}
             }
         });
     }
@@ -588,12 +679,14 @@ fn remember_read(state: &EditorState, settings: &Settings, tx: &mpsc::UnboundedS
     }
 }
 
-/// Reads the settings again; sends the PUT only when nothing it touches moved
-/// on the server since `base` was loaded.
+/// Reads the settings again; sends the PUT only when nothing moved on the
+/// server since `base` was loaded. Otherwise the fresh read goes back to the
+/// editor, which takes in what changed only there and asks about the rest.
 async fn submit(
     client: Client,
     seq: u64,
     base: Settings,
+    edits: Edits,
     changes: ChangeSet,
     tx: mpsc::UnboundedSender<Action>,
     state: Option<EditorState>,
@@ -608,9 +701,8 @@ async fn submit(
             return;
         }
     };
-    let fields = app::conflicts(&base, &fresh, &changes);
-    if !fields.is_empty() {
-        let _ = tx.send(Action::Conflict { seq, fresh, fields });
+    if !Drift::between(&base, &edits, &fresh).is_empty() {
+        let _ = tx.send(Action::Drifted { seq, fresh });
         return;
     }
     let _ = tx.send(Action::Checked { seq });
@@ -651,11 +743,12 @@ async fn submit(
     }
 }
 
-/// SIGTERM, SIGHUP (an SSH drop) and SIGINT end the editor the same way as
-/// `q`: the loop returns and the terminal is restored.
+/// SIGTERM, SIGHUP (an SSH drop) and SIGINT end the editor: the loop
+/// returns, the draft is written (an open edit box included), the terminal
+/// is restored, and the exit status is 128 + the signal's number.
 struct Signals {
     #[cfg(unix)]
-    unix: Vec<(tokio::signal::unix::Signal, &'static str)>,
+    unix: Vec<(tokio::signal::unix::Signal, &'static str, u8)>,
 }
 
 impl Signals {
@@ -668,12 +761,12 @@ impl Signals {
             }
             use tokio::signal::unix::{SignalKind, signal};
             let unix = [
-                (SignalKind::terminate(), "SIGTERM"),
-                (SignalKind::hangup(), "SIGHUP"),
-                (SignalKind::interrupt(), "SIGINT"),
+                (SignalKind::terminate(), "SIGTERM", 15),
+                (SignalKind::hangup(), "SIGHUP", 1),
+                (SignalKind::interrupt(), "SIGINT", 2),
             ]
             .into_iter()
-            .filter_map(|(kind, name)| signal(kind).ok().map(|s| (s, name)))
+            .filter_map(|(kind, name, n)| signal(kind).ok().map(|s| (s, name, n)))
             .collect();
             Signals { unix }
         }
@@ -684,16 +777,17 @@ impl Signals {
         }
     }
 
-    async fn next(&mut self) -> &'static str {
+    /// The next signal's name and number.
+    async fn next(&mut self) -> (&'static str, u8) {
         #[cfg(unix)]
         {
             if self.unix.is_empty() {
                 return std::future::pending().await;
             }
-            let waits = self.unix.iter_mut().map(|(signal, name)| {
+            let waits = self.unix.iter_mut().map(|(signal, name, number)| {
                 Box::pin(async move {
                     signal.recv().await;
-                    *name
+                    (*name, *number)
                 })
             });
             futures_util::future::select_all(waits).await.0

@@ -157,6 +157,10 @@ fn in_mode(mode: Mode) -> App {
             press(&mut app, KeyCode::Char(' '));
             press(&mut app, KeyCode::Char('s'));
         }
+        Mode::Conflicts => {
+            select(&mut app, "common.deletion_time");
+            app = in_conflict(app);
+        }
         Mode::Help => {
             press(&mut app, KeyCode::Char('?'));
         }
@@ -184,6 +188,7 @@ fn position(app: &App) -> (usize, usize) {
             selectable().len(),
         ),
         ModeState::Diff { scroll } | ModeState::Help { scroll, .. } => (*scroll, app.overlay_len()),
+        ModeState::Conflicts { cursor } => (*cursor, app.conflicts.len()),
         _ => (0, 0),
     }
 }
@@ -204,6 +209,7 @@ fn set_position(app: &mut App, at: usize) {
             }
         }
         ModeState::Diff { scroll } | ModeState::Help { scroll, .. } => *scroll = at,
+        ModeState::Conflicts { cursor } => *cursor = at,
         _ => {}
     }
 }
@@ -379,6 +385,7 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 ModeState::Browse => Mode::Browse,
                 ModeState::SmsForm => Mode::SmsForm,
                 ModeState::Diff { .. } => Mode::Diff,
+                ModeState::Conflicts { .. } => Mode::Conflicts,
                 _ => Mode::Help,
             };
             assert_eq!(back_mode, mode, "{what}: help returns where it came from");
@@ -493,6 +500,100 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             };
             assert_ne!(before.ticks[0], after.ticks[0], "{what}");
         }
+        Command::Close if mode == Mode::Conflicts => {
+            let edits = app.edits.clone();
+            let effects = update(&mut app, event(k));
+            assert!(effects.is_empty(), "{what}: nothing is sent");
+            assert_eq!(app.mode(), Mode::Browse, "{what}");
+            assert_eq!(app.edits, edits, "{what}: the edits stay");
+            assert_eq!(app.conflicts.len(), 3, "{what}: the conflicts stay");
+            assert!(
+                matches!(
+                    app.flags.get(&id("common.timezone")),
+                    Some(Flag::Conflict { .. })
+                ),
+                "{what}: and stay marked"
+            );
+            // A send comes back to them rather than going out.
+            assert!(press(&mut app, KeyCode::Char('s')).is_empty(), "{what}");
+            assert_eq!(app.mode(), Mode::Conflicts, "{what}");
+        }
+        Command::KeepMine | Command::TakeTheirs => {
+            set_position(&mut app, 1);
+            update(&mut app, event(k));
+            let want = if command == Command::KeepMine {
+                Choice::Mine
+            } else {
+                Choice::Theirs
+            };
+            let choices: Vec<_> = app.conflicts.iter().map(|c| c.choice).collect();
+            assert_eq!(choices, vec![None, Some(want), None], "{what}");
+            assert_eq!(
+                position(&app).0,
+                0,
+                "{what}: on to the first key still open"
+            );
+            assert!(
+                app.edits.get(id("common.timezone")).is_some(),
+                "{what}: applied only on Enter"
+            );
+        }
+        Command::KeepAllMine | Command::TakeAllTheirs => {
+            update(&mut app, event(k));
+            let want = if command == Command::KeepAllMine {
+                Choice::Mine
+            } else {
+                Choice::Theirs
+            };
+            assert!(
+                app.conflicts.iter().all(|c| c.choice == Some(want)),
+                "{what}"
+            );
+        }
+        Command::Resolve => {
+            // Refused while a key has no choice: nothing goes out.
+            press(&mut app, KeyCode::Char('t'));
+            assert!(update(&mut app, event(k)).is_empty(), "{what}");
+            assert_eq!(app.mode(), Mode::Conflicts, "{what}");
+            assert_eq!(position(&app).0, 1, "{what}: shows the first open key");
+            // Theirs for timezone, mine for the rest.
+            press(&mut app, KeyCode::Char('m'));
+            press(&mut app, KeyCode::Char('m'));
+            let effects = update(&mut app, event(k));
+            assert!(effects.is_empty(), "{what}: nothing is sent before y");
+            assert!(
+                matches!(app.mode, ModeState::Confirm(Question::Send)),
+                "{what}"
+            );
+            assert!(app.conflicts.is_empty() && app.flags.is_empty(), "{what}");
+            assert_eq!(app.edits.get(id("common.timezone")), None, "{what}: theirs");
+            assert_eq!(app.value(id("common.timezone")), Some("GMT"), "{what}");
+            assert_eq!(
+                app.edits.get(id("common.deletion_time")),
+                Some("60"),
+                "{what}: mine"
+            );
+            assert_eq!(
+                app.base.get(id("common.deletion_time")),
+                Some("120"),
+                "{what}"
+            );
+            let effects = press(&mut app, KeyCode::Char('y'));
+            let [Effect::Submit { base, changes, .. }] = effects.as_slice() else {
+                panic!("{what}: {effects:?}");
+            };
+            assert_eq!(
+                base.get(id("common.country")),
+                Some("SG"),
+                "{what}: taken in"
+            );
+            let body = changes.body().ok().flatten().expect("a body");
+            assert_eq!(
+                body,
+                json!({"common": {"deletion_time": 60, "aparty_tag": "Mine"}}),
+                "{what}"
+            );
+        }
         Command::Close => {
             let edits = app.edits.clone();
             update(&mut app, event(k));
@@ -508,7 +609,7 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
         }
         Command::Yes => {
             let effects = update(&mut app, event(k));
-            let [Effect::Submit { changes, .. }] = effects.as_slice() else {
+            let [Effect::Submit { changes, .. }, ..] = effects.as_slice() else {
                 panic!("{what}: {effects:?}");
             };
             assert_eq!(changes.rows.len(), 1, "{what}");
@@ -640,7 +741,12 @@ fn send_timezone(app: &mut App) -> u64 {
     press(app, KeyCode::Char(' '));
     press(app, KeyCode::Char('s'));
     let effects = press(app, KeyCode::Char('y'));
-    let [Effect::Submit { seq, base, changes }] = effects.as_slice() else {
+    let [
+        Effect::Submit {
+            seq, base, changes, ..
+        },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}");
     };
     assert_eq!(base, &app.base);
@@ -721,40 +827,123 @@ fn a_failed_put_shows_status_code_message_and_request_id_and_keeps_the_edits() {
     }
 }
 
-#[test]
-fn a_conflict_sends_nothing_shows_the_servers_value_and_keeps_the_edit() {
-    let mut app = loaded();
-    select(&mut app, "common.deletion_time");
-    press(&mut app, KeyCode::Enter);
-    type_text(&mut app, "0");
-    press(&mut app, KeyCode::Enter);
+/// Three edits (timezone, deletion_time, aparty_tag) sent; the check finds
+/// each changed on the server too, and country changed only there.
+fn in_conflict(mut app: App) -> App {
+    for (path, text) in [
+        ("common.deletion_time", "60"),
+        ("common.aparty_tag", "Mine"),
+    ] {
+        select(&mut app, path);
+        press(&mut app, KeyCode::Enter);
+        let input = app.text_input(text, false);
+        let ModeState::Edit(edit) = &mut app.mode else {
+            panic!("editing {path}");
+        };
+        edit.input = input;
+        press(&mut app, KeyCode::Enter);
+    }
     let seq = send_timezone(&mut app);
     let mut fresh = app.base.clone();
-    fresh.set(id("common.country"), "US");
-    assert!(
-        conflicts(&app.base, &fresh, &app.changes).is_empty(),
-        "a key the PUT does not carry may move"
-    );
-    fresh.set(id("common.timezone"), "UTC");
-    assert!(
-        conflicts(&app.base, &fresh, &app.changes).is_empty(),
-        "the server already holding what we send is no conflict"
-    );
+    fresh.set(id("common.timezone"), "GMT");
     fresh.set(id("common.deletion_time"), "120");
-    let fields = conflicts(&app.base, &fresh, &app.changes);
-    assert_eq!(fields, vec![id("common.deletion_time")]);
-    update(&mut app, Action::Conflict { seq, fresh, fields });
+    fresh.set(id("common.aparty_tag"), "Theirs");
+    fresh.set(id("common.country"), "SG");
+    let effects = update(&mut app, Action::Drifted { seq, fresh });
+    assert!(effects.is_empty(), "nothing is sent: {effects:?}");
+    app
+}
+
+#[test]
+fn a_change_only_on_the_server_is_taken_in_said_and_the_send_goes_on() {
+    let mut app = loaded();
+    let seq = send_timezone(&mut app);
+    let mut fresh = app.base.clone();
+    fresh.set(id("common.country"), "SG");
+    fresh.set(id("common.deletion_time"), "120");
+    let effects = update(&mut app, Action::Drifted { seq, fresh });
+    let [
+        Effect::Submit {
+            seq,
+            base,
+            edits,
+            changes,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("the send goes on: {effects:?}");
+    };
+    assert_eq!(
+        base.get(id("common.country")),
+        Some("SG"),
+        "the fresh read is the base"
+    );
+    assert_eq!(
+        edits.get(id("common.timezone")),
+        Some("UTC"),
+        "the edit is kept"
+    );
+    assert_eq!(
+        changes.body().ok().flatten(),
+        Some(json!({"common": {"timezone": "UTC"}})),
+        "what was only changed on the server is not sent back"
+    );
+    let text = app.message.clone().expect("message").text;
+    assert!(
+        text.contains("Taken in from the server: common.deletion_time, common.country")
+            || text.contains("Taken in from the server: common.country, common.deletion_time"),
+        "{text}"
+    );
+    let mut data = base.to_json();
+    data["common"]["timezone"] = json!("UTC");
+    update(
+        &mut app,
+        Action::Submitted {
+            seq: *seq,
+            result: Ok(answer_from(data)),
+        },
+    );
+    let text = app.message.clone().expect("message").text;
+    assert!(text.starts_with("Saved 1 change"), "{text}");
+    assert!(text.contains("Taken in from the server first: "), "{text}");
+    assert!(text.contains("common.country"), "{text}");
+}
+
+#[test]
+fn a_change_on_both_sides_opens_the_conflict_view_and_nothing_is_sent() {
+    let mut app = in_conflict(loaded());
+    assert_eq!(app.mode(), Mode::Conflicts);
     assert!(!app.busy());
-    assert_eq!(app.base.get(id("common.country")), Some("US"));
-    assert_eq!(app.edits.get(id("common.deletion_time")), Some("18000"));
+    assert_eq!(app.base.get(id("common.country")), Some("SG"), "taken in");
+    let ids: Vec<_> = app.conflicts.iter().map(|c| c.conflict.id).collect();
+    assert_eq!(
+        ids,
+        vec![
+            id("common.timezone"),
+            id("common.deletion_time"),
+            id("common.aparty_tag")
+        ]
+    );
+    let c = &app.conflicts[1].conflict;
+    assert_eq!(
+        (c.base.as_deref(), c.mine.as_str(), c.theirs.as_deref()),
+        (Some("1800"), "60", Some("120"))
+    );
+    assert_eq!(app.edits.get(id("common.deletion_time")), Some("60"));
+    let text = app.message.clone().expect("message").text;
     assert!(
-        matches!(app.flags.get(&id("common.deletion_time")), Some(Flag::Conflict { was: Some(w) }) if w == "1800")
+        text.contains("Taken in from the server: common.country"),
+        "{text}"
     );
     assert!(
-        app.message
-            .as_ref()
-            .is_some_and(|m| m.text.contains("Not sent"))
+        text.contains("Not sent: 3 settings changed both here"),
+        "{text}"
     );
+    // Editing a conflicted key by hand settles it.
+    press(&mut app, KeyCode::Esc);
+    select(&mut app, "common.aparty_tag");
+    press(&mut app, KeyCode::Char('u'));
+    assert_eq!(app.conflicts.len(), 2);
 }
 
 #[test]
@@ -1235,12 +1424,31 @@ fn a_draft_is_offered_once_loaded_and_restored_with_server_moves_flagged() {
         Some(Flag::Conflict { was: Some(w) }) if w == "600"
     ));
     assert!(!app.flags.contains_key(&id("common.timezone")));
+    // The same conflict view as before a send; resolving leads back to the list.
+    assert_eq!(app.mode(), Mode::Conflicts);
+    assert_eq!(app.after_conflicts, AfterConflicts::Browse);
+    let c = &app.conflicts[0].conflict;
+    assert_eq!(
+        (
+            c.id,
+            c.base.as_deref(),
+            c.mine.as_str(),
+            c.theirs.as_deref()
+        ),
+        (id("common.deletion_time"), Some("600"), "900", Some("1800"))
+    );
     // Restored edits are written back, now on the current base.
     let [Effect::SaveDraft { base, edits }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
     assert_eq!(base, &app.base);
     assert_eq!(edits.len(), 2);
+    press(&mut app, KeyCode::Char('t'));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(app.edits.get(id("common.deletion_time")), None, "theirs");
+    assert_eq!(app.edits.get(id("common.timezone")), Some("UTC"));
+    assert!(matches!(effects.as_slice(), [Effect::SaveDraft { edits, .. }] if edits.len() == 1));
 }
 
 #[test]
@@ -1296,6 +1504,36 @@ fn edits_are_kept_as_a_draft_and_the_draft_goes_when_they_do() {
     press(&mut app, KeyCode::Char(' '));
     press(&mut app, KeyCode::Char('q'));
     assert!(screen(&mut app, 80, 24).contains("stay in the draft"));
+}
+
+#[test]
+fn the_way_out_keeps_the_text_of_an_open_edit_box_in_the_draft_even_invalid() {
+    let mut app = with_drafts();
+    update(&mut app, Action::DraftRead(Ok(None)));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    assert_eq!(app.exit_draft(), None, "no edits, no draft");
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    select(&mut app, "common.deletion_time");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "99999");
+    assert_eq!(app.mode(), Mode::EditText, "still typing");
+    let Some(Effect::SaveDraft { edits, .. }) = app.exit_draft() else {
+        panic!("a draft is written");
+    };
+    assert_eq!(edits.get(id("common.timezone")), Some("UTC"));
+    assert_eq!(
+        edits.get(id("common.deletion_time")),
+        Some("180099999"),
+        "the typed text, though out of range"
+    );
+    assert_eq!(app.exit_draft(), None, "written once");
 }
 
 #[test]
@@ -1512,6 +1750,13 @@ fn snapshot_restore_draft_question() {
 }
 
 #[test]
+fn snapshot_conflict_view() {
+    let mut app = in_conflict(loaded_with(seed_answer(), true));
+    press(&mut app, KeyCode::Char('m'));
+    snapshots!("conflicts", app);
+}
+
+#[test]
 fn snapshot_too_small() {
     let mut app = loaded();
     insta::assert_snapshot!("too_small_79x24", screen(&mut app, 79, 24));
@@ -1674,7 +1919,13 @@ mod live {
             Some(Flag::Conflict { .. })
         ));
         assert_eq!(app.base.get(id("common.aparty_tag")), Some("Server"));
-        assert!(text(&driver).contains("Not sent: 1 setting changed on the server"));
+        assert_eq!(app.mode(), Mode::Conflicts);
+        let screen = text(&driver);
+        assert!(
+            screen.contains("Not sent: 1 setting changed both here"),
+            "{screen}"
+        );
+        assert!(screen.contains("common.aparty_tag"), "{screen}");
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 //! Drawing: a pure function of [`App`]. Nothing here changes state.
 
 use super::app::{
-    App, EditTarget, Flag, ModeState, MultiPick, Pick, PickTarget, Question, TextEdit, Tone, short,
+    AfterConflicts, App, Choice, EditTarget, Flag, ModeState, MultiPick, Pick, PickTarget,
+    Question, TextEdit, Tone, short,
 };
 use super::keys::{self, Command};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH, centered, columns};
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ModeState::Diff { scroll } => draw_diff(frame, app, areas.body, *scroll, false),
         ModeState::Confirm(Question::Send) => draw_diff(frame, app, areas.body, 0, true),
         ModeState::Confirm(question) => draw_question(frame, app, *question, areas.body),
+        ModeState::Conflicts { cursor } => draw_conflicts(frame, app, areas.body, *cursor),
         ModeState::Help { scroll, .. } => {
             let mut area = areas.body;
             area.height += areas.status.height;
@@ -906,6 +908,113 @@ fn draw_question(frame: &mut Frame, app: &App, question: Question, body: Rect) {
     let area = centered(body, width, height);
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(boxed(theme, title)), area);
+}
+
+/// Lines each key takes in the conflict view.
+const CONFLICT_LINES: usize = 4;
+
+/// The keys changed on both sides: for each, the loaded value, mine and
+/// theirs, and the choice made so far.
+fn draw_conflicts(frame: &mut Frame, app: &App, body: Rect, cursor: usize) {
+    let theme = &app.theme;
+    let total = app.conflicts.len();
+    let decided = app.conflicts.iter().filter(|c| c.choice.is_some()).count();
+    let block = boxed(
+        theme,
+        format!(" Changed here and on the server: {decided} of {total} resolved "),
+    );
+    let inner = block.inner(body);
+    frame.render_widget(Clear, body);
+    frame.render_widget(block, body);
+    let width = usize::from(inner.width);
+    let mut head = wrap_words(
+        &format!(
+            "{} changed both here and on the server since loading. For each, m keeps \
+             mine (it goes over theirs), t takes theirs (my edit is dropped); M / T for \
+             all. Nothing is sent until each has a choice.",
+            if total == 1 {
+                "1 setting".to_string()
+            } else {
+                format!("{total} settings")
+            }
+        ),
+        width,
+    );
+    head.push(String::new());
+    let then = match app.after_conflicts {
+        AfterConflicts::Send => {
+            "Enter applies the choices and asks to send; Esc backs out, sending nothing."
+        }
+        AfterConflicts::Browse => {
+            "Enter applies the choices; Esc backs out (the keys stay marked ~)."
+        }
+    };
+    let foot = wrap_words(then, width);
+    let mut lines: Vec<Line> = head
+        .into_iter()
+        .map(|l| Line::styled(l, theme.warning))
+        .collect();
+    let room = usize::from(inner.height).saturating_sub(lines.len() + foot.len());
+    let per_page = (room / CONFLICT_LINES).max(1);
+    let first = cursor.saturating_sub(per_page - 1);
+    let value_width = inner.width.saturating_sub(12);
+    for (i, item) in app.conflicts.iter().enumerate().skip(first).take(per_page) {
+        let c = &item.conflict;
+        let at = i == cursor;
+        let (choice, style) = match item.choice {
+            Some(Choice::Mine) => ("[keep mine]", theme.changed),
+            Some(Choice::Theirs) => ("[take theirs]", theme.info),
+            None => ("[choose m / t]", theme.invalid),
+        };
+        let path = c.id.path();
+        let pad = width.saturating_sub(path.chars().count() + choice.chars().count() + 3);
+        let mut line = Line::from(vec![
+            cursor_span(at),
+            Span::raw(" "),
+            Span::styled(path, theme.text),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(choice, style),
+        ]);
+        if at {
+            line = line.patch_style(theme.selected);
+        }
+        lines.push(line);
+        for (label, value, style) in [
+            ("loaded", c.base.as_deref(), theme.dim),
+            ("mine", Some(c.mine.as_str()), theme.changed),
+            ("theirs", c.theirs.as_deref(), theme.text),
+        ] {
+            let value = match value {
+                Some(text) => Span::styled(fit(text, value_width), style),
+                None => Span::styled(fit("not reported", value_width), theme.dim),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("    {label:<7} "), theme.dim),
+                value,
+            ]));
+        }
+    }
+    let list = Rect {
+        height: inner
+            .height
+            .saturating_sub(u16::try_from(foot.len()).unwrap_or(0)),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(lines), list);
+    let foot_lines: Vec<Line> = foot
+        .into_iter()
+        .map(|l| Line::styled(l, theme.dim))
+        .collect();
+    let foot_height = u16::try_from(foot_lines.len())
+        .unwrap_or(0)
+        .min(inner.height);
+    let rect = Rect::new(
+        inner.x,
+        inner.y + inner.height - foot_height,
+        inner.width,
+        foot_height,
+    );
+    frame.render_widget(Paragraph::new(foot_lines), rect);
 }
 
 /// Words of `text` in lines of at most `width` characters.

@@ -53,7 +53,11 @@ impl Pty {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
         let writer = pair.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(rows).expect("rows > 0"),
+            std::num::NonZeroU16::new(cols).expect("cols > 0"),
+            0,
+        )));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (parser.clone(), raw.clone());
         std::thread::spawn(move || {
@@ -95,6 +99,22 @@ impl Pty {
         }
     }
 
+    /// Types `text` in one write: the program reads it as separate keys,
+    /// without waiting between them.
+    pub fn type_str(&mut self, text: &str) {
+        self.send(text.as_bytes());
+    }
+
+    /// Everything the program wrote after the last time it left the
+    /// alternate screen, as text (what stays on the shell's screen).
+    pub fn after_restore(&self) -> String {
+        let raw = String::from_utf8_lossy(&self.raw_output()).into_owned();
+        match raw.rfind("\x1b[?1049l") {
+            Some(at) => raw[at..].to_string(),
+            None => String::new(),
+        }
+    }
+
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
@@ -118,6 +138,21 @@ impl Pty {
         }
     }
 
+    /// Waits until the screen no longer holds `text`; panics with the screen if it stays.
+    pub fn wait_gone(&self, text: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("{text:?} still shown after {timeout:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     pub fn signal(&self, signal: Signal) {
         kill(Pid::from_raw(self.pid()), signal).expect("send signal");
     }
@@ -133,7 +168,10 @@ impl Pty {
             }
             if start.elapsed() > timeout {
                 let _ = self.child.kill();
-                panic!("exoset did not exit within {timeout:?}; screen:\n{}", self.screen());
+                panic!(
+                    "exoset did not exit within {timeout:?}; screen:\n{}",
+                    self.screen()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -155,7 +193,10 @@ impl Pty {
         let last = |seq: &str| raw.rfind(seq);
         let entered = last("\x1b[?1049h").expect("never entered the alternate screen");
         let left = last("\x1b[?1049l").expect("alternate screen not left");
-        assert!(left > entered, "alternate screen entered again after leaving");
+        assert!(
+            left > entered,
+            "alternate screen entered again after leaving"
+        );
         let hidden = last("\x1b[?25l");
         let shown = last("\x1b[?25h").expect("cursor never shown again");
         assert!(hidden.is_none_or(|h| shown > h), "cursor left hidden");
