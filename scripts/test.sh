@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what the tests need
 # (D-Bus, gnome-keyring, keyutils; apt-get, as root), starts a throwaway
-# unlocked Secret Service on a private session bus, then runs every test.
+# unlocked Secret Service on a private session bus, then runs every test and
+# prints the totals on the last line.
 #
 #   scripts/test.sh [extra cargo test args]
 #
@@ -9,4 +10,10 @@
 # failure instead of a skipped test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec bash scripts/with-keyring.sh cargo test --all-targets "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+bash scripts/with-keyring.sh cargo test --all-targets "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "total: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
