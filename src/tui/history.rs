@@ -272,16 +272,11 @@ impl App {
     }
 }
 
-/// Moves a cursor in a list of `len`.
+/// Moves a cursor in a list of `len` one up or down.
 fn step(len: usize, at: usize, command: Command) -> usize {
-    let last = len.saturating_sub(1);
     match command {
         Command::Up => at.saturating_sub(1),
-        Command::Down => (at + 1).min(last),
-        Command::PageUp => at.saturating_sub(10),
-        Command::PageDown => (at + 10).min(last),
-        Command::First => 0,
-        Command::Last => last,
+        Command::Down => (at + 1).min(len.saturating_sub(1)),
         _ => at,
     }
 }

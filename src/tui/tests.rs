@@ -1921,6 +1921,56 @@ mod live {
             assert!(screen.contains(part), "{part} missing from\n{screen}");
         }
     }
+
+    #[tokio::test]
+    async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
+        use super::super::EditorState;
+        use crate::config::Paths;
+        use crate::store::{Loaded, StateDir};
+        let home = tempfile::tempdir().expect("temp dir");
+        let state = EditorState {
+            dir: StateDir::new(&Paths::under(home.path()), "demo", "exoset-demo"),
+            profile: "demo".into(),
+            tenant: "exoset-demo".into(),
+            history_keep: 10,
+        };
+        let sim = sim().await;
+        let (mut driver, keys) = driver(100, 30);
+        driver.state = Some(state.clone());
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        app.drafts = true;
+        let recorded = |n: usize| match state.dir.load_history() {
+            Loaded::Found(history) => history.entries.len() >= n,
+            _ => false,
+        };
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            for _ in 0..3 {
+                tap(&keys, 'j');
+            }
+            tap(&keys, ' '); // timezone IST -> UTC
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the first entry", || recorded(1)).await;
+            tap(&keys, 'H');
+            send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+            tap(&keys, 'r');
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the second entry", || recorded(2)).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(sim.put_count(), 2);
+        assert_eq!(
+            sim.last_put_body(),
+            Some(json!({"common": {"timezone": "IST"}})),
+            "the rollback sends the old value back"
+        );
+        assert!(app.edits.is_empty());
+    }
 }
 
 // ----- the history view -----
