@@ -5,17 +5,21 @@
 //! entry into pending edits over the loaded settings, so the diff (`d`) and
 //! the send (`s`, confirm, the re-read before the PUT) work as for any edit.
 
-use super::app::{App, Effect, Message, ModeState, Tone, short};
+use super::app::{
+    App, Effect, JsonChange, Message, ModeState, Tone, json_changes, short, tab_index,
+};
 use super::keys::Command;
+use super::rows::RowKey;
 use super::theme::Theme;
 use crate::changes::{ChangeSet, same_reported};
-use crate::schema::FieldId;
+use crate::schema::{FieldId, Kind};
 use crate::settings::same_value;
 use crate::store::{History, Loaded, format_time};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use serde_json::Value;
 use std::path::PathBuf;
 
 /// One recorded PUT, as the view shows it.
@@ -204,7 +208,7 @@ impl App {
                 Verdict::Restore(value) => {
                     self.edits.set(&self.base, id, value);
                     self.flags.remove(&id);
-                    restored.push(id.path());
+                    restored.push(id);
                 }
                 Verdict::ChangedSince { now } => {
                     let after = item
@@ -247,22 +251,27 @@ impl App {
             return;
         }
         self.mode = ModeState::Browse;
+        // Show the first key put back, in its pane.
+        if let Some(first) = restored.first() {
+            self.tab = first.setting().section;
+            self.selected[tab_index(self.tab)] = Some(RowKey::Field(*first));
+        }
         let tone = if left_out.is_empty() {
             Tone::Info
         } else {
             Tone::Warning
         };
+        let n = restored.len();
         self.tell(
             tone,
             format!(
-                "Rollback of entry {} is pending, nothing sent: {} key{} back to {} old \
-                 value{} ({}). d shows the diff, s sends.{left}",
+                "Rollback of entry {} is pending, not sent: {n} key{} back to {} old value{} \
+                 (marked *). d shows {}, s sends.{left}",
                 item.id,
-                restored.len(),
-                plural(restored.len()),
-                if restored.len() == 1 { "its" } else { "their" },
-                plural(restored.len()),
-                restored.join(", ")
+                plural(n),
+                if n == 1 { "its" } else { "their" },
+                plural(n),
+                if n == 1 { "it" } else { "them" },
             ),
         );
     }
@@ -470,8 +479,27 @@ pub fn entry_lines<'a>(
                 Span::styled(fit(text.unwrap_or("(not reported)"), value_width), style),
             ])
         };
-        lines.push(value("old", before.as_deref(), theme.text));
-        lines.push(value("new", after.as_deref(), theme.text));
+        match json_parts(*id, before.as_deref(), after.as_deref()) {
+            // A JSON-valued key: the parts that changed read better than two blobs.
+            Some(parts) => {
+                for part in parts {
+                    let old = part.old.unwrap_or_else(|| "(absent)".into());
+                    let new = part.new.unwrap_or_else(|| "(absent)".into());
+                    let one = format!("    {}  {old} → {new}", part.path);
+                    if one.chars().count() <= width {
+                        lines.push(Line::raw(one));
+                    } else {
+                        lines.push(Line::raw(format!("    {}", part.path)));
+                        lines.push(value("old", Some(&old), theme.text));
+                        lines.push(value("new", Some(&new), theme.text));
+                    }
+                }
+            }
+            None => {
+                lines.push(value("old", before.as_deref(), theme.text));
+                lines.push(value("new", after.as_deref(), theme.text));
+            }
+        }
         let note = match verdict {
             Verdict::Restore(_) => None,
             Verdict::ChangedSince { now } => Some(format!(
@@ -513,6 +541,20 @@ pub fn entry_lines<'a>(
         ])
     });
     (lines, starts)
+}
+
+/// For a JSON-valued key whose old and new values are both objects, the
+/// parts that differ.
+fn json_parts(id: FieldId, before: Option<&str>, after: Option<&str>) -> Option<Vec<JsonChange>> {
+    if !matches!(id.setting().kind, Kind::HeadersJson | Kind::SmsConfigJson) {
+        return None;
+    }
+    let old: Value = serde_json::from_str(before?).ok()?;
+    let new: Value = serde_json::from_str(after?).ok()?;
+    if !(old.is_object() && new.is_object()) {
+        return None;
+    }
+    Some(json_changes(&old, &new)).filter(|parts| !parts.is_empty())
 }
 
 fn draw_entry(frame: &mut Frame, app: &App, view: &HistoryView, item: &Item, body: Rect) {

@@ -2255,3 +2255,42 @@ fn snapshot_history_unreadable() {
     );
     snapshots!("history_unreadable", app);
 }
+
+#[test]
+fn snapshot_history_entry_with_keys_left_out() {
+    // Entry 3: default_flow_id changed again since; sms_config changed by part.
+    let mut app = loaded();
+    let mut data = seed_answer().settings.to_json();
+    data["greenvn"]["default_flow_id"] = json!("999999");
+    update(&mut app, key(KeyCode::Char('r')));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 2,
+            result: Ok(answer_from(data)),
+        },
+    );
+    let mut history = history_fixture();
+    let mut sms: Value =
+        serde_json::from_str(app.base.get(id("common.sms_config")).expect("sms_config"))
+            .expect("json");
+    sms["B"]["sms_enabled"] = json!("true");
+    let entry = history_entry(
+        4,
+        &[
+            ("greenvn.default_flow_id", json!("654321")),
+            ("common.sms_config", json!(sms.to_string())),
+            ("common.country", json!("US")),
+        ],
+    );
+    history.entries.push(entry);
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::Found(history))),
+    );
+    press(&mut app, KeyCode::Enter);
+    snapshots!("history_entry_left_out", app.clone());
+    press(&mut app, KeyCode::Char('r'));
+    snapshots!("history_rolled_back", app);
+}
