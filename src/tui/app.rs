@@ -4,6 +4,7 @@
 //! what should happen outside (a request, a copy, handing the terminal to an
 //! editor) goes out as [`Effect`]s for the run loop to carry out.
 
+use super::history::HistoryView;
 use super::keys::{self, Command, Mode};
 use super::layout::{self, Areas};
 use super::rows::{self, Row, RowKey};
@@ -13,6 +14,7 @@ use crate::api::{Answer, ApiError};
 use crate::changes::{ChangeSet, Conflict, Drift, Edits, not_taken};
 use crate::schema::{CONTENT_TYPES, FieldId, Kind, Section};
 use crate::settings::Settings;
+use crate::store::{History, Loaded};
 use crate::validate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
@@ -57,6 +59,8 @@ pub enum Action {
         target: EditTarget,
         result: Result<String, String>,
     },
+    /// The history file was read; `None` when there is no state folder.
+    HistoryRead(Option<Loaded<History>>),
 }
 
 /// Work for the run loop.
@@ -95,6 +99,8 @@ pub enum Effect {
         json: bool,
     },
     Quit,
+    /// Read the history of changes sent; answer with [`Action::HistoryRead`].
+    ReadHistory,
 }
 
 /// What a text edit changes when kept.
@@ -212,6 +218,7 @@ pub enum ModeState {
         scroll: usize,
         back: Box<ModeState>,
     },
+    History(Box<HistoryView>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -574,6 +581,8 @@ impl App {
             ModeState::Confirm(_) => Mode::Confirm,
             ModeState::Conflicts { .. } => Mode::Conflicts,
             ModeState::Help { .. } => Mode::Help,
+            ModeState::History(view) if view.open.is_some() => Mode::HistoryEntry,
+            ModeState::History(_) => Mode::History,
         }
     }
 
@@ -598,6 +607,7 @@ impl App {
             | Action::Problem(_)
             | Action::DraftRead(_)
             | Action::ExternalEdited { .. } => false,
+            Action::HistoryRead(_) => false,
         }
     }
 
@@ -1216,6 +1226,7 @@ impl App {
                 self.help_command(command);
                 vec![]
             }
+            Mode::History | Mode::HistoryEntry => self.history_command(command),
         }
     }
 
@@ -1261,6 +1272,7 @@ impl App {
                 }
             }
             Command::Quit => return self.quit_asking(),
+            Command::History => return self.open_history(),
             _ => {}
         }
         vec![]
@@ -2012,6 +2024,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ExternalEdited { target, result } => {
             app.on_external(target, result);
+            vec![]
+        }
+        Action::HistoryRead(read) => {
+            app.on_history_read(read);
             vec![]
         }
     };

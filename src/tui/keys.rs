@@ -31,6 +31,10 @@ pub enum Mode {
     Conflicts,
     /// The `?` help.
     Help,
+    /// The history of changes sent.
+    History,
+    /// One entry of the history: its keys old → new, and rollback.
+    HistoryEntry,
 }
 
 impl Mode {
@@ -46,6 +50,8 @@ impl Mode {
         Mode::Confirm,
         Mode::Conflicts,
         Mode::Help,
+        Mode::History,
+        Mode::HistoryEntry,
     ];
 
     /// The heading this mode's keys sit under in the help.
@@ -62,6 +68,8 @@ impl Mode {
             Mode::Confirm => "Question",
             Mode::Conflicts => "Conflicts with the server",
             Mode::Help => "Help",
+            Mode::History => "History of changes sent",
+            Mode::HistoryEntry => "A history entry",
         }
     }
 }
@@ -114,6 +122,12 @@ pub enum Command {
     TakeAllTheirs,
     /// In the conflict view: apply the choices (all must be made).
     Resolve,
+    /// Open the history of changes sent.
+    History,
+    /// Show the highlighted history entry.
+    ShowEntry,
+    /// Turn the history entry shown into pending edits.
+    Rollback,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for
@@ -579,6 +593,46 @@ pub static BINDINGS: &[Binding] = &[
         C::No,
         "no: back out (for a draft found at start: discard it)",
         Some("no"),
+    ),
+    // The history of changes sent.
+    bind(
+        &[M::Browse],
+        &[ch('H')],
+        C::History,
+        "history of changes sent; roll one back",
+        Some("history"),
+    ),
+    bind(
+        &[M::History],
+        &[key(KeyCode::Enter)],
+        C::ShowEntry,
+        "show the entry's keys, old → new, and offer rollback",
+        Some("open"),
+    ),
+    bind(
+        &[M::HistoryEntry],
+        &[ch('r')],
+        C::Rollback,
+        "roll back: put the old values back as pending edits (nothing is sent; d shows, s sends)",
+        Some("roll back"),
+    ),
+    bind(&[M::History], UP, C::Up, "previous (newer) entry", None),
+    bind(&[M::History], DOWN, C::Down, "next (older) entry", None),
+    bind(&[M::HistoryEntry], UP, C::Up, "previous key", None),
+    bind(&[M::HistoryEntry], DOWN, C::Down, "next key", None),
+    bind(
+        &[M::History],
+        &[key(KeyCode::Esc), ch('q')],
+        C::Close,
+        "close the history",
+        Some("close"),
+    ),
+    bind(
+        &[M::HistoryEntry],
+        &[key(KeyCode::Esc), ch('q')],
+        C::Close,
+        "back to the list of entries",
+        Some("back"),
     ),
 ];
 

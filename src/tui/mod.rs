@@ -6,6 +6,7 @@
 //! actions; the screen is drawn from the state when something happened.
 
 pub mod app;
+pub mod history;
 pub mod keys;
 pub mod layout;
 pub mod rows;
@@ -516,6 +517,11 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 Effect::ExternalEdit { target, text, json } => {
                     let result = self.hand_over(&text, json).await;
                     queue.extend(update(app, Action::ExternalEdited { target, result }));
+                }
+                // Like the draft: a small file, read here.
+                Effect::ReadHistory => {
+                    let read = self.state.as_ref().map(|state| state.dir.load_history());
+                    queue.extend(update(app, Action::HistoryRead(read)));
                 }
             }
         }

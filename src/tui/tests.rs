@@ -164,6 +164,12 @@ fn in_mode(mode: Mode) -> App {
         Mode::Help => {
             press(&mut app, KeyCode::Char('?'));
         }
+        Mode::History => open_history(&mut app),
+        Mode::HistoryEntry => {
+            open_history(&mut app);
+            press(&mut app, KeyCode::Down);
+            press(&mut app, KeyCode::Enter);
+        }
     }
     assert_eq!(app.mode(), mode, "fixture for {mode:?}");
     app
@@ -189,6 +195,10 @@ fn position(app: &App) -> (usize, usize) {
         ),
         ModeState::Diff { scroll } | ModeState::Help { scroll, .. } => (*scroll, app.overlay_len()),
         ModeState::Conflicts { cursor } => (*cursor, app.conflicts.len()),
+        ModeState::History(view) => match view.open {
+            Some((_, at)) => (at, view.opened().map_or(0, |i| i.changed.len())),
+            None => (view.cursor, view.items().len()),
+        },
         _ => (0, 0),
     }
 }
@@ -210,6 +220,10 @@ fn set_position(app: &mut App, at: usize) {
         }
         ModeState::Diff { scroll } | ModeState::Help { scroll, .. } => *scroll = at,
         ModeState::Conflicts { cursor } => *cursor = at,
+        ModeState::History(view) => match &mut view.open {
+            Some((_, key)) => *key = at,
+            None => view.cursor = at,
+        },
         _ => {}
     }
 }
@@ -599,6 +613,7 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             update(&mut app, event(k));
             let want = match mode {
                 Mode::MultiPick => Mode::SmsForm,
+                Mode::HistoryEntry => Mode::History,
                 _ => Mode::Browse,
             };
             assert_eq!(app.mode(), want, "{what}");
@@ -620,6 +635,37 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             assert!(effects.is_empty(), "{what}");
             assert_eq!(app.mode(), Mode::Browse, "{what}");
             assert_eq!(app.edits.len(), 1, "{what}: the edit stays");
+        }
+        Command::History => {
+            let effects = update(&mut app, event(k));
+            assert_eq!(effects, vec![Effect::ReadHistory], "{what}");
+            assert_eq!(app.mode(), Mode::History, "{what}");
+        }
+        Command::ShowEntry => {
+            set_position(&mut app, 1);
+            let effects = update(&mut app, event(k));
+            assert!(effects.is_empty(), "{what}");
+            assert_eq!(app.mode(), Mode::HistoryEntry, "{what}");
+            let ModeState::History(view) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(view.opened().map(|i| i.id), Some(2), "{what}");
+        }
+        Command::Rollback => {
+            // Entry 2 set four keys; rolling back puts their old values back,
+            // unsent, and closes the view.
+            let effects = update(&mut app, event(k));
+            assert!(
+                effects
+                    .iter()
+                    .all(|e| matches!(e, Effect::SaveDraft { .. })),
+                "{what}: nothing is sent: {effects:?}"
+            );
+            assert_eq!(app.mode(), Mode::Browse, "{what}");
+            assert_eq!(app.value(id("common.aparty_tag")), Some("Caller"), "{what}");
+            assert_eq!(app.value(id("common.deletion_time")), Some("600"), "{what}");
+            assert_eq!(app.edits.len(), 4, "{what}");
+            assert!(!app.busy(), "{what}");
         }
     }
 }
@@ -2126,4 +2172,376 @@ mod live {
             assert!(screen.contains(part), "{part} missing from\n{screen}");
         }
     }
+
+    #[tokio::test]
+    async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
+        use super::super::EditorState;
+        use crate::config::Paths;
+        use crate::store::{Loaded, StateDir};
+        let home = tempfile::tempdir().expect("temp dir");
+        let state = EditorState {
+            dir: StateDir::new(&Paths::under(home.path()), "demo", "exoset-demo"),
+            profile: "demo".into(),
+            tenant: "exoset-demo".into(),
+            history_keep: 10,
+        };
+        let sim = sim().await;
+        let (mut driver, keys) = driver(100, 30);
+        driver.state = Some(state.clone());
+        let mut app = App::new("demo", "127.0.0.1", false, false);
+        app.drafts = true;
+        let recorded = |n: usize| match state.dir.load_history() {
+            Loaded::Found(history) => history.entries.len() >= n,
+            _ => false,
+        };
+        let script = async {
+            until("the first GET", || sim.get_count() >= 1).await;
+            tap(&keys, '3');
+            for _ in 0..3 {
+                tap(&keys, 'j');
+            }
+            tap(&keys, ' '); // timezone IST -> UTC
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the first entry", || recorded(1)).await;
+            tap(&keys, 'H');
+            send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+            tap(&keys, 'r');
+            tap(&keys, 's');
+            tap(&keys, 'y');
+            until("the second entry", || recorded(2)).await;
+            send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+        };
+        let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(sim.put_count(), 2);
+        assert_eq!(
+            sim.last_put_body(),
+            Some(json!({"common": {"timezone": "IST"}})),
+            "the rollback sends the old value back"
+        );
+        assert!(app.edits.is_empty());
+    }
+}
+
+// ----- the history view -----
+
+/// A recorded PUT that set `keys` (section.key, old value as JSON) to what
+/// the seed answer holds, so the loaded settings are what it left.
+fn history_entry(n: u64, keys: &[(&str, Value)]) -> crate::store::HistoryEntry {
+    let after = seed_answer().settings.to_json();
+    let mut before = after.clone();
+    let mut sent = json!({});
+    for (path, old) in keys {
+        let (section, key) = path.split_once('.').expect("section.key");
+        before[section][key] = old.clone();
+        sent[section][key] = after[section][key].clone();
+    }
+    crate::store::HistoryEntry {
+        id: n,
+        time: 1_795_000_000 + n * 3600,
+        profile: "prod".into(),
+        tenant: "acme".into(),
+        request_id: Some(format!("7d1f0e6c-0b7a-4c55-a2b1-9f1c2d7e0{n:03}")),
+        sent,
+        before,
+        after,
+    }
+}
+
+/// Three entries, oldest first as on disk.
+fn history_fixture() -> crate::store::History {
+    crate::store::History {
+        version: 1,
+        next_id: 4,
+        entries: vec![
+            history_entry(1, &[("common.timezone", json!("UTC"))]),
+            history_entry(
+                2,
+                &[
+                    ("common.aparty_tag", json!("Caller")),
+                    ("common.deletion_time", json!(600)),
+                    ("common.tag_enabled", json!("false")),
+                    ("common.lcr_enabled", json!("false")),
+                ],
+            ),
+            history_entry(
+                3,
+                &[
+                    ("greenvn.default_flow_id", json!("654321")),
+                    ("common.country", json!("US")),
+                ],
+            ),
+        ],
+    }
+}
+
+fn open_history(app: &mut App) {
+    assert_eq!(press(app, KeyCode::Char('H')), vec![Effect::ReadHistory]);
+    let read = Some(crate::store::Loaded::Found(history_fixture()));
+    update(app, Action::HistoryRead(read));
+}
+
+fn history_view(app: &App) -> &super::history::HistoryView {
+    match &app.mode {
+        ModeState::History(view) => view,
+        other => panic!("not in the history: {other:?}"),
+    }
+}
+
+#[test]
+fn the_history_lists_entries_newest_first_with_the_keys_each_changed() {
+    let mut app = loaded();
+    open_history(&mut app);
+    let view = history_view(&app);
+    let ids: Vec<u64> = view.items().iter().map(|i| i.id).collect();
+    assert_eq!(ids, vec![3, 2, 1]);
+    let keys: Vec<String> = view.items()[1]
+        .changed
+        .iter()
+        .map(|(id, ..)| id.path())
+        .collect();
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    assert!(
+        keys.contains(&"common.deletion_time".to_string()),
+        "{keys:?}"
+    );
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("#3"), "{text}");
+    assert!(
+        text.contains("7d1f0e6c-0b7a-4c55-a2b1-9f1c2d7e0003"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_a_state_folder_or_history_the_view_says_so() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('H'));
+    update(&mut app, Action::HistoryRead(None));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("No history here"), "{text}");
+    // Enter and r on nothing do nothing.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::History);
+
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::Missing)),
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("No changes recorded"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Browse);
+}
+
+#[test]
+fn a_corrupt_history_shows_its_reason_in_the_view() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::SetAside {
+            moved_to: "/state/history.json.unreadable-7".into(),
+            reason: "corrupt (expected value at line 1 column 1)".into(),
+        })),
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("corrupt (expected value"), "{text}");
+    assert!(text.contains("unreadable-7"), "{text}");
+    assert!(press(&mut app, KeyCode::Down).is_empty());
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert_eq!(app.mode(), Mode::History);
+}
+
+#[test]
+fn rollback_leaves_out_keys_changed_again_since_and_says_so() {
+    let mut app = loaded();
+    // greenvn.default_flow_id changed again since entry 3 left 123456.
+    let mut data = seed_answer().settings.to_json();
+    data["greenvn"]["default_flow_id"] = json!("999999");
+    update(&mut app, key(KeyCode::Char('r')));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 2,
+            result: Ok(answer_from(data)),
+        },
+    );
+    open_history(&mut app);
+    press(&mut app, KeyCode::Enter);
+    let view = history_view(&app);
+    assert_eq!(view.opened().map(|i| i.id), Some(3));
+    let effects = press(&mut app, KeyCode::Char('r'));
+    assert!(
+        effects
+            .iter()
+            .all(|e| matches!(e, Effect::SaveDraft { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(app.value(id("common.country")), Some("US"));
+    assert_eq!(app.edits.get(id("greenvn.default_flow_id")), None);
+    let message = app.message.clone().expect("a message");
+    assert_eq!(message.tone, Tone::Warning);
+    assert!(
+        message
+            .text
+            .contains("greenvn.default_flow_id changed again since"),
+        "{}",
+        message.text
+    );
+    assert!(message.text.contains("999999"), "{}", message.text);
+    // The rollback is an ordinary pending change: d shows it, s asks first.
+    press(&mut app, KeyCode::Char('s'));
+    assert!(matches!(app.mode, ModeState::Confirm(Question::Send)));
+    assert_eq!(app.changes.changed().count(), 1);
+}
+
+#[test]
+fn rollback_keeps_unsent_edits_and_skips_keys_not_reported_before() {
+    let mut app = loaded();
+    select(&mut app, "common.aparty_tag");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "X");
+    press(&mut app, KeyCode::Enter);
+    let mut history = history_fixture();
+    // Entry 2 set lcr_enabled where none was reported before.
+    history.entries[1].before["common"]
+        .as_object_mut()
+        .expect("common")
+        .remove("lcr_enabled");
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::Found(history))),
+    );
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let screen_text = screen(&mut app, 120, 40);
+    assert!(
+        screen_text.contains("you have an unsent edit"),
+        "{screen_text}"
+    );
+    assert!(screen_text.contains("not reported before"), "{screen_text}");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.mode(), Mode::Browse);
+    assert_eq!(
+        app.value(id("common.aparty_tag")),
+        Some("CustomerX"),
+        "the edit stays"
+    );
+    assert_eq!(app.value(id("common.deletion_time")), Some("600"));
+    assert_eq!(app.value(id("common.lcr_enabled")), Some("true"));
+    let text = app.message.clone().expect("message").text;
+    assert!(
+        text.contains("common.lcr_enabled was not reported before entry 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("common.aparty_tag has your unsent edit"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rollback_with_nothing_to_put_back_stays_on_the_entry() {
+    let mut app = loaded();
+    let mut data = seed_answer().settings.to_json();
+    data["common"]["timezone"] = json!("UTC");
+    update(&mut app, key(KeyCode::Char('r')));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 2,
+            result: Ok(answer_from(data)),
+        },
+    );
+    open_history(&mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(history_view(&app).opened().map(|i| i.id), Some(1));
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.mode(), Mode::HistoryEntry);
+    assert!(app.edits.is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("Nothing of entry 1"))
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.mode(), Mode::History);
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.mode(), Mode::Browse);
+}
+
+#[test]
+fn snapshot_history_list() {
+    let mut app = loaded();
+    open_history(&mut app);
+    press(&mut app, KeyCode::Down);
+    snapshots!("history", app);
+}
+
+#[test]
+fn snapshot_history_entry() {
+    snapshots!("history_entry", in_mode(Mode::HistoryEntry));
+}
+
+#[test]
+fn snapshot_history_unreadable() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::SetAside {
+            moved_to: "/home/me/.local/share/exoset/prod/acme/history.json.unreadable-1795000000"
+                .into(),
+            reason: "corrupt (EOF while parsing an object at line 3 column 0)".into(),
+        })),
+    );
+    snapshots!("history_unreadable", app);
+}
+
+#[test]
+fn snapshot_history_entry_with_keys_left_out() {
+    // Entry 3: default_flow_id changed again since; sms_config changed by part.
+    let mut app = loaded();
+    let mut data = seed_answer().settings.to_json();
+    data["greenvn"]["default_flow_id"] = json!("999999");
+    update(&mut app, key(KeyCode::Char('r')));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 2,
+            result: Ok(answer_from(data)),
+        },
+    );
+    let mut history = history_fixture();
+    let mut sms: Value =
+        serde_json::from_str(app.base.get(id("common.sms_config")).expect("sms_config"))
+            .expect("json");
+    sms["B"]["sms_enabled"] = json!("true");
+    let entry = history_entry(
+        4,
+        &[
+            ("greenvn.default_flow_id", json!("654321")),
+            ("common.sms_config", json!(sms.to_string())),
+            ("common.country", json!("US")),
+        ],
+    );
+    history.entries.push(entry);
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::Found(history))),
+    );
+    press(&mut app, KeyCode::Enter);
+    snapshots!("history_entry_left_out", app.clone());
+    press(&mut app, KeyCode::Char('r'));
+    snapshots!("history_rolled_back", app);
 }

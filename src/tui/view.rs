@@ -54,6 +54,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             area.height += areas.status.height;
             draw_help(frame, app, area, *scroll);
         }
+        ModeState::History(view) => super::history::draw(frame, app, view, areas.body),
         _ => {}
     }
 }
