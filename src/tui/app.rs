@@ -1334,19 +1334,23 @@ impl App {
         !self.loaded
     }
 
+    /// The selected setting when it can be edited now; else says why not.
+    fn selected_editable(&mut self) -> Option<FieldId> {
+        let id = match self.selected_key()? {
+            RowKey::Field(id) => id,
+            RowKey::Unknown(section, key) => {
+                self.read_only(&section, &key);
+                return None;
+            }
+        };
+        (!self.not_loaded()).then_some(id)
+    }
+
     /// Enter (`step` false) or Space (`step` true) on the selected row.
     fn edit_selected(&mut self, step: bool) -> Vec<Effect> {
-        let id = match self.selected_key() {
-            Some(RowKey::Field(id)) => id,
-            Some(RowKey::Unknown(section, key)) => {
-                self.read_only(&section, &key);
-                return vec![];
-            }
-            None => return vec![],
-        };
-        if self.not_loaded() {
+        let Some(id) = self.selected_editable() else {
             return vec![];
-        }
+        };
         match id.setting().kind {
             Kind::BoolString => self.toggle_bool(id),
             Kind::Enum { values } if step => self.step_enum(id, values),
@@ -1450,17 +1454,9 @@ impl App {
     }
 
     fn external_selected(&mut self) -> Vec<Effect> {
-        let id = match self.selected_key() {
-            Some(RowKey::Field(id)) => id,
-            Some(RowKey::Unknown(section, key)) => {
-                self.read_only(&section, &key);
-                return vec![];
-            }
-            None => return vec![],
-        };
-        if self.not_loaded() {
+        let Some(id) = self.selected_editable() else {
             return vec![];
-        }
+        };
         vec![self.external_for(id)]
     }
 
