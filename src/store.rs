@@ -233,6 +233,27 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
+    /// An entry for a PUT that just succeeded; [`StateDir::record`] gives it its id.
+    pub fn new(
+        profile: &str,
+        tenant: &str,
+        request_id: Option<String>,
+        sent: Value,
+        before: &Settings,
+        after: &Settings,
+    ) -> HistoryEntry {
+        HistoryEntry {
+            id: 0,
+            time: now_secs(),
+            profile: profile.to_string(),
+            tenant: tenant.to_string(),
+            request_id,
+            sent,
+            before: before.to_json(),
+            after: after.to_json(),
+        }
+    }
+
     /// Keys the PUT changed: in the body, and different before and after.
     pub fn changed(&self) -> Vec<(FieldId, Option<String>, Option<String>)> {
         let (Ok(before), Ok(after), Ok(sent)) = (

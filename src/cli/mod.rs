@@ -288,21 +288,7 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
-    let remote = || -> Result<remote::Remote, Failure> {
-        let (credentials, _, selected) = crate::auth::resolve(&cli.overrides())?;
-        let state = crate::store::StateDir::new(
-            &selected.paths,
-            &selected.profile,
-            &credentials.tenant_sid,
-        );
-        remote::Remote::new(
-            &credentials,
-            cli.client_options()?,
-            state,
-            &selected.profile,
-            selected.config.history.keep,
-        )
-    };
+    let remote = || connect(cli).map(|(remote, _)| remote);
     match &cli.command {
         Some(Command::Fields { json }) => fields::run(*json),
         Some(Command::Get { json, paths }) => remote::get(&remote()?, *json, paths),
@@ -352,10 +338,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         }) => run_sim(*port, state.clone(), sid, api_key),
         None if cli.demo => run_demo(cli),
         None => {
-            let remote = remote()?;
-            let selected = crate::auth::select(&cli.overrides())?;
+            let (remote, mouse) = connect(cli)?;
             let mut options = EditorOptions::new(format!("{} ({})", remote.profile, remote.tenant));
-            options.mouse = cli.mouse || selected.config.editor.mouse;
+            options.mouse = cli.mouse || mouse;
             options.state = Some(EditorState {
                 dir: remote.state,
                 profile: remote.profile,
@@ -365,6 +350,22 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             crate::tui::run(remote.client, options)
         }
     }
+}
+
+/// Resolves credentials and opens a client for the chosen profile's tenant;
+/// also returns the profile's editor mouse preference.
+fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
+    let (credentials, _, selected) = crate::auth::resolve(&cli.overrides())?;
+    let state =
+        crate::store::StateDir::new(&selected.paths, &selected.profile, &credentials.tenant_sid);
+    let remote = remote::Remote::new(
+        &credentials,
+        cli.client_options()?,
+        state,
+        &selected.profile,
+        selected.config.history.keep,
+    )?;
+    Ok((remote, selected.config.editor.mouse))
 }
 
 /// `exoset --demo`: the editor on an in-process simulator with demo settings.

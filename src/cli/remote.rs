@@ -5,7 +5,7 @@ use crate::api::{Answer, ApiError, Client, ClientOptions, Credentials};
 use crate::changes::{ChangeSet, Edits, changed_since, not_taken};
 use crate::schema::{FieldId, lookup_path};
 use crate::settings::Settings;
-use crate::store::{HistoryEntry, Loaded, StateDir, format_time, now_secs};
+use crate::store::{HistoryEntry, Loaded, StateDir, format_time};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -91,16 +91,14 @@ fn shown(value: Option<&str>) -> String {
 impl Remote {
     /// Records a successful PUT in the history and as the last read.
     fn remember_put(&self, body: &serde_json::Value, before: &Settings, answer: &Answer) {
-        let entry = HistoryEntry {
-            id: 0,
-            time: now_secs(),
-            profile: self.profile.clone(),
-            tenant: self.tenant.clone(),
-            request_id: answer.request_id.clone(),
-            sent: body.clone(),
-            before: before.to_json(),
-            after: answer.settings.to_json(),
-        };
+        let entry = HistoryEntry::new(
+            &self.profile,
+            &self.tenant,
+            answer.request_id.clone(),
+            body.clone(),
+            before,
+            &answer.settings,
+        );
         match self.state.record(entry, self.history_keep) {
             Ok((_, Some(warning))) => eprintln!("warning: {warning}"),
             Ok(_) => {}

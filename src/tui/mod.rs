@@ -24,7 +24,7 @@ use crate::changes::{ChangeSet, Drift, Edits};
 use crate::cli::Failure;
 use crate::exit;
 use crate::settings::Settings;
-use crate::store::{Draft, HistoryEntry, Loaded, StateDir, now_secs};
+use crate::store::{Draft, HistoryEntry, Loaded, StateDir};
 use app::FoundDraft;
 use base64::Engine as _;
 use crossterm::event::{
@@ -723,16 +723,14 @@ async fn submit(
     if let (Some(state), Some(answer)) = (state, answer) {
         // Into the history `exoset history` and `rollback` read, as a
         // subcommand's PUT would be.
-        let entry = HistoryEntry {
-            id: 0,
-            time: now_secs(),
-            profile: state.profile.clone(),
-            tenant: state.tenant.clone(),
-            request_id: answer.request_id.clone(),
-            sent: body,
-            before: fresh.to_json(),
-            after: answer.settings.to_json(),
-        };
+        let entry = HistoryEntry::new(
+            &state.profile,
+            &state.tenant,
+            answer.request_id.clone(),
+            body,
+            &fresh,
+            &answer.settings,
+        );
         match state.dir.record(entry, state.history_keep) {
             Ok((_, Some(warning))) => {
                 let _ = tx.send(Action::Problem(warning));
