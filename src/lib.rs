@@ -13,5 +13,6 @@ pub mod keystore;
 pub mod schema;
 pub mod settings;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod validate;
