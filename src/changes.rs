@@ -5,6 +5,7 @@
 
 use crate::schema::{EVENTS, FieldId, Section, event_fields};
 use crate::settings::{Settings, same_value, wire_value};
+
 use crate::validate;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -122,6 +123,8 @@ pub struct ChangeSet {
     pub rows: Vec<DiffRow>,
     /// Empty when the set can be sent.
     pub problems: Vec<Problem>,
+    /// Valid values that go beyond the vendor's examples: sent, but said.
+    pub warnings: Vec<Problem>,
 }
 
 impl ChangeSet {
@@ -183,9 +186,21 @@ impl ChangeSet {
                 }
             }
         }
+        let warnings = edits
+            .iter()
+            .flat_map(|(id, text)| {
+                validate::warnings(id.setting().kind, text)
+                    .into_iter()
+                    .map(move |message| Problem { id, message })
+            })
+            .collect();
         rows.sort_by_key(|r| r.id);
         problems.sort_by_key(|p| p.id);
-        ChangeSet { rows, problems }
+        ChangeSet {
+            rows,
+            problems,
+            warnings,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -221,17 +236,42 @@ impl ChangeSet {
     }
 }
 
-/// Keys sent whose value in the server's answer differs from what was sent
-/// (or is missing): the server did not take them as sent.
-pub fn not_taken(sent: &ChangeSet, answer: &Settings) -> Vec<(FieldId, Option<String>)> {
+/// What the server's answer says about one key that was sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "got")]
+pub enum KeyStatus {
+    /// The answer reports the value sent (compared by meaning).
+    Confirmed,
+    /// The answer reports another value: the server did not take it as sent.
+    NotTaken(String),
+    /// The answer does not report the key: "not reported", never a change,
+    /// so exoset cannot tell whether it was taken.
+    Unconfirmed,
+}
+
+/// One key of a PUT body and what the answer says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyCheck {
+    pub id: FieldId,
+    pub sent: String,
+    pub companion: bool,
+    pub status: KeyStatus,
+}
+
+/// Every key sent, checked against the server's answer.
+pub fn verify(sent: &ChangeSet, answer: &Settings) -> Vec<KeyCheck> {
     sent.rows
         .iter()
-        .filter(|row| {
-            answer
-                .get(row.id)
-                .is_none_or(|got| !same_value(row.id, got, &row.new))
+        .map(|row| KeyCheck {
+            id: row.id,
+            sent: row.new.clone(),
+            companion: row.companion,
+            status: match answer.get(row.id) {
+                None => KeyStatus::Unconfirmed,
+                Some(got) if same_value(row.id, got, &row.new) => KeyStatus::Confirmed,
+                Some(got) => KeyStatus::NotTaken(got.to_string()),
+            },
         })
-        .map(|row| (row.id, answer.get(row.id).map(str::to_string)))
         .collect()
 }
 
@@ -440,19 +480,59 @@ mod tests {
     }
 
     #[test]
-    fn not_taken_flags_keys_the_answer_changed() {
+    fn verify_tells_confirmed_not_taken_and_unconfirmed_apart() {
         let base = base();
         let mut edits = Edits::default();
         edits.set(&base, id("common.timezone"), "UTC");
         edits.set(&base, id("common.deletion_time"), "60");
+        edits.set(&base, id("common.country"), "SG");
         let cs = ChangeSet::new(&base, &edits);
         let answer =
             Settings::from_json(&json!({"common": {"timezone": "UTC", "deletion_time": 1800}}))
                 .unwrap();
+        let statuses: Vec<(String, KeyStatus)> = verify(&cs, &answer)
+            .into_iter()
+            .map(|k| (k.id.path(), k.status))
+            .collect();
         assert_eq!(
-            not_taken(&cs, &answer),
-            vec![(id("common.deletion_time"), Some("1800".to_string()))]
+            statuses,
+            vec![
+                ("common.country".into(), KeyStatus::Unconfirmed),
+                ("common.timezone".into(), KeyStatus::Confirmed),
+                (
+                    "common.deletion_time".into(),
+                    KeyStatus::NotTaken("1800".into())
+                ),
+            ]
         );
+    }
+
+    #[test]
+    fn json_in_strings_and_regions_compare_by_meaning() {
+        let headers = id("greenvn.greencall_complete_event_headers");
+        assert!(same_value(
+            headers,
+            r#"{"content_type": "application/xml", "x": 1}"#,
+            r#"{"x":1,"content_type":"application/xml"}"#
+        ));
+        assert!(!same_value(
+            headers,
+            r#"{"content_type": "application/xml"}"#,
+            r#"{"content_type": "json"}"#
+        ));
+        let region = id("common.default_region");
+        assert!(same_value(region, "KA", r#"["KA"]"#));
+        assert!(!same_value(region, "KA", r#"["KA","MH"]"#));
+        assert!(same_value(region, r#"["KA", "MH"]"#, r#"["KA","MH"]"#));
+        assert!(same_value(id("common.deletion_time"), "60", " 60"));
+        let base = base();
+        let mut edits = Edits::default();
+        edits.set(
+            &base,
+            headers,
+            r#"{"content_type":"application/json"}"#.to_string(),
+        );
+        assert!(edits.is_empty(), "a respaced JSON value is no edit");
     }
 
     #[test]

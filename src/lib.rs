@@ -11,6 +11,7 @@ pub mod config;
 pub mod exit;
 pub mod keystore;
 pub mod schema;
+pub mod session;
 pub mod settings;
 pub mod store;
 pub mod text;

@@ -124,6 +124,11 @@ impl Settings {
         self.values.insert(id, text.into());
     }
 
+    /// Makes a key "not reported".
+    pub fn remove(&mut self, id: FieldId) {
+        self.values.remove(&id);
+    }
+
     /// Which known keys were reported, in schema order.
     pub fn reported(&self) -> impl Iterator<Item = (FieldId, &str)> {
         self.values.iter().map(|(id, v)| (*id, v.as_str()))
@@ -186,20 +191,71 @@ impl Settings {
     }
 }
 
-/// A value as the wire wants it: ints as JSON numbers, everything else a string.
+/// A value as the wire wants it: ints as JSON numbers, a multi-valued
+/// `default_region` (kept as its JSON list text) as that list, everything
+/// else a string.
 pub fn wire_value(id: FieldId, text: &str) -> Value {
     match id.setting().kind {
         Kind::Int { .. } => match text.trim().parse::<i64>() {
             Ok(n) => Value::from(n),
             Err(_) => Value::String(text.to_string()),
         },
+        Kind::Region => match region_list(text) {
+            Some(list) if list.len() > 1 => {
+                Value::Array(list.into_iter().map(Value::String).collect())
+            }
+            _ => Value::String(text.to_string()),
+        },
         _ => Value::String(text.to_string()),
     }
 }
 
-/// Whether two texts mean the same wire value for a setting.
+/// A region value as the list it stands for: `"KA"` is `["KA"]`, and the
+/// JSON list text `["KA","MH"]` (how a multi-valued answer is kept) is that
+/// list. `None` for text that is neither.
+fn region_list(text: &str) -> Option<Vec<String>> {
+    if !text.trim_start().starts_with('[') {
+        return Some(vec![text.to_string()]);
+    }
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
+        return None;
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether two texts mean the same value for a setting — the one comparison
+/// used wherever values are compared (the diff, `apply`, verifying an
+/// answer, drift, conflicts, history, rollback): ints by number (`"60"` is
+/// `60`), JSON held in strings by the JSON it parses to (spacing and key
+/// order do not matter), `default_region` `"KA"` as `["KA"]`.
 pub fn same_value(id: FieldId, a: &str, b: &str) -> bool {
-    a == b || wire_value(id, a) == wire_value(id, b)
+    if a == b {
+        return true;
+    }
+    match id.setting().kind {
+        Kind::Int { .. } => wire_value(id, a) == wire_value(id, b),
+        Kind::HeadersJson | Kind::SmsConfigJson => {
+            match (
+                serde_json::from_str::<Value>(a),
+                serde_json::from_str::<Value>(b),
+            ) {
+                // serde_json's maps compare as maps: key order does not count.
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            }
+        }
+        Kind::Region => match (region_list(a), region_list(b)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 enum Read {
@@ -248,17 +304,24 @@ fn normalise(kind: Kind, value: &Value) -> Read {
 }
 
 fn read_region_list(items: &[Value]) -> Read {
-    let texts: Vec<String> = items.iter().map(scalar_text).collect();
-    match texts.as_slice() {
+    match items {
         [] => Read::NotReported("an empty list, taken as not reported".into()),
-        [one] if items[0].is_string() => Read::Value(one.clone()),
-        _ => Read::Noted(
-            texts.join(","),
+        [Value::String(one)] => Read::Value(one.clone()),
+        _ if items.iter().all(Value::is_string) => Read::Noted(
+            Value::Array(items.to_vec()).to_string(),
             format!(
-                "a list of {} values; only one region can be set",
-                texts.len()
+                "a list of {} regions; shown as the list, and sent only if you change it \
+                 (a change sends one region)",
+                items.len()
             ),
         ),
+        _ => {
+            let texts: Vec<String> = items.iter().map(scalar_text).collect();
+            Read::Noted(
+                texts.join(","),
+                "a list holding values that are not strings, read as text".into(),
+            )
+        }
     }
 }
 

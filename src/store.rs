@@ -230,6 +230,13 @@ pub struct HistoryEntry {
     /// The settings before (the fresh read just before the PUT) and after (the answer).
     pub before: Value,
     pub after: Value,
+    /// What the answer said about each key sent (`section.key` → outcome);
+    /// empty in entries written before outcomes were recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outcomes: BTreeMap<String, crate::changes::KeyStatus>,
+    /// The entry this change rolled back, when it was a rollback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_of: Option<u64>,
 }
 
 impl HistoryEntry {
@@ -251,6 +258,8 @@ impl HistoryEntry {
             sent,
             before: before.to_json(),
             after: after.to_json(),
+            outcomes: BTreeMap::new(),
+            rollback_of: None,
         }
     }
 
@@ -464,6 +473,8 @@ mod tests {
             sent,
             before,
             after,
+            outcomes: BTreeMap::new(),
+            rollback_of: None,
         }
     }
 

@@ -33,6 +33,38 @@ pub fn check(kind: Kind, text: &str) -> Result<(), String> {
     }
 }
 
+/// What in a valid `text` goes beyond the vendor's one example without
+/// being ruled out by it: sent as it is, but worth a second look. Only the
+/// JSON kinds have any; an invalid value has none (its error says enough).
+pub fn warnings(kind: Kind, text: &str) -> Vec<String> {
+    match kind {
+        Kind::HeadersJson => match parse_headers(text) {
+            Ok(map) => {
+                let extra: Vec<&str> = map
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| *k != "content_type")
+                    .collect();
+                if extra.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![format!(
+                        "headers hold {} besides content_type; the vendor's page shows only \
+                         content_type, so the server may ignore or refuse them",
+                        extra.join(", ")
+                    )]
+                }
+            }
+            Err(_) => Vec::new(),
+        },
+        Kind::SmsConfigJson => match inspect_sms_config(text) {
+            Ok((_, warnings)) => warnings,
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
 /// Parses an integer within `min..=max`.
 pub fn check_int(text: &str, min: i64, max: i64) -> Result<i64, String> {
     let n: i64 = text
@@ -193,10 +225,17 @@ pub const SMS_PARTY_KEYS: &[&str] = &[
     "sms_body",
 ];
 
-/// Parses `sms_config`: parties `A` and `B`, each with the keys of [`SMS_PARTY_KEYS`].
+/// Parses `sms_config`: parties `A` and `B`, each a JSON object. What the
+/// page rules out is an error; keys and `on_status` values beyond its one
+/// example are only warnings (see [`warnings`]).
 pub fn parse_sms_config(text: &str) -> Result<Map<String, Value>, String> {
+    inspect_sms_config(text).map(|(map, _)| map)
+}
+
+fn inspect_sms_config(text: &str) -> Result<(Map<String, Value>, Vec<String>), String> {
     let map = parse_object(text, "sms_config")?;
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     for (party, value) in &map {
         if party != "A" && party != "B" {
             problems.push(format!("unknown party {party:?} (only A and B)"));
@@ -206,16 +245,21 @@ pub fn parse_sms_config(text: &str) -> Result<Map<String, Value>, String> {
             problems.push(format!("party {party} must be a JSON object"));
             continue;
         };
-        check_sms_party(party, fields, &mut problems);
+        check_sms_party(party, fields, &mut problems, &mut warnings);
     }
     if problems.is_empty() {
-        Ok(map)
+        Ok((map, warnings))
     } else {
         Err(format!("sms_config: {}", problems.join("; ")))
     }
 }
 
-fn check_sms_party(party: &str, fields: &Map<String, Value>, problems: &mut Vec<String>) {
+fn check_sms_party(
+    party: &str,
+    fields: &Map<String, Value>,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
     for (key, value) in fields {
         match key.as_str() {
             "sms_enabled" => {
@@ -225,24 +269,29 @@ fn check_sms_party(party: &str, fields: &Map<String, Value>, problems: &mut Vec<
                     ));
                 }
             }
-            "on_status" => check_on_status(party, value, problems),
+            "on_status" => check_on_status(party, value, problems, warnings),
             "DltTemplateId" | "DltEntityId" | "sender_id" | "sms_body" => {
                 if !value.is_string() {
                     problems.push(format!("{party}.{key} must be a string, not {value}"));
                 }
             }
-            _ => problems.push(format!(
-                "{party}.{key} is not a known key ({})",
+            _ => warnings.push(format!(
+                "sms_config: {party}.{key} is not in the vendor's example ({}); sent as it is",
                 SMS_PARTY_KEYS.join(", ")
             )),
         }
     }
 }
 
-fn check_on_status(party: &str, value: &Value, problems: &mut Vec<String>) {
+fn check_on_status(
+    party: &str,
+    value: &Value,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
     let Value::Array(items) = value else {
         problems.push(format!(
-            "{party}.on_status must be a list drawn from {}",
+            "{party}.on_status must be a list of call statuses such as {}",
             SMS_STATUSES.join(", ")
         ));
         return;
@@ -250,15 +299,20 @@ fn check_on_status(party: &str, value: &Value, problems: &mut Vec<String>) {
     let mut seen = Vec::new();
     for item in items {
         match item.as_str() {
-            Some(s) if SMS_STATUSES.contains(&s) => {
+            Some(s) => {
                 if seen.contains(&s) {
-                    problems.push(format!("{party}.on_status lists {s:?} twice"));
+                    warnings.push(format!("sms_config: {party}.on_status lists {s:?} twice"));
+                } else if !SMS_STATUSES.contains(&s) {
+                    warnings.push(format!(
+                        "sms_config: {party}.on_status holds {s:?}, not one of the vendor's \
+                         example statuses ({}); sent as it is",
+                        SMS_STATUSES.join(", ")
+                    ));
                 }
                 seen.push(s);
             }
-            _ => problems.push(format!(
-                "{party}.on_status may hold only {}, not {item}",
-                SMS_STATUSES.join(", ")
+            None => problems.push(format!(
+                "{party}.on_status must hold strings (call statuses), not {item}"
             )),
         }
     }
@@ -419,16 +473,6 @@ mod tests {
         );
         bad(
             Kind::SmsConfigJson,
-            r#"{"B": {"on_status": ["busy", "answered"]}}"#,
-            "B.on_status may hold only",
-        );
-        bad(
-            Kind::SmsConfigJson,
-            r#"{"B": {"on_status": ["busy", "busy"]}}"#,
-            "twice",
-        );
-        bad(
-            Kind::SmsConfigJson,
             r#"{"A": {"on_status": "busy"}}"#,
             "must be a list",
         );
@@ -439,11 +483,53 @@ mod tests {
         );
         bad(
             Kind::SmsConfigJson,
-            r#"{"A": {"senderid": "X"}}"#,
-            "A.senderid is not a known key",
+            r#"{"A": {"on_status": [7]}}"#,
+            "must hold strings",
         );
         bad(Kind::SmsConfigJson, "[]", "JSON object");
         bad(Kind::SmsConfigJson, "{", "not valid JSON");
+    }
+
+    /// The page gives one example of sms_config and of headers, not a rule:
+    /// what goes beyond it is sent, with a warning that names it.
+    #[test]
+    fn what_the_page_only_exemplifies_is_a_warning_not_an_error() {
+        for (kind, text, names) in [
+            (
+                Kind::SmsConfigJson,
+                r#"{"B": {"on_status": ["busy", "answered"]}}"#,
+                "\"answered\", not one of the vendor's example statuses",
+            ),
+            (
+                Kind::SmsConfigJson,
+                r#"{"B": {"on_status": ["busy", "busy"]}}"#,
+                "lists \"busy\" twice",
+            ),
+            (
+                Kind::SmsConfigJson,
+                r#"{"A": {"senderid": "X"}}"#,
+                "A.senderid is not in the vendor's example",
+            ),
+            (
+                Kind::HeadersJson,
+                r#"{"content_type": "json", "x-api-key": "k"}"#,
+                "headers hold x-api-key besides content_type",
+            ),
+        ] {
+            ok(kind, text);
+            let warnings = warnings(kind, text);
+            assert_eq!(warnings.len(), 1, "{text}: {warnings:?}");
+            assert!(
+                warnings[0].contains(names),
+                "{warnings:?} should name {names:?}"
+            );
+        }
+        assert!(warnings(Kind::HeadersJson, r#"{"content_type": "json"}"#).is_empty());
+        assert!(warnings(Kind::SmsConfigJson, r#"{"A": {"sms_enabled": "true"}}"#).is_empty());
+        assert!(
+            warnings(Kind::SmsConfigJson, "{").is_empty(),
+            "an error, not a warning"
+        );
     }
 
     #[test]

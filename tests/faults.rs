@@ -312,7 +312,18 @@ fn a_200_with_success_false_is_a_failure_with_its_message() {
         r#"{"request_id":"r-sf","success":false,"status":400,"code":5,"message":"Invalid country","method":"GET","data":null}"#,
     )]);
     let run = exoset_get(s.port, &[]);
-    assert_one_clear_line(&run, 1, &["HTTP 400", "code 5", "Invalid country", "r-sf"]);
+    // 400 with code 5 is the documented "bad parameters": an invalid value, exit 2.
+    assert_one_clear_line(
+        &run,
+        2,
+        &[
+            "refused a value",
+            "HTTP 400",
+            "code 5",
+            "Invalid country",
+            "r-sf",
+        ],
+    );
 }
 
 #[test]

@@ -80,10 +80,15 @@ pub enum ApiError {
     /// The configuration cannot work (bad URL, plain http to a remote host).
     #[error("{0}")]
     Config(String),
+    /// No connection was made: nothing left this machine.
     #[error("could not connect to {host}: {detail}")]
     Connect { host: String, detail: String },
     #[error("no answer from {host} within {secs} s; the server may be slow or unreachable")]
     Timeout { host: String, secs: u64 },
+    /// The connection failed after it was made (closed, reset): the request
+    /// may have reached the server.
+    #[error("the connection to {host} failed before the answer came: {detail}")]
+    Interrupted { host: String, detail: String },
     /// The server answered with a failure (non-2xx or `success: false`).
     #[error("{}", server_line(*.status, .code.as_deref(), .message.as_deref(), .request_id.as_deref()))]
     Server {
@@ -92,6 +97,11 @@ pub enum ApiError {
         message: Option<String>,
         request_id: Option<String>,
     },
+    /// A PUT whose answer was lost after the request went out (connection
+    /// closed, timeout, an unreadable 2xx, a gateway error without the
+    /// envelope): it may have been applied. Never retried on our own.
+    #[error("no usable answer to the PUT ({detail}); the PUT may have been applied")]
+    Unknown { detail: String },
     /// The answer could not be understood.
     #[error("unreadable answer from the server (HTTP {status}): {detail}{}", request_suffix(.request_id.as_deref()))]
     BadAnswer {
@@ -104,15 +114,49 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The exit code DESIGN.md gives this failure.
+    /// The exit code DESIGN.md gives this failure, by the documented error
+    /// code where there is one (API.md), else by the HTTP status.
     pub fn exit_code(&self) -> u8 {
         use crate::exit;
         match self {
             ApiError::Config(_) => exit::USAGE,
-            ApiError::Server {
-                status: 401 | 403, ..
-            } => exit::CREDENTIALS,
+            ApiError::Unknown { .. } => exit::UNKNOWN,
+            ApiError::Server { status, code, .. } => {
+                match (*status, documented(*status, code.as_deref())) {
+                    (_, Some(Documented::Region | Documented::Refused)) => exit::USAGE,
+                    (_, Some(Documented::Version)) => exit::NETWORK,
+                    (_, Some(Documented::Credentials)) | (401 | 403, None) => exit::CREDENTIALS,
+                    _ => exit::NETWORK,
+                }
+            }
             _ => exit::NETWORK,
+        }
+    }
+
+    /// The documented error code of a server failure, when it has one.
+    pub fn documented(&self) -> Option<Documented> {
+        match self {
+            ApiError::Server { status, code, .. } => documented(*status, code.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// The server's own words, when it sent any.
+    pub fn server_message(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether a PUT that failed this way may still have been applied.
+    /// `envelope` says whether the answer (if any) was the ExoBridge envelope.
+    fn maybe_applied(&self, envelope: bool) -> bool {
+        match self {
+            ApiError::Timeout { .. } | ApiError::Interrupted { .. } => true,
+            ApiError::BadAnswer { status, .. } => (200..300).contains(status),
+            ApiError::Server { status, .. } => matches!(status, 502..=504) && !envelope,
+            _ => false,
         }
     }
 
@@ -135,7 +179,7 @@ impl ApiError {
     /// Whether a GET may be tried again after this failure.
     fn retryable(&self) -> bool {
         match self {
-            ApiError::Connect { .. } => true,
+            ApiError::Connect { .. } | ApiError::Interrupted { .. } => true,
             ApiError::Server { status, .. } | ApiError::BadAnswer { status, .. } => {
                 *status == 429 || *status >= 500
             }
@@ -146,8 +190,38 @@ impl ApiError {
 
 fn request_suffix(request_id: Option<&str>) -> String {
     request_id
-        .map(|id| format!(" [request_id {id}]"))
+        .map(|id| format!(" [request_id {}]", one_line(id, 80)))
         .unwrap_or_default()
+}
+
+/// The error codes API.md lists for the ExoBridge APIs, grouped by what a
+/// person should do about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Documented {
+    /// 7 authentication missing or failed, 8 not permitted.
+    Credentials,
+    /// 15 region code not supported: `common.default_region` was refused.
+    Region,
+    /// 3 mandatory parameters missing, 5 bad or missing parameters,
+    /// 50 invalid call flow: the server refused a value.
+    Refused,
+    /// 9 version header missing or unsupported.
+    Version,
+    /// 0 internal error.
+    Internal,
+}
+
+/// A code counts only with the HTTP status API.md pairs it with: a code 5
+/// on a 404 is not the documented "bad parameters".
+fn documented(status: u16, code: Option<&str>) -> Option<Documented> {
+    match (status, code?.trim()) {
+        (401, "7") | (403, "8") => Some(Documented::Credentials),
+        (403, "15") => Some(Documented::Region),
+        (400, "3" | "5") | (422, "50") => Some(Documented::Refused),
+        (400, "9") => Some(Documented::Version),
+        (500, "0") => Some(Documented::Internal),
+        _ => None,
+    }
 }
 
 fn server_line(
@@ -156,43 +230,55 @@ fn server_line(
     message: Option<&str>,
     request_id: Option<&str>,
 ) -> String {
-    let what = match status {
-        401 => "the server refused the credentials",
-        403 => "the server refused access to this tenant",
-        404 => "not found: check the base URL and tenant SID",
-        405 => "the server does not allow this method here",
-        408 | 504 => "the server timed out",
-        413 => "the request was too large for the server",
-        429 => "the server is rate-limiting requests; wait and try again",
-        400..=499 => "the server rejected the request",
+    let what = match (documented(status, code), status) {
+        (Some(Documented::Region), _) => "the server does not support the region code sent",
+        (Some(Documented::Refused), _) if code.map(str::trim) == Some("3") => {
+            "the server says mandatory parameters are missing"
+        }
+        (Some(Documented::Refused), _) if code.map(str::trim) == Some("50") => {
+            "the server refused the call flow"
+        }
+        (Some(Documented::Refused), _) => "the server refused a value",
+        (Some(Documented::Version), _) => {
+            "the server does not accept this request's version: exoset sent a request this \
+             server's version does not accept"
+        }
+        (Some(Documented::Credentials), 403) | (None, 403) => {
+            "the server refused access to this tenant"
+        }
+        (Some(Documented::Credentials), _) | (None, 401) => "the server refused the credentials",
+        (_, 404) => "not found: check the base URL and tenant SID",
+        (_, 405) => "the server does not allow this method here",
+        (_, 408 | 504) => "the server timed out",
+        (_, 413) => "the request was too large for the server",
+        (_, 429) => "the server is rate-limiting requests; wait and try again",
+        (_, 400..=499) => "the server rejected the request",
         _ => "the server failed",
     };
-    let code = code.map(|c| format!(", code {c}")).unwrap_or_default();
+    let code_part = code
+        .map(|c| format!(", code {}", one_line(c, 40)))
+        .unwrap_or_default();
     let message = message
         .filter(|m| !m.trim().is_empty())
         .map(|m| format!(": {}", one_line(m, 300)))
         .unwrap_or_default();
-    let hint = match status {
-        401 => " — check the API key and token (`exoset auth login`)",
-        403 => " — check the tenant SID and that this key may use it (`exoset auth status`)",
+    let hint = match (documented(status, code), status) {
+        (Some(Documented::Credentials), 401) | (None, 401) => {
+            " — check the API key and token (`exoset auth login`)"
+        }
+        (Some(Documented::Credentials), _) | (None, 403) => {
+            " — check the tenant SID and that this key may use it (`exoset auth status`)"
+        }
+        (Some(Documented::Version), _) => " — please report this",
         _ => "",
     };
     format!(
-        "{what} (HTTP {status}{code}){message}{hint}{}",
+        "{what} (HTTP {status}{code_part}){message}{hint}{}",
         request_suffix(request_id)
     )
 }
 
-/// Squeezes text to one line of at most `max` characters.
-fn one_line(text: &str, max: usize) -> String {
-    let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if squeezed.chars().count() > max {
-        let cut: String = squeezed.chars().take(max).collect();
-        format!("{cut}…")
-    } else {
-        squeezed
-    }
-}
+use crate::text::one_line;
 
 /// The `Authorization` value: `Basic base64("<api_key>:<api_token>")`.
 pub fn basic_auth(api_key: &str, api_token: &SecretString) -> HeaderValue {
@@ -313,7 +399,7 @@ impl Client {
             let result = self.send(reqwest::Method::GET, None).await;
             let (err, retry_after) = match result {
                 Ok(answer) => return Ok(answer),
-                Err(failure) => failure,
+                Err(failure) => (failure.error, failure.retry_after),
             };
             if attempt >= self.options.get_retries || !err.retryable() {
                 return Err(err);
@@ -328,18 +414,28 @@ impl Client {
         }
     }
 
-    /// Sends a PUT body once. A failure is reported, never retried blindly.
+    /// Sends a PUT body once; never retried. A failure after the request may
+    /// have reached the server is [`ApiError::Unknown`]; only a failure to
+    /// connect means nothing was sent.
     pub async fn put(&self, body: &Value) -> Result<Answer, ApiError> {
         self.send(reqwest::Method::PUT, Some(body))
             .await
-            .map_err(|(e, _)| e)
+            .map_err(|failure| {
+                if failure.error.maybe_applied(failure.envelope) {
+                    ApiError::Unknown {
+                        detail: failure.error.to_string(),
+                    }
+                } else {
+                    failure.error
+                }
+            })
     }
 
     async fn send(
         &self,
         method: reqwest::Method,
         body: Option<&Value>,
-    ) -> Result<Answer, (ApiError, Option<Duration>)> {
+    ) -> Result<Answer, SendFailure> {
         let mut request = self
             .http
             .request(method, self.url.clone())
@@ -351,10 +447,11 @@ impl Client {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| (self.transport(&e), None))?;
+        let response = request.send().await.map_err(|e| SendFailure {
+            error: self.transport(&e),
+            retry_after: None,
+            envelope: false,
+        })?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -365,8 +462,16 @@ impl Client {
         let bytes = self
             .read_capped(response, status)
             .await
-            .map_err(|e| (e, retry_after))?;
-        check_answer(status, &bytes).map_err(|e| (e, retry_after))
+            .map_err(|error| SendFailure {
+                error,
+                retry_after,
+                envelope: false,
+            })?;
+        check_answer(status, &bytes).map_err(|error| SendFailure {
+            envelope: is_envelope(&bytes),
+            error,
+            retry_after,
+        })
     }
 
     async fn read_capped(
@@ -415,19 +520,42 @@ impl Client {
     }
 
     fn transport(&self, e: &reqwest::Error) -> ApiError {
-        if e.is_timeout() {
+        if e.is_connect() {
+            // Connecting failed (refused, unreachable, or timed out): the
+            // request never left this machine.
+            ApiError::Connect {
+                host: self.host(),
+                detail: root_cause(e),
+            }
+        } else if e.is_timeout() {
             let secs = self.options.timeout.as_secs().max(1);
             ApiError::Timeout {
                 host: self.host(),
                 secs,
             }
         } else {
-            ApiError::Connect {
+            ApiError::Interrupted {
                 host: self.host(),
                 detail: root_cause(e),
             }
         }
     }
+}
+
+/// Why one request failed, with what the retry and unknown-outcome rules need.
+struct SendFailure {
+    error: ApiError,
+    retry_after: Option<Duration>,
+    /// The answer was an ExoBridge envelope (it came from the server itself,
+    /// not from a proxy in between).
+    envelope: bool,
+}
+
+fn is_envelope(bytes: &[u8]) -> bool {
+    matches!(
+        serde_json::from_slice::<Value>(bytes),
+        Ok(Value::Object(map)) if map.contains_key("success")
+    )
 }
 
 /// The innermost cause of an error, which is where the useful words are.
@@ -478,11 +606,8 @@ pub fn check_answer(status: u16, bytes: &[u8]) -> Result<Answer, ApiError> {
         Value::String(s) => Some(one_line(s, 40)),
         other => Some(one_line(&other.to_string(), 40)),
     });
-    let message = envelope
-        .get("message")
-        .and_then(Value::as_str)
-        .map(str::to_string);
     let success = envelope.get("success").and_then(Value::as_bool);
+    let message = server_words(&envelope, bytes);
     let reported_status = envelope
         .get("status")
         .and_then(Value::as_u64)
@@ -523,6 +648,26 @@ pub fn check_answer(status: u16, bytes: &[u8]) -> Result<Answer, ApiError> {
         request_id,
         settings,
     })
+}
+
+/// The server's words in an answer: the envelope's `message` (compact JSON
+/// when it is not a string); in a body that is not the envelope (`{"error":
+/// "…"}` from a gateway, say), its `message`, `error` or `detail`, else a
+/// bounded excerpt of the body.
+fn server_words(map: &serde_json::Map<String, Value>, bytes: &[u8]) -> Option<String> {
+    let text = |v: &Value| match v {
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(crate::text::json_line(other)),
+    };
+    if let Some(words) = ["message", "error", "detail", "error_description"]
+        .iter()
+        .find_map(|key| map.get(*key).and_then(text))
+    {
+        return Some(words);
+    }
+    (!map.contains_key("success")).then(|| describe_body(bytes))
 }
 
 fn describe_body(bytes: &[u8]) -> String {

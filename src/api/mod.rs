@@ -3,4 +3,4 @@
 pub mod client;
 pub mod sim;
 
-pub use client::{Answer, ApiError, Client, ClientOptions, Credentials};
+pub use client::{Answer, ApiError, Client, ClientOptions, Credentials, Documented};

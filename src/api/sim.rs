@@ -66,6 +66,48 @@ pub struct SimConfig {
     pub state_file: Option<PathBuf>,
     /// Settings at start when there is no state file yet.
     pub initial: Settings,
+    /// Ways the real server may answer that the documented page allows.
+    pub quirks: Quirks,
+}
+
+/// Ways of answering that the vendor's page shows or allows, which a client
+/// written from the same reading must cope with: the seed's own answer
+/// leaves keys out and re-serialises JSON held in strings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quirks {
+    /// Keys left out of every answer ("not reported"), though stored.
+    pub omit: Vec<FieldId>,
+    /// JSON held in strings (`*_event_headers`, `sms_config`) is answered
+    /// re-serialised: compact, as the seed's answer writes it.
+    pub reserialise_json: bool,
+    /// The region codes this tenant supports; a PUT of another
+    /// `default_region` is refused with 403, code 15. `None`: any.
+    pub regions: Option<Vec<String>>,
+}
+
+impl Quirks {
+    /// Like the vendor's example exchange: the nine greenpin keys of the
+    /// failed-verification, verified-caller and deallocation events are left
+    /// out of answers, and JSON in strings comes back re-serialised.
+    pub fn seed_like() -> Quirks {
+        let omit = [
+            "failed_verification",
+            "verified_caller",
+            "deallocation_callback",
+        ]
+        .iter()
+        .flat_map(|event| {
+            ["endpoint", "method", "headers"]
+                .map(|part| lookup(Section::Greenpin, &format!("greenpin_{event}_event_{part}")))
+        })
+        .flatten()
+        .collect();
+        Quirks {
+            omit,
+            reserialise_json: true,
+            regions: None,
+        }
+    }
 }
 
 impl SimConfig {
@@ -78,6 +120,7 @@ impl SimConfig {
             api_token: DEMO_API_TOKEN.to_string(),
             state_file: None,
             initial: demo_settings(),
+            quirks: Quirks::default(),
         }
     }
 }
@@ -120,6 +163,12 @@ pub enum Fault {
     /// Answer with this status and body verbatim, not an envelope: a proxy's
     /// error page, a truncated or malformed answer.
     Raw { status: u16, body: String },
+    /// Apply the PUT, then lose the answer: the status line goes out and the
+    /// connection is closed before the body (a dropped connection, as seen
+    /// from the client, after the change was made).
+    DropAfterApply,
+    /// Apply the PUT, then never answer (the client's timeout ends it).
+    HangAfterApply,
 }
 
 impl Fault {
@@ -212,6 +261,7 @@ impl Simulator {
                 get_count: 0,
                 last_put_body: None,
                 faults: VecDeque::new(),
+                quirks: config.quirks.clone(),
             }),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
@@ -286,6 +336,11 @@ impl Simulator {
 
     /// Serves `fault` to each of the next `times` requests, after the faults
     /// already queued. Every request takes one, whatever its method or path.
+    /// Changes how the simulator answers from the next request on.
+    pub fn set_quirks(&self, quirks: Quirks) {
+        self.shared.lock().quirks = quirks;
+    }
+
     pub fn inject(&self, fault: Fault, times: usize) {
         let mut state = self.shared.lock();
         state.faults.extend(std::iter::repeat_n(fault, times));
@@ -417,6 +472,7 @@ impl Shared {
 
 struct SimState {
     settings: Settings,
+    quirks: Quirks,
     put_count: usize,
     get_count: usize,
     last_put_body: Option<Value>,
@@ -506,8 +562,10 @@ async fn answer(shared: &Shared, request: Request) -> Response {
     };
 
     let fault = shared.lock().faults.pop_front();
+    let mut lose_answer = None;
     match fault {
         Some(Fault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(fault @ (Fault::DropAfterApply | Fault::HangAfterApply)) => lose_answer = Some(fault),
         Some(Fault::Error {
             status,
             code,
@@ -535,7 +593,24 @@ async fn answer(shared: &Shared, request: Request) -> Response {
         None => {}
     }
 
-    match serve(shared, &method, parts.uri.path(), &parts.headers, body) {
+    let served = serve(shared, &method, parts.uri.path(), &parts.headers, body);
+    match lose_answer {
+        Some(Fault::HangAfterApply) => return std::future::pending().await,
+        Some(_) => {
+            // Headers out, then the body fails: hyper closes the connection.
+            let broken = futures_util::stream::iter([Err::<axum::body::Bytes, _>(
+                io::Error::other("connection dropped by the simulator"),
+            )]);
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(broken),
+            )
+                .into_response();
+        }
+        None => {}
+    }
+    match served {
         Ok(data) => success(&id, &method, data),
         Err(refusal) => {
             let challenge = refusal.status == StatusCode::UNAUTHORIZED;
@@ -626,7 +701,10 @@ fn serve(
         ));
     }
     match body {
-        None => Ok(answer_data(&shared.lock().settings)),
+        None => {
+            let state = shared.lock();
+            Ok(answer_data(&state.settings, &state.quirks))
+        }
         Some(Err(BodyError::TooLarge)) => Err(Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             None,
@@ -711,6 +789,21 @@ fn put(shared: &Shared, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refu
     let updates = check_put_body(&body)?;
 
     let mut state = shared.lock();
+    if let Some(regions) = &state.quirks.regions
+        && let Some((_, region)) = updates
+            .iter()
+            .find(|(id, _)| id.setting().key == "default_region")
+        && !regions.iter().any(|r| r == region)
+    {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            Some(15),
+            format!(
+                "region code not supported: {region:?} (this account supports {})",
+                regions.join(", ")
+            ),
+        ));
+    }
     let mut next = state.settings.clone();
     for (id, text) in updates {
         next.set(id, text);
@@ -725,7 +818,7 @@ fn put(shared: &Shared, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refu
         })?;
     }
     state.settings = next;
-    Ok(answer_data(&state.settings))
+    Ok(answer_data(&state.settings, &state.quirks))
 }
 
 /// Every key of a PUT body checked against the schema, in wire types, plus the
@@ -837,9 +930,21 @@ fn describe(value: &Value) -> String {
     }
 }
 
-/// `data` of a 200: every section present, `common.default_region` a list.
-fn answer_data(settings: &Settings) -> Value {
-    let mut data = match settings.to_json() {
+/// `data` of a 200: every section present, `common.default_region` a list,
+/// shaped by the quirks in force.
+fn answer_data(settings: &Settings, quirks: &Quirks) -> Value {
+    let mut shown = settings.clone();
+    for (id, text) in settings.reported() {
+        if quirks.omit.contains(&id) {
+            shown.remove(id);
+        } else if quirks.reserialise_json
+            && matches!(id.setting().kind, Kind::HeadersJson | Kind::SmsConfigJson)
+            && let Ok(value) = serde_json::from_str::<Value>(text)
+        {
+            shown.set(id, value.to_string());
+        }
+    }
+    let mut data = match shown.to_json() {
         Value::Object(map) => map,
         _ => Map::new(),
     };
@@ -1025,6 +1130,7 @@ mod tests {
     fn answer_data_lists_default_region_and_always_has_three_sections() {
         let data = answer_data(
             &Settings::from_json_text(r#"{"common": {"default_region": "MH"}}"#).unwrap(),
+            &Quirks::default(),
         );
         assert_eq!(data["common"]["default_region"], json!(["MH"]));
         assert_eq!(data["greenvn"], json!({}));

@@ -9,37 +9,10 @@ use crate::api::ClientOptions;
 use crate::tui::{EditorOptions, EditorState};
 use clap::{Parser, Subcommand};
 use remote::SendMode;
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use crate::exit;
-
-/// A failure to report: a message for a person and the exit code it maps to.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn new(code: u8, message: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure::new(exit::USAGE, message)
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+pub use crate::exit::{self, Failure};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,8 +23,10 @@ impl fmt::Display for Failure {
         Credentials: flags, then EXOSET_BASE_URL, EXOSET_TENANT_SID, EXOSET_API_KEY, \
         EXOSET_API_TOKEN and EXOSET_PROFILE, then the profile (`exoset auth login`) with its \
         token in the OS keyring. EXOSET_HOME roots config and state in one folder.\n\n\
-        Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value; \
-        3 no credentials, or they were refused; 4 conflict."
+        Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value \
+        (ours or the server's); 3 no credentials, or they were refused; 4 conflict (the \
+        settings changed on the server since they were read); 5 outcome unknown (a PUT may \
+        have been applied: its answer was lost after it went out; run `exoset get`)."
 )]
 pub struct Cli {
     /// Open the editor on the built-in simulator: no account or keyring needed.
@@ -184,6 +159,14 @@ pub enum Command {
         /// Basic-auth user name the simulator expects.
         #[arg(long = "sim-api-key", value_name = "KEY", default_value = crate::api::sim::DEMO_API_KEY)]
         api_key: String,
+        /// Answer like the vendor's example: leave the nine greenpin keys of
+        /// three events out of answers and re-serialise JSON held in strings.
+        #[arg(long)]
+        seed_like: bool,
+        /// Region codes the tenant supports (comma-separated); a PUT of any
+        /// other default_region is refused with 403, code 15.
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        regions: Option<Vec<String>>,
     },
     /// Write the current settings as a file `apply` takes back.
     Export {
@@ -335,19 +318,31 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             state,
             sid,
             api_key,
-        }) => run_sim(*port, state.clone(), sid, api_key),
+            seed_like,
+            regions,
+        }) => {
+            let mut quirks = if *seed_like {
+                crate::api::sim::Quirks::seed_like()
+            } else {
+                crate::api::sim::Quirks::default()
+            };
+            quirks.regions = regions.clone();
+            run_sim(*port, state.clone(), sid, api_key, quirks)
+        }
         None if cli.demo => run_demo(cli),
         None => {
             let (remote, mouse) = connect(cli)?;
-            let mut options = EditorOptions::new(format!("{} ({})", remote.profile, remote.tenant));
+            let session = remote.session;
+            let mut options =
+                EditorOptions::new(format!("{} ({})", session.profile, session.tenant));
             options.mouse = cli.mouse || mouse;
             options.state = Some(EditorState {
                 dir: remote.state,
-                profile: remote.profile,
-                tenant: remote.tenant,
-                history_keep: remote.history_keep,
+                profile: session.profile,
+                tenant: session.tenant,
+                history_keep: session.history_keep,
             });
-            crate::tui::run(remote.client, options)
+            crate::tui::run(session.client, options)
         }
     }
 }
@@ -393,7 +388,13 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
 }
 
 /// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.
-fn run_sim(port: u16, state: Option<PathBuf>, sid: &str, api_key: &str) -> Result<(), Failure> {
+fn run_sim(
+    port: u16,
+    state: Option<PathBuf>,
+    sid: &str,
+    api_key: &str,
+    quirks: crate::api::sim::Quirks,
+) -> Result<(), Failure> {
     use crate::api::sim::{self, SimConfig};
     let config = SimConfig {
         sid: sid.to_string(),
@@ -404,6 +405,7 @@ fn run_sim(port: u16, state: Option<PathBuf>, sid: &str, api_key: &str) -> Resul
             .unwrap_or_else(|| sim::DEMO_API_TOKEN.to_string()),
         state_file: state,
         initial: sim::demo_settings(),
+        quirks,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

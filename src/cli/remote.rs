@@ -1,11 +1,16 @@
 //! The subcommands that talk to the server: get, set, diff, apply, export.
 
 use super::{Failure, exit};
-use crate::api::{Answer, ApiError, Client, ClientOptions, Credentials};
-use crate::changes::{ChangeSet, Edits, changed_since, not_taken};
+use crate::api::{Answer, ApiError, ClientOptions, Credentials};
+use crate::changes::{ChangeSet, Edits};
 use crate::schema::{FieldId, lookup_path};
+use crate::session::{
+    self, SendRequest, Sent, Session, Verdict, explain, not_taken_lines, quoted, request_id_part,
+    shown, unconfirmed_line,
+};
 use crate::settings::Settings;
 use crate::store::{HistoryEntry, Loaded, StateDir, format_time};
+use crate::text::{count, safe};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -53,16 +58,8 @@ impl SendMode {
     }
 }
 
-/// Exit 4 when a key about to be sent moved on the server since `reference`.
-fn refuse_if_moved(
-    changes: &ChangeSet,
-    reference: &Settings,
-    server: &Settings,
-) -> Result<(), Failure> {
-    let moved = changed_since(changes, reference, server);
-    if moved.is_empty() {
-        return Ok(());
-    }
+/// Exit 4: keys about to be sent moved on the server since `reference`.
+fn moved_failure(moved: &[(FieldId, Option<String>, Option<String>)]) -> Failure {
     let lines: Vec<String> = moved
         .iter()
         .map(|(id, was, now)| {
@@ -74,44 +71,14 @@ fn refuse_if_moved(
             )
         })
         .collect();
-    Err(Failure::new(
+    Failure::new(
         exit::CONFLICT,
         format!(
             "not sent: the server changed {} of the keys to send since they were read:\n  {}",
             lines.len(),
             lines.join("\n  ")
         ),
-    ))
-}
-
-fn shown(value: Option<&str>) -> String {
-    value.map(quoted).unwrap_or_else(|| "(not reported)".into())
-}
-
-impl Remote {
-    /// Records a successful PUT in the history and as the last read.
-    fn remember_put(&self, body: &serde_json::Value, before: &Settings, answer: &Answer) {
-        let entry = HistoryEntry::new(
-            &self.profile,
-            &self.tenant,
-            answer.request_id.clone(),
-            body.clone(),
-            before,
-            &answer.settings,
-        );
-        match self.state.record(entry, self.history_keep) {
-            Ok((_, Some(warning))) => eprintln!("warning: {warning}"),
-            Ok(_) => {}
-            Err(e) => eprintln!(
-                "warning: the change was saved on the server but not in the local history \
-                 ({}): {e}",
-                self.state.path().display()
-            ),
-        }
-        if let Err(e) = self.state.save_last_read(&answer.settings) {
-            eprintln!("warning: cannot keep the last read: {e}");
-        }
-    }
+    )
 }
 
 /// Runs a future on a small runtime: one thread is plenty for one request.
@@ -123,13 +90,11 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure>
     Ok(runtime.block_on(future))
 }
 
-/// A client for one profile's tenant, with where that tenant's state lives.
+/// A session on one profile's tenant, as the subcommands use it.
 pub struct Remote {
-    pub client: Client,
+    pub session: Session,
+    /// The tenant's state folder (the session's, always present here).
     pub state: StateDir,
-    pub profile: String,
-    pub tenant: String,
-    pub history_keep: usize,
 }
 
 impl Remote {
@@ -141,25 +106,25 @@ impl Remote {
         history_keep: usize,
     ) -> Result<Remote, Failure> {
         Ok(Remote {
-            client: Client::new(credentials, options)?,
-            state,
-            profile: profile.to_string(),
-            tenant: credentials.tenant_sid.clone(),
-            history_keep,
+            state: state.clone(),
+            session: Session {
+                client: crate::api::Client::new(credentials, options)?,
+                state: Some(state),
+                profile: profile.to_string(),
+                tenant: credentials.tenant_sid.clone(),
+                history_keep,
+            },
         })
     }
 
     /// GETs the settings, prints any notes, and remembers them as the last read.
     fn read(&self) -> Result<Answer, Failure> {
-        let answer = block_on(self.client.get())??;
-        print_notes(&answer.settings);
-        if let Err(e) = self.state.save_last_read(&answer.settings) {
-            eprintln!(
-                "warning: cannot keep the last read in {}: {e}",
-                self.state.path().display()
-            );
+        let read = block_on(self.session.read())??;
+        print_notes(&read.answer.settings);
+        for warning in &read.warnings {
+            eprintln!("warning: {warning}");
         }
-        Ok(answer)
+        Ok(read.answer)
     }
 }
 
@@ -298,7 +263,7 @@ pub fn set(remote: &Remote, pairs: Vec<(FieldId, String)>, mode: SendMode) -> Re
     for (id, value) in pairs {
         edits.set(&base.settings, id, value);
     }
-    send_changes(remote, &base.settings, &edits, mode, reference.as_ref())
+    send_changes(remote, &base.settings, &edits, mode, reference, None)
 }
 
 /// Reads a desired-state file (`-` is stdin) in the PUT-body shape.
@@ -330,7 +295,7 @@ pub fn diff(remote: &Remote, file: &Path) -> Result<(), Failure> {
     let base = remote.read()?;
     let edits = desired_edits(&base.settings, &desired, file)?;
     let changes = ChangeSet::new(&base.settings, &edits);
-    write_stdout(&render_diff(&changes))?;
+    write_stdout(&render_diff(&changes, "would be"))?;
     report_problems(&changes)
 }
 
@@ -340,7 +305,7 @@ pub fn apply(remote: &Remote, file: &Path, mode: SendMode) -> Result<(), Failure
     let reference = mode.reference(remote)?;
     let base = remote.read()?;
     let edits = desired_edits(&base.settings, &desired, file)?;
-    send_changes(remote, &base.settings, &edits, mode, reference.as_ref())
+    send_changes(remote, &base.settings, &edits, mode, reference, None)
 }
 
 /// `exoset export [-o FILE]`
@@ -355,8 +320,10 @@ pub fn export(remote: &Remote, output: Option<&Path>) -> Result<(), Failure> {
     }
 }
 
-/// The pending diff, one line per key; companions marked.
-pub fn render_diff(changes: &ChangeSet) -> String {
+/// The pending diff, one line per key; companions marked. `will` says
+/// whether the keys are about to be sent (before the question) or would be
+/// (`diff`).
+pub fn render_diff(changes: &ChangeSet, will: &str) -> String {
     if changes.is_empty() {
         return "No changes.\n".into();
     }
@@ -382,102 +349,160 @@ pub fn render_diff(changes: &ChangeSet) -> String {
             ));
         }
     }
-    let n = changes.changed().count();
+    for warning in &changes.warnings {
+        text.push_str(&format!("warning: {}\n", safe(&warning.to_string())));
+    }
     text.push_str(&format!(
-        "{n} change{}, {} key{} sent.\n",
-        if n == 1 { "" } else { "s" },
-        changes.rows.len(),
-        if changes.rows.len() == 1 { "" } else { "s" }
+        "{}; {} {will} sent.\n",
+        count(changes.changed().count(), "change"),
+        count(changes.rows.len(), "key"),
     ));
     text
-}
-
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| text.to_string())
 }
 
 fn report_problems(changes: &ChangeSet) -> Result<(), Failure> {
     if changes.problems.is_empty() {
         return Ok(());
     }
-    let lines: Vec<String> = changes.problems.iter().map(ToString::to_string).collect();
+    let lines: Vec<String> = changes
+        .problems
+        .iter()
+        .map(|p| safe(&p.to_string()).into_owned())
+        .collect();
     Err(Failure::usage(format!(
         "cannot send these changes:\n  {}",
         lines.join("\n  ")
     )))
 }
 
-/// Shows the diff, asks, sends the PUT, and checks what the server took.
+/// Shows the diff, asks, and hands the change to the shared send path;
+/// then says what the server did.
 fn send_changes(
     remote: &Remote,
     base: &Settings,
     edits: &Edits,
     mode: SendMode,
-    reference: Option<&Settings>,
+    reference: Option<Settings>,
+    rollback_of: Option<u64>,
 ) -> Result<(), Failure> {
-    let client = &remote.client;
     let changes = ChangeSet::new(base, edits);
     report_problems(&changes)?;
-    if let Some(reference) = reference {
-        refuse_if_moved(&changes, reference, base)?;
+    if let Some(reference) = &reference {
+        let moved = crate::changes::changed_since(&changes, reference, base);
+        if !moved.is_empty() {
+            return Err(moved_failure(&moved));
+        }
     }
     let body = match changes.body() {
         Ok(Some(body)) => body,
         Ok(None) => {
-            eprintln!("No changes: the server already has these values.");
+            eprintln!("No changes: the server already has these values. Nothing sent.");
             return Ok(());
         }
         Err(_) => return report_problems(&changes),
     };
     if mode.dry_run {
-        eprint!("{}", render_diff(&changes));
-        eprintln!("Dry run: this PUT body would be sent to {}:", client.url());
-        let mut text = serde_json::to_string_pretty(&body).unwrap_or_default();
-        text.push('\n');
-        return write_stdout(&text);
+        eprint!("{}", render_diff(&changes, "would be"));
+        eprintln!(
+            "Dry run: this PUT body would be sent to {}:",
+            remote.session.client.url()
+        );
+        return write_stdout(&crate::text::json_pretty(&body));
     }
-    eprint!("{}", render_diff(&changes));
-    if !mode.yes {
-        confirm()?;
-    }
-    let answer = block_on(client.put(&body))??;
-    print_notes(&answer.settings);
-    remote.remember_put(&body, base, &answer);
-    let missed = not_taken(&changes, &answer.settings);
-    let request = answer
-        .request_id
-        .as_deref()
-        .map(|id| format!(" (request_id {id})"))
-        .unwrap_or_default();
-    if missed.is_empty() {
-        eprintln!("Saved{request}.");
+    eprint!("{}", render_diff(&changes, "will be"));
+    if !mode.yes && !confirm()? {
+        eprintln!("Nothing sent.");
         return Ok(());
     }
-    let lines: Vec<String> = missed
-        .iter()
-        .map(|(id, got)| {
-            let sent = changes
-                .rows
-                .iter()
-                .find(|r| r.id == *id)
-                .map(|r| quoted(&r.new))
-                .unwrap_or_default();
-            let got = shown(got.as_deref());
-            format!("{}: sent {sent}, server has {got}", id.path())
-        })
-        .collect();
-    Err(Failure::new(
-        exit::NETWORK,
-        format!(
-            "the server answered{request} but did not take {} key{} as sent:\n  {}",
-            lines.len(),
-            if lines.len() == 1 { "" } else { "s" },
-            lines.join("\n  ")
-        ),
-    ))
+    let request = SendRequest {
+        base: base.clone(),
+        edits: edits.clone(),
+        reference,
+        rollback_of,
+    };
+    let sent = block_on(remote.session.send(request, || {}))?;
+    report_sent(&sent)
 }
 
-fn confirm() -> Result<(), Failure> {
+/// Says what became of a send; the error carries its exit code.
+fn report_sent(sent: &Sent) -> Result<(), Failure> {
+    let code = sent.exit_code();
+    let fail = |message: String| Err(Failure::new(code, message));
+    match sent {
+        Sent::ReadFailed(e) => fail(format!(
+            "not sent: the settings could not be read again before sending: {e}"
+        )),
+        Sent::Conflicts { conflicts, .. } => {
+            let lines: Vec<String> = conflicts
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: was {}, now {}, yours {}",
+                        c.id.path(),
+                        shown(c.base.as_deref()),
+                        shown(c.theirs.as_deref()),
+                        quoted(&c.mine)
+                    )
+                })
+                .collect();
+            fail(format!(
+                "not sent: the server changed {} of the keys to send since they were read:\n  {}",
+                lines.len(),
+                lines.join("\n  ")
+            ))
+        }
+        Sent::Moved { moved, .. } => Err(moved_failure(moved)),
+        Sent::Nothing { taken_in, .. } => {
+            eprintln!(
+                "Nothing sent: the server already holds these values (it changed {} since \
+                 they were read).",
+                taken_in
+                    .iter()
+                    .map(|id| id.path())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(())
+        }
+        Sent::Invalid { changes, .. } => report_problems(changes),
+        Sent::Failed { error, changes, .. } => {
+            fail(format!("not applied: {}", explain(error, changes)))
+        }
+        Sent::Unknown { error, .. } => fail(format!("{error}.\n  {}", session::UNKNOWN_ADVICE)),
+        Sent::Done(done) => {
+            for warning in &done.warnings {
+                eprintln!("warning: {warning}");
+            }
+            if !done.taken_in.is_empty() {
+                eprintln!(
+                    "Taken in first: the server changed {} since the read; not sent.",
+                    done.taken_in
+                        .iter()
+                        .map(|id| id.path())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let request = request_id_part(done.request_id.as_deref());
+            if let Some(line) = unconfirmed_line(done) {
+                eprintln!("{line}.");
+            }
+            let missed = not_taken_lines(done);
+            if missed.is_empty() {
+                eprintln!("Saved {}{request}.", count(done.changed(), "change"));
+                return Ok(());
+            }
+            fail(format!(
+                "the server answered{request} but did not take {} as sent:\n  {}",
+                count(missed.len(), "key"),
+                missed.join("\n  ")
+            ))
+        }
+    }
+}
+
+/// Asks on the terminal; `Ok(false)` when the person says no.
+fn confirm() -> Result<bool, Failure> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Failure::usage(
@@ -492,11 +517,7 @@ fn confirm() -> Result<(), Failure> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
-    if matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-        Ok(())
-    } else {
-        Err(Failure::usage("not sent"))
-    }
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 fn load_history(remote: &Remote) -> Result<crate::store::History, Failure> {
@@ -514,18 +535,17 @@ fn load_history(remote: &Remote) -> Result<crate::store::History, Failure> {
 }
 
 /// `exoset history [-n N] [--json]`: newest first.
-pub fn history(remote: &Remote, count: usize, as_json: bool) -> Result<(), Failure> {
+pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failure> {
     let history = load_history(remote)?;
-    let newest: Vec<&HistoryEntry> = history.entries.iter().rev().take(count).collect();
+    let newest: Vec<&HistoryEntry> = history.entries.iter().rev().take(limit).collect();
     if as_json {
-        let mut text = serde_json::to_string_pretty(&newest).unwrap_or_default();
-        text.push('\n');
-        return write_stdout(&text);
+        let value = serde_json::to_value(&newest).unwrap_or_default();
+        return write_stdout(&crate::text::json_pretty(&value));
     }
     if newest.is_empty() {
         eprintln!(
             "No changes recorded for tenant {} (profile {}).",
-            remote.tenant, remote.profile
+            remote.session.tenant, remote.session.profile
         );
         return Ok(());
     }
@@ -533,13 +553,37 @@ pub fn history(remote: &Remote, count: usize, as_json: bool) -> Result<(), Failu
     for entry in newest {
         let changed = entry.changed();
         let keys: Vec<String> = changed.iter().map(|(id, _, _)| id.path()).collect();
+        let unconfirmed = entry
+            .outcomes
+            .values()
+            .filter(|o| **o == crate::changes::KeyStatus::Unconfirmed)
+            .count();
+        let not_taken = entry
+            .outcomes
+            .values()
+            .filter(|o| matches!(o, crate::changes::KeyStatus::NotTaken(_)))
+            .count();
+        let mut notes = Vec::new();
+        if let Some(of) = entry.rollback_of {
+            notes.push(format!("rollback of {of}"));
+        }
+        if unconfirmed > 0 {
+            notes.push(format!("{} unconfirmed", count(unconfirmed, "key")));
+        }
+        if not_taken > 0 {
+            notes.push(format!("{} not taken", count(not_taken, "key")));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", notes.join("; "))
+        };
         text.push_str(&format!(
-            "{:>4}  {}  {}  {} change{}: {}\n",
+            "{:>4}  {}  {}  {}{notes}: {}\n",
             entry.id,
             format_time(entry.time),
-            entry.request_id.as_deref().unwrap_or("-"),
-            keys.len(),
-            if keys.len() == 1 { "" } else { "s" },
+            safe(entry.request_id.as_deref().unwrap_or("-")),
+            count(keys.len(), "change"),
             if keys.is_empty() {
                 "-".to_string()
             } else {
@@ -557,7 +601,7 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
         Some(id) => history.find(id).ok_or_else(|| {
             Failure::usage(format!(
                 "no history entry {id} for tenant {} (see `exoset history`)",
-                remote.tenant
+                remote.session.tenant
             ))
         })?,
         None => history
@@ -571,19 +615,23 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
         return Ok(());
     }
     let base = remote.read()?;
+    let plan = session::rollback_plan(&changed, &base.settings, &Edits::default());
     // The keys must still hold what that PUT left, or someone changed them since.
-    let moved: Vec<String> = changed
+    let moved: Vec<String> = plan
         .iter()
-        .filter(|(id, _, after)| {
-            !crate::changes::same_reported(*id, after.as_deref(), base.settings.get(*id))
-        })
-        .map(|(id, _, after)| {
-            format!(
+        .filter_map(|(id, verdict)| match verdict {
+            Verdict::ChangedSince { now } => Some(format!(
                 "{}: that change left {}, the server now has {}",
                 id.path(),
-                shown(after.as_deref()),
-                shown(base.settings.get(*id))
-            )
+                shown(
+                    changed
+                        .iter()
+                        .find(|(c, ..)| c == id)
+                        .and_then(|(_, _, after)| after.as_deref())
+                ),
+                shown(now.as_deref())
+            )),
+            _ => None,
         })
         .collect();
     if !moved.is_empty() {
@@ -597,14 +645,15 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
         ));
     }
     let mut edits = Edits::default();
-    for (id, before, _) in &changed {
-        match before {
-            Some(value) => edits.set(&base.settings, *id, value.clone()),
-            None => eprintln!(
+    for (id, verdict) in plan {
+        match verdict {
+            Verdict::Restore(value) => edits.set(&base.settings, id, value),
+            Verdict::NotReportedBefore => eprintln!(
                 "note: {} was not reported before entry {}; it cannot be unset, so it stays",
                 id.path(),
                 entry.id
             ),
+            Verdict::ChangedSince { .. } | Verdict::EditPending { .. } => {}
         }
     }
     eprintln!(
@@ -612,5 +661,5 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
         entry.id,
         format_time(entry.time)
     );
-    send_changes(remote, &base.settings, &edits, mode, None)
+    send_changes(remote, &base.settings, &edits, mode, None, Some(entry.id))
 }

@@ -11,8 +11,9 @@ use super::rows::{self, Row, RowKey};
 use super::sms::{self, FormRow, PartKind, SmsForm};
 use super::theme::Theme;
 use crate::api::{Answer, ApiError};
-use crate::changes::{ChangeSet, Conflict, Drift, Edits, not_taken};
+use crate::changes::{ChangeSet, Conflict, Drift, Edits, KeyStatus};
 use crate::schema::{CONTENT_TYPES, FieldId, Kind, Section};
+use crate::session::{self, Sent};
 use crate::settings::Settings;
 use crate::store::{History, Loaded};
 use crate::validate;
@@ -40,15 +41,10 @@ pub enum Action {
     Checked {
         seq: u64,
     },
-    /// Before a PUT: the server's settings moved since they were loaded
-    /// ([`Drift`] is not empty). Nothing was sent.
-    Drifted {
+    /// What became of a send, from the shared send path.
+    Sent {
         seq: u64,
-        fresh: Settings,
-    },
-    Submitted {
-        seq: u64,
-        result: Result<Answer, ApiError>,
+        sent: Box<Sent>,
     },
     /// Something outside failed in a way the person should read.
     Problem(String),
@@ -70,14 +66,14 @@ pub enum Effect {
     Load {
         seq: u64,
     },
-    /// GET again; when nothing moved since `base` ([`Drift::between`] `base`,
-    /// `edits` and the fresh read is empty), PUT `changes.body()`. Answer with
-    /// [`Action::Checked`] then [`Action::Submitted`], or [`Action::Drifted`].
+    /// Send `edits` over `base` through the shared send path
+    /// ([`crate::session::Session::send`]: read again, take in, PUT, verify,
+    /// record). Answer with [`Action::Checked`] as the PUT goes out, then
+    /// [`Action::Sent`].
     Submit {
         seq: u64,
         base: Settings,
         edits: Edits,
-        changes: ChangeSet,
     },
     /// Cancel the request in flight.
     Cancel,
@@ -233,12 +229,8 @@ pub enum RequestKind {
 pub struct Request {
     pub seq: u64,
     pub kind: RequestKind,
-    /// What is being sent, for [`not_taken`] when the answer comes.
+    /// What is being sent, to tell about when the answer comes.
     pub changes: Option<ChangeSet>,
-    /// Keys taken in from the server before this send, to tell about.
-    pub taken_in: Vec<FieldId>,
-    /// How many times this send found the server moved and tried again.
-    pub rounds: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +252,11 @@ pub struct Message {
 pub enum Flag {
     /// The server's answer does not hold what was sent.
     NotTaken { sent: String, got: Option<String> },
+    /// The server's answer does not report this key, which was sent: it may
+    /// or may not have been taken.
+    Unconfirmed { sent: String },
+    /// The server refused the PUT naming this key.
+    Refused { message: String },
     /// The value changed on the server since it was loaded.
     Conflict { was: Option<String> },
 }
@@ -306,6 +303,12 @@ pub struct App {
     /// has a [`Choice`] and the choices are applied.
     pub conflicts: Vec<ConflictItem>,
     pub after_conflicts: AfterConflicts,
+    /// The exit code the editor ends with: that of the last send or load
+    /// that failed in a way the subcommands give a code to, else 0.
+    pub exit_code: u8,
+    /// A PUT whose answer was lost: the next read says which of its keys
+    /// the server holds.
+    after_unknown: Option<ChangeSet>,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -348,6 +351,8 @@ impl App {
             saved_edits: Edits::default(),
             conflicts: Vec::new(),
             after_conflicts: AfterConflicts::Send,
+            exit_code: crate::exit::OK,
+            after_unknown: None,
         }
     }
 
@@ -598,10 +603,9 @@ impl App {
             Action::Key(key) => keys::lookup(self.mode(), key).is_none() && !typing,
             Action::Paste(_) => !typing,
             Action::Mouse(_) => !self.mouse,
-            Action::Loaded { seq, .. }
-            | Action::Checked { seq }
-            | Action::Drifted { seq, .. }
-            | Action::Submitted { seq, .. } => !self.in_flight(*seq),
+            Action::Loaded { seq, .. } | Action::Checked { seq } | Action::Sent { seq, .. } => {
+                !self.in_flight(*seq)
+            }
             Action::Resize(..)
             | Action::Tick
             | Action::Problem(_)
@@ -883,8 +887,6 @@ impl App {
             seq,
             kind: RequestKind::Loading,
             changes: None,
-            taken_in: Vec::new(),
-            rounds: 0,
         });
         vec![Effect::Load { seq }]
     }
@@ -923,6 +925,9 @@ impl App {
                 }
                 text.push('.');
                 self.say(Tone::Success, text);
+                if let Some(changes) = self.after_unknown.take() {
+                    self.tell_held(&changes);
+                }
                 self.offer_draft();
             }
             Err(e) => {
@@ -937,6 +942,39 @@ impl App {
                 );
             }
         }
+    }
+
+    /// After a PUT with an unknown outcome, a fresh read says which of the
+    /// keys sent the server holds; those are no longer edits.
+    fn tell_held(&mut self, changes: &ChangeSet) {
+        let (held, not) = session::held_after_unknown(changes, &self.base);
+        let text = match (held.is_empty(), not.is_empty()) {
+            (false, true) => format!(
+                "The PUT whose answer was lost was applied: the server holds all {} sent ({}).",
+                count(held.len(), "change"),
+                held.join(", ")
+            ),
+            (true, false) => format!(
+                "The PUT whose answer was lost was not applied: the server holds none of {} \
+                 ({}). Your changes are kept; s sends them.",
+                count(not.len(), "change"),
+                not.join(", ")
+            ),
+            _ => format!(
+                "After the lost answer the server holds {} as sent ({}) but not {} ({}); \
+                 those are kept as changes.",
+                count(held.len(), "key"),
+                held.join(", "),
+                count(not.len(), "key"),
+                not.join(", ")
+            ),
+        };
+        if not.is_empty() {
+            self.exit_code = crate::exit::UNKNOWN;
+        } else {
+            self.exit_code = crate::exit::OK;
+        }
+        self.say(Tone::Warning, text);
     }
 
     /// Makes `settings` the new base; edits equal to it are dropped.
@@ -1012,24 +1050,17 @@ impl App {
 
     fn send(&mut self) -> Vec<Effect> {
         self.message = None;
-        self.send_round(Vec::new(), 0)
-    }
-
-    fn send_round(&mut self, taken_in: Vec<FieldId>, rounds: u8) -> Vec<Effect> {
         self.mode = ModeState::Browse;
         let seq = self.next_seq();
         self.request = Some(Request {
             seq,
             kind: RequestKind::Checking,
             changes: Some(self.changes.clone()),
-            taken_in,
-            rounds,
         });
         vec![Effect::Submit {
             seq,
             base: self.base.clone(),
             edits: self.edits.clone(),
-            changes: self.changes.clone(),
         }]
     }
 
@@ -1039,140 +1070,187 @@ impl App {
         }
     }
 
-    /// The check before a PUT found the server moved: keys changed only
-    /// there are taken in (the fresh read becomes the base, edits kept) and
-    /// the send goes on; keys changed on both sides open the conflict view.
-    fn on_drifted(&mut self, seq: u64, fresh: Settings) -> Vec<Effect> {
-        let Some(request) = self.request.take().filter(|r| r.seq == seq) else {
+    /// What the shared send path did, told as the subcommands tell it.
+    fn on_sent(&mut self, seq: u64, sent: Sent) -> Vec<Effect> {
+        if self.request.take_if(|r| r.seq == seq).is_none() {
             return vec![];
-        };
-        let drift = Drift::between(&self.base, &self.edits, &fresh);
-        self.adopt(fresh);
-        let mut taken_in = request.taken_in;
-        for (id, ..) in &drift.taken_in {
-            self.flags.remove(id);
-            if !taken_in.contains(id) {
-                taken_in.push(*id);
+        }
+        match sent {
+            Sent::ReadFailed(e) => {
+                self.say(
+                    Tone::Error,
+                    format!(
+                        "Not sent: the settings could not be read again before sending: {e}. \
+                         Your changes are kept."
+                    ),
+                );
+            }
+            Sent::Conflicts { fresh, conflicts } => {
+                let taken = self.take_in(fresh);
+                let n = conflicts.len();
+                self.say(
+                    Tone::Warning,
+                    format!(
+                        "{taken}Not sent: {} changed both here and on the server since loading; \
+                         pick mine (m) or theirs (t) for each.",
+                        count(n, "setting")
+                    ),
+                );
+                self.open_conflicts(conflicts, AfterConflicts::Send);
+            }
+            Sent::Moved { fresh, .. } => {
+                let taken = self.take_in(fresh);
+                self.say(
+                    Tone::Warning,
+                    format!("{taken}Not sent: the server changed keys to send; s tries again."),
+                );
+            }
+            Sent::Nothing { fresh, .. } => {
+                let taken = self.take_in(fresh);
+                self.say(
+                    Tone::Info,
+                    format!("{taken}Nothing sent: the server already holds these values."),
+                );
+            }
+            Sent::Invalid { fresh, .. } => {
+                let taken = self.take_in(fresh);
+                self.say(Tone::Warning, taken);
+                // Says which problem stops the send.
+                return self.submit();
+            }
+            Sent::Done(done) => self.on_done(&done),
+            Sent::Failed {
+                fresh,
+                changes,
+                error,
+            } => {
+                let taken = self.take_in(fresh);
+                if let Some(id) = session::refused_key(&error, &changes) {
+                    self.flags.insert(
+                        id,
+                        Flag::Refused {
+                            message: error.server_message().unwrap_or_default().to_string(),
+                        },
+                    );
+                    self.jump_to(id);
+                }
+                self.exit_code = error.exit_code();
+                self.say(
+                    Tone::Error,
+                    format!(
+                        "{taken}Not applied: {}. Your changes are kept.",
+                        session::explain(&error, &changes)
+                    ),
+                );
+            }
+            Sent::Unknown { changes, error, .. } => {
+                self.exit_code = crate::exit::UNKNOWN;
+                self.say(
+                    Tone::Warning,
+                    format!(
+                        "{error}. Your changes are kept as a draft; reading the settings \
+                         again to see which the server holds…"
+                    ),
+                );
+                self.after_unknown = Some(changes);
+                return self.start_load();
             }
         }
-        let taken = if taken_in.is_empty() {
+        vec![]
+    }
+
+    /// Makes a fresh read the base; returns "Taken in from the server: …. "
+    /// naming the keys that changed only there, or nothing.
+    fn take_in(&mut self, fresh: Settings) -> String {
+        let drift = Drift::between(&self.base, &self.edits, &fresh);
+        self.adopt(fresh);
+        for (id, ..) in &drift.taken_in {
+            self.flags.remove(id);
+        }
+        if drift.taken_in.is_empty() {
             String::new()
         } else {
             format!(
                 "Taken in from the server: {}. ",
-                paths(taken_in.iter().copied())
+                paths(drift.taken_in.iter().map(|(id, ..)| *id))
             )
-        };
-        if !drift.conflicts.is_empty() {
-            let n = drift.conflicts.len();
-            self.say(
-                Tone::Warning,
-                format!(
-                    "{taken}Not sent: {} changed both here and on the server since loading; \
-                     pick mine (m) or theirs (t) for each.",
-                    count(n, "setting")
-                ),
-            );
-            self.open_conflicts(drift.conflicts, AfterConflicts::Send);
-            return vec![];
         }
-        if request.rounds >= 3 {
-            self.say(
-                Tone::Warning,
-                format!("{taken}Not sent: the server keeps changing; s tries again."),
-            );
-            return vec![];
-        }
-        self.say(Tone::Info, format!("{taken}Sending the rest…"));
-        if self.changes.is_empty() || !self.changes.problems.is_empty() {
-            // Taking in made the edits moot, or left a problem: say so.
-            return self.submit();
-        }
-        self.send_round(taken_in, request.rounds + 1)
     }
 
-    fn on_submitted(&mut self, seq: u64, result: Result<Answer, ApiError>) {
-        if !self.in_flight(seq) {
-            return;
-        }
-        let (sent, taken_in) = match self.request.take() {
-            Some(request) => (request.changes, request.taken_in),
-            None => (None, Vec::new()),
+    fn on_done(&mut self, done: &session::Done) {
+        let request_id = session::request_id_part(done.request_id.as_deref());
+        self.adopt(done.after.clone());
+        self.flags.clear();
+        self.exit_code = crate::exit::OK;
+        let taken = if done.taken_in.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Taken in from the server first: {}.",
+                paths(done.taken_in.iter().copied())
+            )
         };
-        match result {
-            Ok(answer) => {
-                let request_id = answer
-                    .request_id
-                    .as_deref()
-                    .map(|id| format!(" (request_id {id})"))
-                    .unwrap_or_default();
-                let missed = sent
-                    .as_ref()
-                    .map(|sent| not_taken(sent, &answer.settings))
-                    .unwrap_or_default();
-                let n = sent.as_ref().map_or(0, |s| s.changed().count());
-                self.adopt(answer.settings);
-                self.flags.clear();
-                let taken = if taken_in.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " Taken in from the server first: {}.",
-                        paths(taken_in.iter().copied())
-                    )
-                };
-                if missed.is_empty() {
-                    self.say(
-                        Tone::Success,
-                        format!("Saved {}{request_id}.{taken}", count(n, "change")),
-                    );
-                    return;
-                }
-                let mut lines = Vec::new();
-                for (id, got) in missed {
-                    let sent_text = sent
-                        .as_ref()
-                        .and_then(|s| s.rows.iter().find(|r| r.id == id))
-                        .map(|r| r.new.clone())
-                        .unwrap_or_default();
-                    let got_text = got.as_deref().unwrap_or("(not reported)");
-                    lines.push(format!(
-                        "{} (sent {}, server has {})",
-                        id.path(),
-                        short(&sent_text, 40),
-                        short(got_text, 40)
-                    ));
+        for check in &done.checks {
+            match &check.status {
+                KeyStatus::Confirmed => {}
+                KeyStatus::Unconfirmed => {
                     self.flags.insert(
-                        id,
-                        Flag::NotTaken {
-                            sent: sent_text,
-                            got,
+                        check.id,
+                        Flag::Unconfirmed {
+                            sent: check.sent.clone(),
                         },
                     );
                 }
-                self.say(
-                    Tone::Warning,
-                    format!(
-                        "Saved{request_id}, but the server did not take {} as sent \
-                         (marked ~): {}",
-                        count(lines.len(), "key"),
-                        lines.join("; ")
-                    ),
-                );
-            }
-            Err(e) => {
-                let hint = match e {
-                    ApiError::Timeout { .. } => {
-                        " It may or may not have been applied; r reloads to check."
-                    }
-                    _ => "",
-                };
-                self.say(
-                    Tone::Error,
-                    format!("Not sent: {e}. Your changes are kept.{hint}"),
-                );
+                KeyStatus::NotTaken(got) => {
+                    self.flags.insert(
+                        check.id,
+                        Flag::NotTaken {
+                            sent: check.sent.clone(),
+                            got: Some(got.clone()),
+                        },
+                    );
+                }
             }
         }
+        let unconfirmed = session::unconfirmed_line(done)
+            .map(|line| format!(" {line} (marked ?)."))
+            .unwrap_or_default();
+        let missed: Vec<String> = done
+            .not_taken()
+            .map(|(check, got)| {
+                format!(
+                    "{} (sent {}, server has {})",
+                    check.id.path(),
+                    short(&check.sent, 40),
+                    short(got, 40)
+                )
+            })
+            .collect();
+        if missed.is_empty() {
+            let tone = if unconfirmed.is_empty() {
+                Tone::Success
+            } else {
+                Tone::Warning
+            };
+            self.say(
+                tone,
+                format!(
+                    "Saved {}{request_id}.{unconfirmed}{taken}",
+                    count(done.changed(), "change")
+                ),
+            );
+            return;
+        }
+        self.exit_code = crate::exit::NETWORK;
+        self.say(
+            Tone::Warning,
+            format!(
+                "Saved{request_id}, but the server did not take {} as sent (marked ~): {}.\
+                 {unconfirmed}{taken}",
+                count(missed.len(), "key"),
+                missed.join("; ")
+            ),
+        );
     }
 
     fn cancel_request(&mut self) -> Vec<Effect> {
@@ -2005,11 +2083,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.on_checked(seq);
             vec![]
         }
-        Action::Drifted { seq, fresh } => app.on_drifted(seq, fresh),
-        Action::Submitted { seq, result } => {
-            app.on_submitted(seq, result);
-            vec![]
-        }
+        Action::Sent { seq, sent } => app.on_sent(seq, *sent),
         Action::Problem(text) => {
             app.say(Tone::Error, text);
             vec![]

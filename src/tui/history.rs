@@ -11,9 +11,8 @@ use super::app::{
 use super::keys::Command;
 use super::rows::RowKey;
 use super::theme::Theme;
-use crate::changes::{ChangeSet, same_reported};
+use crate::changes::ChangeSet;
 use crate::schema::{FieldId, Kind};
-use crate::settings::same_value;
 use crate::store::{History, Loaded, format_time};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -68,48 +67,12 @@ impl HistoryView {
     }
 }
 
-/// What rollback would do with one key of an entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Put the old value back.
-    Restore(String),
-    /// The key changed again since the entry: the loaded value is not what
-    /// the entry left. Left out.
-    ChangedSince { now: Option<String> },
-    /// The key was not reported before the entry: it cannot be unset.
-    NotReportedBefore,
-    /// An unsent edit of the key is pending; it is not overwritten.
-    EditPending { mine: String },
-}
+pub use crate::session::Verdict;
 
 /// What rollback does with each key of `item`, over the loaded settings and
-/// the pending edits — the rules of `exoset rollback`, key by key.
+/// the pending edits — the rule `exoset rollback` follows too.
 pub fn plan(app: &App, item: &Item) -> Vec<(FieldId, Verdict)> {
-    item.changed
-        .iter()
-        .map(|(id, before, after)| {
-            let now = app.base.get(*id);
-            let verdict = if !same_reported(*id, after.as_deref(), now) {
-                Verdict::ChangedSince {
-                    now: now.map(str::to_string),
-                }
-            } else if let Some(mine) = app
-                .edits
-                .get(*id)
-                .filter(|mine| before.as_deref().is_none_or(|b| !same_value(*id, mine, b)))
-            {
-                Verdict::EditPending {
-                    mine: mine.to_string(),
-                }
-            } else {
-                match before {
-                    Some(value) => Verdict::Restore(value.clone()),
-                    None => Verdict::NotReportedBefore,
-                }
-            };
-            (*id, verdict)
-        })
-        .collect()
+    crate::session::rollback_plan(&item.changed, &app.base, &app.edits)
 }
 
 fn plural(n: usize) -> &'static str {

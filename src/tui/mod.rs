@@ -19,12 +19,12 @@ mod tests;
 
 pub use app::{Action, App, Effect, update};
 
-use crate::api::{ApiError, Client};
-use crate::changes::{ChangeSet, Drift, Edits};
-use crate::cli::Failure;
-use crate::exit;
+use crate::api::Client;
+use crate::changes::Edits;
+use crate::exit::{self, Failure};
+use crate::session::{SendRequest, Session};
 use crate::settings::Settings;
-use crate::store::{Draft, HistoryEntry, Loaded, StateDir};
+use crate::store::{Draft, Loaded, StateDir};
 use app::FoundDraft;
 use base64::Engine as _;
 use crossterm::event::{
@@ -368,12 +368,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))?;
         app.size = (size.width, size.height);
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut tasks = Tasks {
-            client,
-            tx,
-            in_flight: None,
-            state: self.state.clone(),
-        };
+        let mut tasks = Tasks::new(client, self.state.as_ref(), tx);
         let mut signals = Signals::new(self.console.is_some());
         let panic_key = test_panic_armed();
         let mut tick = tokio::time::interval(TICK);
@@ -478,12 +473,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     return Ok(true);
                 }
                 Effect::Load { seq } => tasks.load(seq),
-                Effect::Submit {
-                    seq,
-                    base,
-                    edits,
-                    changes,
-                } => tasks.submit(seq, base, edits, changes),
+                Effect::Submit { seq, base, edits } => tasks.submit(seq, base, edits),
                 Effect::Cancel => tasks.cancel(),
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.
@@ -623,15 +613,34 @@ fn read_draft(state: Option<&EditorState>) -> Result<Option<FoundDraft>, String>
     }
 }
 
-/// The network tasks: at most one request in flight, cancellable.
+/// The network tasks: at most one request in flight, cancellable. Reads
+/// and sends go through the shared [`Session`], as the subcommands' do.
 struct Tasks {
-    client: Client,
+    session: Session,
     tx: mpsc::UnboundedSender<Action>,
     in_flight: Option<CancellationToken>,
-    state: Option<EditorState>,
 }
 
 impl Tasks {
+    fn new(
+        client: Client,
+        state: Option<&EditorState>,
+        tx: mpsc::UnboundedSender<Action>,
+    ) -> Tasks {
+        let session = Session {
+            client,
+            state: state.map(|s| s.dir.clone()),
+            profile: state.map(|s| s.profile.clone()).unwrap_or_default(),
+            tenant: state.map(|s| s.tenant.clone()).unwrap_or_default(),
+            history_keep: state.map_or(1, |s| s.history_keep),
+        };
+        Tasks {
+            session,
+            tx,
+            in_flight: None,
+        }
+    }
+
     fn token(&mut self) -> CancellationToken {
         self.cancel();
         let token = CancellationToken::new();
@@ -646,104 +655,42 @@ impl Tasks {
     }
 
     fn load(&mut self, seq: u64) {
-        let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
-        let state = self.state.clone();
+        let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
         tokio::spawn(async move {
             tokio::select! {
                 () = token.cancelled() => {}
-                result = client.get() => {
-                    let read = result.as_ref().ok().map(|a| a.settings.clone());
+                result = session.read() => {
+                    let (result, warnings) = match result {
+                        Ok(read) => (Ok(read.answer), read.warnings),
+                        Err(e) => (Err(e), Vec::new()),
+                    };
                     let _ = tx.send(Action::Loaded { seq, result });
-                    if let (Some(state), Some(settings)) = (state, read) {
-                        remember_read(&state, &settings, &tx);
+                    for warning in warnings {
+                        let _ = tx.send(Action::Problem(warning));
                     }
                 }
             }
         });
     }
 
-    fn submit(&mut self, seq: u64, base: Settings, edits: Edits, changes: ChangeSet) {
-        let (token, client, tx) = (self.token(), self.client.clone(), self.tx.clone());
-        let state = self.state.clone();
+    fn submit(&mut self, seq: u64, base: Settings, edits: Edits) {
+        let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
         tokio::spawn(async move {
+            let request = SendRequest {
+                base,
+                edits,
+                ..SendRequest::default()
+            };
+            let checked = tx.clone();
             tokio::select! {
                 () = token.cancelled() => {}
-                () = submit(client, seq, base, edits, changes, tx, state) => {}
+                sent = session.send(request, move || {
+                    let _ = checked.send(Action::Checked { seq });
+                }) => {
+                    let _ = tx.send(Action::Sent { seq, sent: Box::new(sent) });
+                }
             }
         });
-    }
-}
-
-/// Keeps a read as the last read, as `exoset get` does, for
-/// `--expect-unchanged`.
-fn remember_read(state: &EditorState, settings: &Settings, tx: &mpsc::UnboundedSender<Action>) {
-    if let Err(e) = state.dir.save_last_read(settings) {
-        let _ = tx.send(Action::Problem(format!(
-            "cannot keep the last read in {}: {e}",
-            state.dir.path().display()
-        )));
-    }
-}
-
-/// Reads the settings again; sends the PUT only when nothing moved on the
-/// server since `base` was loaded. Otherwise the fresh read goes back to the
-/// editor, which takes in what changed only there and asks about the rest.
-async fn submit(
-    client: Client,
-    seq: u64,
-    base: Settings,
-    edits: Edits,
-    changes: ChangeSet,
-    tx: mpsc::UnboundedSender<Action>,
-    state: Option<EditorState>,
-) {
-    let fresh = match client.get().await {
-        Ok(answer) => answer.settings,
-        Err(e) => {
-            let _ = tx.send(Action::Submitted {
-                seq,
-                result: Err(e),
-            });
-            return;
-        }
-    };
-    if !Drift::between(&base, &edits, &fresh).is_empty() {
-        let _ = tx.send(Action::Drifted { seq, fresh });
-        return;
-    }
-    let _ = tx.send(Action::Checked { seq });
-    let Ok(Some(body)) = changes.body() else {
-        let result = Err(ApiError::Config("nothing to send".into()));
-        let _ = tx.send(Action::Submitted { seq, result });
-        return;
-    };
-    let result = client.put(&body).await;
-    let answer = result.as_ref().ok().cloned();
-    let _ = tx.send(Action::Submitted { seq, result });
-    if let (Some(state), Some(answer)) = (state, answer) {
-        // Into the history `exoset history` and `rollback` read, as a
-        // subcommand's PUT would be.
-        let entry = HistoryEntry::new(
-            &state.profile,
-            &state.tenant,
-            answer.request_id.clone(),
-            body,
-            &fresh,
-            &answer.settings,
-        );
-        match state.dir.record(entry, state.history_keep) {
-            Ok((_, Some(warning))) => {
-                let _ = tx.send(Action::Problem(warning));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let _ = tx.send(Action::Problem(format!(
-                    "saved on the server, but not in the local history ({}): {e}",
-                    state.dir.path().display()
-                )));
-            }
-        }
-        remember_read(&state, &answer.settings, &tx);
     }
 }
 

@@ -7,7 +7,9 @@ use super::rows::RowKey;
 use super::sms::{FormRow, selectable};
 use crate::api::client::check_answer;
 use crate::api::{Answer, ApiError};
+use crate::changes::{ChangeSet, Drift, verify};
 use crate::schema::{FieldId, Section, lookup_path};
+use crate::session::{Done, Sent};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -93,6 +95,66 @@ fn server_error() -> ApiError {
         message: Some("greenvn.greencall_complete_event_method: unsupported method".into()),
         request_id: Some("9f1c2d7e-0b7a-4c55-a2b1-7d1f0e6c9a31".into()),
     }
+}
+
+/// The body an `Effect::Submit` would send.
+fn body_of(base: &crate::settings::Settings, edits: &crate::changes::Edits) -> Option<Value> {
+    ChangeSet::new(base, edits).body().ok().flatten()
+}
+
+/// The shared send path's answer to the send in flight: the server answered
+/// with `data`, after a fresh read equal to `before`.
+fn sent_ok(app: &App, before: &crate::settings::Settings, data: Value) -> Box<Sent> {
+    let changes = app
+        .request
+        .as_ref()
+        .and_then(|r| r.changes.clone())
+        .expect("a send in flight");
+    let answer = answer_from(data);
+    let drift = Drift::between(&app.base, &app.edits, before);
+    let mut edits = app.edits.clone();
+    edits.rebase(before);
+    let changes = if drift.taken_in.is_empty() {
+        changes
+    } else {
+        ChangeSet::new(before, &edits)
+    };
+    Box::new(Sent::Done(Box::new(Done {
+        request_id: answer.request_id.clone(),
+        before: before.clone(),
+        checks: verify(&changes, &answer.settings),
+        after: answer.settings,
+        changes,
+        taken_in: drift.taken_in.iter().map(|(id, ..)| *id).collect(),
+        warnings: Vec::new(),
+    })))
+}
+
+/// The shared send path's answer: the PUT failed with `error`.
+fn sent_err(app: &App, error: ApiError) -> Box<Sent> {
+    let changes = app
+        .request
+        .as_ref()
+        .and_then(|r| r.changes.clone())
+        .expect("a send in flight");
+    if matches!(error, ApiError::Unknown { .. }) {
+        return Box::new(Sent::Unknown {
+            fresh: app.base.clone(),
+            changes,
+            error,
+        });
+    }
+    Box::new(Sent::Failed {
+        fresh: app.base.clone(),
+        changes,
+        error,
+    })
+}
+
+/// The shared send path found keys changed on both sides in `fresh`.
+fn sent_conflicts(app: &App, fresh: crate::settings::Settings) -> Box<Sent> {
+    let conflicts = Drift::between(&app.base, &app.edits, &fresh).conflicts;
+    Box::new(Sent::Conflicts { fresh, conflicts })
 }
 
 // ----- fixtures for each mode -----
@@ -593,7 +655,7 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 "{what}"
             );
             let effects = press(&mut app, KeyCode::Char('y'));
-            let [Effect::Submit { base, changes, .. }] = effects.as_slice() else {
+            let [Effect::Submit { base, edits, .. }] = effects.as_slice() else {
                 panic!("{what}: {effects:?}");
             };
             assert_eq!(
@@ -601,7 +663,7 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 Some("SG"),
                 "{what}: taken in"
             );
-            let body = changes.body().ok().flatten().expect("a body");
+            let body = body_of(base, edits).expect("a body");
             assert_eq!(
                 body,
                 json!({"common": {"deletion_time": 60, "aparty_tag": "Mine"}}),
@@ -624,10 +686,10 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
         }
         Command::Yes => {
             let effects = update(&mut app, event(k));
-            let [Effect::Submit { changes, .. }, ..] = effects.as_slice() else {
+            let [Effect::Submit { base, edits, .. }, ..] = effects.as_slice() else {
                 panic!("{what}: {effects:?}");
             };
-            assert_eq!(changes.rows.len(), 1, "{what}");
+            assert_eq!(ChangeSet::new(base, edits).rows.len(), 1, "{what}");
             assert!(app.busy(), "{what}");
         }
         Command::No => {
@@ -787,16 +849,11 @@ fn send_timezone(app: &mut App) -> u64 {
     press(app, KeyCode::Char(' '));
     press(app, KeyCode::Char('s'));
     let effects = press(app, KeyCode::Char('y'));
-    let [
-        Effect::Submit {
-            seq, base, changes, ..
-        },
-    ] = effects.as_slice()
-    else {
+    let [Effect::Submit { seq, base, edits }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
     assert_eq!(base, &app.base);
-    let body = changes.body().ok().flatten().expect("a body");
+    let body = body_of(base, edits).expect("a body");
     assert_eq!(body["common"]["timezone"], json!("UTC"));
     *seq
 }
@@ -817,13 +874,8 @@ fn a_successful_put_becomes_the_base_and_keys_not_taken_are_flagged() {
     let mut data = seed_answer().settings.to_json();
     data["common"]["timezone"] = json!("UTC");
     // The server kept deletion_time at its old value.
-    update(
-        &mut app,
-        Action::Submitted {
-            seq,
-            result: Ok(answer_from(data)),
-        },
-    );
+    let sent = sent_ok(&app, &app.base.clone(), data);
+    update(&mut app, Action::Sent { seq, sent });
     assert!(!app.busy());
     assert_eq!(app.base.get(id("common.timezone")), Some("UTC"));
     assert_eq!(
@@ -853,13 +905,8 @@ fn a_successful_put_becomes_the_base_and_keys_not_taken_are_flagged() {
 fn a_failed_put_shows_status_code_message_and_request_id_and_keeps_the_edits() {
     let mut app = loaded();
     let seq = send_timezone(&mut app);
-    update(
-        &mut app,
-        Action::Submitted {
-            seq,
-            result: Err(server_error()),
-        },
-    );
+    let sent = sent_err(&app, server_error());
+    update(&mut app, Action::Sent { seq, sent });
     assert_eq!(app.edits.get(id("common.timezone")), Some("UTC"));
     let text = app.message.clone().expect("message").text;
     for part in [
@@ -895,7 +942,8 @@ fn in_conflict(mut app: App) -> App {
     fresh.set(id("common.deletion_time"), "120");
     fresh.set(id("common.aparty_tag"), "Theirs");
     fresh.set(id("common.country"), "SG");
-    let effects = update(&mut app, Action::Drifted { seq, fresh });
+    let sent = sent_conflicts(&app, fresh);
+    let effects = update(&mut app, Action::Sent { seq, sent });
     assert!(effects.is_empty(), "nothing is sent: {effects:?}");
     app
 }
@@ -907,52 +955,28 @@ fn a_change_only_on_the_server_is_taken_in_said_and_the_send_goes_on() {
     let mut fresh = app.base.clone();
     fresh.set(id("common.country"), "SG");
     fresh.set(id("common.deletion_time"), "120");
-    let effects = update(&mut app, Action::Drifted { seq, fresh });
-    let [
-        Effect::Submit {
-            seq,
-            base,
-            edits,
-            changes,
-        },
-    ] = effects.as_slice()
-    else {
-        panic!("the send goes on: {effects:?}");
+    let mut data = fresh.to_json();
+    data["common"]["timezone"] = json!("UTC");
+    let sent = sent_ok(&app, &fresh, data);
+    let Sent::Done(done) = sent.as_ref() else {
+        panic!("{sent:?}");
     };
     assert_eq!(
-        base.get(id("common.country")),
-        Some("SG"),
-        "the fresh read is the base"
-    );
-    assert_eq!(
-        edits.get(id("common.timezone")),
-        Some("UTC"),
-        "the edit is kept"
-    );
-    assert_eq!(
-        changes.body().ok().flatten(),
+        done.changes.body().ok().flatten(),
         Some(json!({"common": {"timezone": "UTC"}})),
         "what was only changed on the server is not sent back"
     );
-    let text = app.message.clone().expect("message").text;
-    assert!(
-        text.contains("Taken in from the server: common.deletion_time, common.country")
-            || text.contains("Taken in from the server: common.country, common.deletion_time"),
-        "{text}"
-    );
-    let mut data = base.to_json();
-    data["common"]["timezone"] = json!("UTC");
-    update(
-        &mut app,
-        Action::Submitted {
-            seq: *seq,
-            result: Ok(answer_from(data)),
-        },
+    update(&mut app, Action::Sent { seq, sent });
+    assert_eq!(
+        app.base.get(id("common.country")),
+        Some("SG"),
+        "the answer is the base"
     );
     let text = app.message.clone().expect("message").text;
     assert!(text.starts_with("Saved 1 change"), "{text}");
     assert!(text.contains("Taken in from the server first: "), "{text}");
     assert!(text.contains("common.country"), "{text}");
+    assert!(text.contains("common.deletion_time"), "{text}");
 }
 
 #[test]
@@ -1731,13 +1755,8 @@ fn snapshot_confirm_quit() {
 fn snapshot_server_error() {
     let mut app = loaded();
     let seq = send_timezone(&mut app);
-    update(
-        &mut app,
-        Action::Submitted {
-            seq,
-            result: Err(server_error()),
-        },
-    );
+    let sent = sent_err(&app, server_error());
+    update(&mut app, Action::Sent { seq, sent });
     snapshots!("server_error", app);
 }
 
@@ -1754,13 +1773,9 @@ fn snapshot_saved_with_a_key_not_taken() {
         panic!("{effects:?}");
     };
     let seq = *seq;
-    update(
-        &mut app,
-        Action::Submitted {
-            seq,
-            result: Ok(seed_answer()),
-        },
-    );
+    let data = seed_answer().settings.to_json();
+    let sent = sent_ok(&app, &app.base.clone(), data);
+    update(&mut app, Action::Sent { seq, sent });
     snapshots!("not_taken", app);
 }
 
@@ -2162,12 +2177,18 @@ mod live {
         let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(app.edits.get(id("common.timezone")), Some("UTC"));
-        let screen = text(&driver);
+        // The status wraps: read it as words.
+        let screen = text(&driver)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         for part in [
+            "Not applied",
             "HTTP 403",
             "code 8",
             "not permitted for this tenant",
             "request_id",
+            "Your changes are kept",
         ] {
             assert!(screen.contains(part), "{part} missing from\n{screen}");
         }
@@ -2246,6 +2267,8 @@ fn history_entry(n: u64, keys: &[(&str, Value)]) -> crate::store::HistoryEntry {
         sent,
         before,
         after,
+        outcomes: Default::default(),
+        rollback_of: None,
     }
 }
 

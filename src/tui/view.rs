@@ -176,6 +176,8 @@ fn cursor_span<'a>(selected: bool) -> Span<'a> {
 fn field_markers<'a>(app: &App, id: FieldId, selected: bool) -> Vec<Span<'a>> {
     let theme = &app.theme;
     let first = match app.flags.get(&id) {
+        Some(Flag::Unconfirmed { .. }) => Span::styled("?", theme.flagged),
+        Some(Flag::Refused { .. }) => Span::styled("!", theme.invalid),
         Some(_) => Span::styled("~", theme.flagged),
         None if app.edits.get(id).is_some() => Span::styled("*", theme.changed),
         None => Span::raw(" "),
@@ -412,6 +414,18 @@ fn field_detail<'a>(app: &App, id: FieldId, width: u16) -> Vec<Line<'a>> {
                     .map_or("nothing".to_string(), |g| short(g, 30))
             ),
             theme.flagged,
+        )),
+        Some(Flag::Unconfirmed { sent }) => lines.push(Line::styled(
+            format!(
+                "? sent {}; the server's answer does not report this key, so exoset cannot \
+                 confirm it",
+                short(sent, 30)
+            ),
+            theme.flagged,
+        )),
+        Some(Flag::Refused { message }) => lines.push(Line::styled(
+            format!("! refused by the server: {}", short(message, 120)),
+            theme.invalid,
         )),
         Some(Flag::Conflict { was }) => lines.push(Line::styled(
             format!(
