@@ -338,3 +338,133 @@ fn a_change_on_both_sides_is_not_sent_until_resolved_mine_or_theirs() {
     assert_eq!(env.value("common.aparty_tag").as_deref(), Some("Server"));
     quit(&mut pty);
 }
+
+// ----- what the server did, told as the subcommands tell it -----
+
+/// Whether a draft of unsent edits is on disk under `home`.
+fn draft_on_disk(home: &std::path::Path) -> bool {
+    fn walk(dir: &std::path::Path) -> bool {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path)
+                } else {
+                    path.file_name().is_some_and(|n| n == "draft.json")
+                }
+            })
+    }
+    walk(home)
+}
+
+/// Edits timezone, sends it with `fault` on the PUT (the re-read before it
+/// is answered as usual).
+fn send_timezone_with(env: &Env, pty: &mut Pty, fault: exoset::api::sim::Fault) {
+    use exoset::api::sim::Fault;
+    go_to(pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    env.sim.inject(Fault::Delay(Duration::ZERO), 1);
+    env.sim.inject(fault, 1);
+    pty.type_str("y");
+}
+
+/// Ctrl-C, then the exit status; the terminal is restored.
+fn interrupt(pty: &mut Pty) -> u32 {
+    pty.type_str("\x03");
+    let code = pty.wait_exit(WAIT);
+    pty.assert_restored();
+    code
+}
+
+#[test]
+fn a_refused_value_shows_the_servers_words_marks_the_key_and_keeps_the_draft() {
+    use exoset::api::sim::Fault;
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    send_timezone_with(
+        &env,
+        &mut pty,
+        Fault::error(400, Some(5), "timezone not allowed"),
+    );
+    let screen = pty.wait_for("Not applied", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "the server refused a value",
+        "HTTP 400, code 5",
+        "timezone not allowed",
+        "Your changes are kept",
+        "! refused by the server",
+    ] {
+        assert!(words.contains(part), "{part} missing:\n{screen}");
+    }
+    assert_eq!(env.value("common.timezone").as_deref(), Some("IST"));
+    let code = interrupt(&mut pty);
+    assert_eq!(code, 2, "a refused value: exit 2, as `exoset set` would");
+    assert!(
+        draft_on_disk(env.home.path()),
+        "the edit is kept as a draft"
+    );
+}
+
+#[test]
+fn an_unsupported_region_is_named_with_the_value_sent() {
+    use exoset::api::sim::Quirks;
+    let env = Env::new();
+    env.sim.set_quirks(Quirks {
+        regions: Some(vec!["KA".into()]),
+        ..Quirks::default()
+    });
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "default_region");
+    pty.type_str(&format!("{ENTER}\x7f\x7fDL{ENTER}"));
+    pty.wait_for("3 Common *1", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("y");
+    let screen = pty.wait_for("Not applied", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "common.default_region \"DL\" was refused",
+        "does not support the region code",
+        "code 15",
+    ] {
+        assert!(words.contains(part), "{part} missing:\n{screen}");
+    }
+    assert_eq!(interrupt(&mut pty), 2);
+    assert!(draft_on_disk(env.home.path()));
+}
+
+#[test]
+fn a_lost_answer_is_an_unknown_outcome_and_the_next_read_tells_what_the_server_holds() {
+    use exoset::api::sim::Fault;
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    // Applied, then the connection drops: the re-read finds it there.
+    send_timezone_with(&env, &mut pty, Fault::DropAfterApply);
+    let screen = pty.wait_for("was applied", WAIT);
+    assert!(!screen.contains("Not sent"), "{screen}");
+    assert_eq!(env.sim.put_count(), 1, "never sent again on its own");
+    assert_eq!(env.value("common.timezone").as_deref(), Some("UTC"));
+
+    // A gateway error without the envelope: maybe applied, in fact not.
+    send_timezone_with(
+        &env,
+        &mut pty,
+        Fault::Raw {
+            status: 504,
+            body: "gateway timeout".into(),
+        },
+    );
+    let screen = pty.wait_for("was not applied", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Your changes are kept"), "{screen}");
+    assert_eq!(env.sim.put_count(), 2);
+    assert_eq!(interrupt(&mut pty), 5, "an edit of unknown fate is pending");
+    assert!(draft_on_disk(env.home.path()), "the unsent edit is kept");
+}

@@ -303,9 +303,10 @@ pub struct App {
     /// has a [`Choice`] and the choices are applied.
     pub conflicts: Vec<ConflictItem>,
     pub after_conflicts: AfterConflicts,
-    /// The exit code the editor ends with: that of the last send or load
-    /// that failed in a way the subcommands give a code to, else 0.
-    pub exit_code: u8,
+    /// What the editor ends with, as the subcommands would for the same
+    /// failure: the exit code and words of the last send (or load) that
+    /// failed; `None` when the last one did not.
+    pub exit: Option<(u8, String)>,
     /// A PUT whose answer was lost: the next read says which of its keys
     /// the server holds.
     after_unknown: Option<ChangeSet>,
@@ -351,7 +352,7 @@ impl App {
             saved_edits: Edits::default(),
             conflicts: Vec::new(),
             after_conflicts: AfterConflicts::Send,
-            exit_code: crate::exit::OK,
+            exit: None,
             after_unknown: None,
         }
     }
@@ -931,6 +932,7 @@ impl App {
                 self.offer_draft();
             }
             Err(e) => {
+                self.exit = Some((e.exit_code(), format!("could not load the settings: {e}")));
                 let hint = if self.loaded {
                     ""
                 } else {
@@ -969,11 +971,7 @@ impl App {
                 not.join(", ")
             ),
         };
-        if not.is_empty() {
-            self.exit_code = crate::exit::UNKNOWN;
-        } else {
-            self.exit_code = crate::exit::OK;
-        }
+        self.exit = (!not.is_empty()).then(|| (crate::exit::UNKNOWN, text.clone()));
         self.say(Tone::Warning, text);
     }
 
@@ -1134,17 +1132,15 @@ impl App {
                     );
                     self.jump_to(id);
                 }
-                self.exit_code = error.exit_code();
+                let explained = session::explain(&error, &changes);
+                self.exit = Some((error.exit_code(), format!("not applied: {explained}")));
                 self.say(
                     Tone::Error,
-                    format!(
-                        "{taken}Not applied: {}. Your changes are kept.",
-                        session::explain(&error, &changes)
-                    ),
+                    format!("{taken}Not applied: {explained}. Your changes are kept."),
                 );
             }
             Sent::Unknown { changes, error, .. } => {
-                self.exit_code = crate::exit::UNKNOWN;
+                self.exit = Some((crate::exit::UNKNOWN, error.to_string()));
                 self.say(
                     Tone::Warning,
                     format!(
@@ -1181,7 +1177,7 @@ impl App {
         let request_id = session::request_id_part(done.request_id.as_deref());
         self.adopt(done.after.clone());
         self.flags.clear();
-        self.exit_code = crate::exit::OK;
+        self.exit = None;
         let taken = if done.taken_in.is_empty() {
             String::new()
         } else {
@@ -1241,16 +1237,13 @@ impl App {
             );
             return;
         }
-        self.exit_code = crate::exit::NETWORK;
-        self.say(
-            Tone::Warning,
-            format!(
-                "Saved{request_id}, but the server did not take {} as sent (marked ~): {}.\
-                 {unconfirmed}{taken}",
-                count(missed.len(), "key"),
-                missed.join("; ")
-            ),
+        let text = format!(
+            "Saved{request_id}, but the server did not take {} as sent (marked ~): {}.",
+            count(missed.len(), "key"),
+            missed.join("; ")
         );
+        self.exit = Some((crate::exit::NETWORK, text.clone()));
+        self.say(Tone::Warning, format!("{text}{unconfirmed}{taken}"));
     }
 
     fn cancel_request(&mut self) -> Vec<Effect> {
