@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod keystore;
+pub mod openapi;
 pub mod schema;
 pub mod session;
 pub mod settings;

@@ -1,12 +1,18 @@
-//! `exoset fields`: the schema as a table or JSON.
+//! `exoset fields`: the schema as a table, JSON, or an OpenAPI document.
 
 use super::Failure;
 use crate::schema::{SETTINGS, Setting};
 use serde_json::json;
 use std::io::Write;
 
-pub fn run(as_json: bool) -> Result<(), Failure> {
-    let text = if as_json { to_json() } else { to_table() };
+pub fn run(as_json: bool, openapi: bool) -> Result<(), Failure> {
+    let text = if openapi {
+        crate::openapi::to_pretty_json()
+    } else if as_json {
+        to_json()
+    } else {
+        to_table()
+    };
     let mut out = std::io::stdout().lock();
     // A closed pipe (`exoset fields | head`) is not an error worth a message.
     let _ = out.write_all(text.as_bytes());

@@ -90,6 +90,9 @@ pub enum Command {
         /// Print the schema as JSON.
         #[arg(long)]
         json: bool,
+        /// Print an OpenAPI 3 document of the GET and PUT calls instead.
+        #[arg(long, conflicts_with = "json")]
+        openapi: bool,
     },
     /// Print the current settings, all or the given `section.key` paths.
     Get {
@@ -273,7 +276,7 @@ pub fn run(cli: Cli) -> u8 {
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
     let remote = || connect(cli).map(|(remote, _)| remote);
     match &cli.command {
-        Some(Command::Fields { json }) => fields::run(*json),
+        Some(Command::Fields { json, openapi }) => fields::run(*json, *openapi),
         Some(Command::Get { json, paths }) => remote::get(&remote()?, *json, paths),
         Some(Command::Set { assignments, send }) => {
             let pairs = remote::parse_assignments(assignments)?;
