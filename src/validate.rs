@@ -88,6 +88,20 @@ fn check_text(text: &str) -> Result<(), String> {
 }
 
 fn check_url(text: &str) -> Result<(), String> {
+    // The URL parser forgives `http:host` and `http:/host`, and strips
+    // control characters; the page's rule is an absolute http(s) URL.
+    let has_prefix = |prefix: &str| {
+        text.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    if !has_prefix("http://") && !has_prefix("https://") {
+        return Err(format!(
+            "must be an absolute URL starting with http:// or https://, not {text:?}"
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err("must not hold control characters; percent-encode them".into());
+    }
     let url = url::Url::parse(text)
         .map_err(|e| format!("must be an absolute http:// or https:// URL ({e}), not {text:?}"))?;
     if !matches!(url.scheme(), "http" | "https") {

@@ -90,7 +90,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 
 fn server_error() -> ApiError {
     ApiError::Server {
-        status: 422,
+        status: 400,
         code: Some("5".into()),
         message: Some("greenvn.greencall_complete_event_method: unsupported method".into()),
         request_id: Some("9f1c2d7e-0b7a-4c55-a2b1-7d1f0e6c9a31".into()),
@@ -910,7 +910,7 @@ fn a_failed_put_shows_status_code_message_and_request_id_and_keeps_the_edits() {
     assert_eq!(app.edits.get(id("common.timezone")), Some("UTC"));
     let text = app.message.clone().expect("message").text;
     for part in [
-        "HTTP 422",
+        "HTTP 400",
         "code 5",
         "unsupported method",
         "9f1c2d7e-0b7a-4c55-a2b1-7d1f0e6c9a31",
