@@ -185,8 +185,11 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
 /// Writes `text` to `path` atomically (temp file + rename), mode 0600.
 pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".exoset-")
         .tempfile_in(dir)?;
@@ -200,6 +203,65 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Creates `dir` and any missing parents with mode 0700: profile and tenant
+/// names are folder names, and not for other users to list. Folders that
+/// already exist are left as they are.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// The largest state or config file exoset reads; anything larger is not one
+/// of ours.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a file exoset wrote, treating it as hostile: a symlink is not
+/// followed (it could point at `/dev/zero` or another user's file), only a
+/// regular file is read (a FIFO would hang), and at most [`MAX_FILE_BYTES`].
+pub fn read_own_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NOFOLLOW: a symlink fails to open; O_NONBLOCK: a FIFO does not
+        // block the open (it is then refused as not a regular file).
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return std::io::Error::other("it is a symbolic link, which exoset does not follow");
+        }
+        e
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(
+            "it grew past the size limit while read",
+        ));
+    }
+    Ok(bytes)
 }
 
 /// An edit of the config file that keeps what a person wrote.

@@ -6,7 +6,7 @@
 //! exoset — is renamed aside and reported, never deleted and never a crash.
 
 use crate::changes::{Edits, same_reported};
-use crate::config::{Paths, write_private};
+use crate::config::{Paths, create_private_dir, read_own_file, write_private};
 use crate::schema::{FieldId, lookup_path};
 use crate::settings::Settings;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -23,6 +23,9 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateDir {
     dir: PathBuf,
+    /// The draft file this process writes: `draft.json`, or
+    /// `draft-<pid>.json` beside it while another editor holds the tenant.
+    draft: String,
 }
 
 impl StateDir {
@@ -33,6 +36,16 @@ impl StateDir {
                 .join("state")
                 .join(file_safe(profile))
                 .join(file_safe(tenant)),
+            draft: "draft.json".into(),
+        }
+    }
+
+    /// The same folder, with this process's draft kept in a file of its own
+    /// beside the one another editor writes.
+    pub fn with_own_draft(&self, pid: u32) -> StateDir {
+        StateDir {
+            dir: self.dir.clone(),
+            draft: format!("draft-{pid}.json"),
         }
     }
 
@@ -40,9 +53,44 @@ impl StateDir {
         &self.dir
     }
 
+    /// Takes the tenant's advisory lock (`flock` on `.lock`), waiting for
+    /// another exoset that holds it: every read-modify-write of the history
+    /// and the drafts happens under it, so runs on one jump host that
+    /// overlap lose nothing.
+    pub fn lock(&self) -> io::Result<StateLock> {
+        create_private_dir(&self.dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.file(".lock"))?;
+        file.lock()?;
+        Ok(StateLock { _file: file })
+    }
+
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
+}
+
+/// The tenant's state lock, held until dropped (closing the file releases it).
+#[derive(Debug)]
+pub struct StateLock {
+    _file: std::fs::File,
+}
+
+/// Whether this editor may own the tenant's draft.
+#[derive(Debug)]
+pub enum Claim {
+    /// Held until dropped.
+    Mine(EditorClaim),
+    /// Another exoset edits this tenant: its pid and since when (Unix secs).
+    Held { pid: u32, since: u64 },
+}
+
+#[derive(Debug)]
+pub struct EditorClaim {
+    _file: std::fs::File,
 }
 
 /// A name usable as one path component whatever it holds.
@@ -87,13 +135,13 @@ struct VersionOnly {
 }
 
 fn load<T: DeserializeOwned>(path: &Path) -> Loaded<T> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_own_file(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Loaded::Missing,
         Err(e) => {
             return Loaded::SetAside {
                 moved_to: path.to_path_buf(),
-                reason: format!("cannot read it ({e}); it was left where it is"),
+                reason: format!("unreadable ({e}); it was left where it is"),
             };
         }
     };
@@ -199,7 +247,73 @@ impl Draft {
 
 impl StateDir {
     pub fn draft_path(&self) -> PathBuf {
-        self.file("draft.json")
+        self.file(&self.draft)
+    }
+
+    /// Every draft on disk for this tenant, this process's own first: the
+    /// next start offers them all.
+    pub fn draft_paths(&self) -> Vec<PathBuf> {
+        let own = self.draft_path();
+        let mut others: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p != &own
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("draft") && n.ends_with(".json"))
+            })
+            .collect();
+        others.sort();
+        let mut paths = vec![own];
+        paths.extend(others);
+        paths
+    }
+
+    pub fn load_draft_at(&self, path: &Path) -> Loaded<Draft> {
+        load(path)
+    }
+
+    /// Removes a draft another run left, once its edits were offered.
+    pub fn remove_draft_at(&self, path: &Path) -> io::Result<()> {
+        let _lock = self.lock()?;
+        remove(path)
+    }
+
+    /// Claims the tenant for this editor, or says who holds it. The claim
+    /// is an advisory lock on `editor.lock`, released when the process ends
+    /// however it ends; the file names the holder for the next one.
+    pub fn claim_editor(&self) -> io::Result<Claim> {
+        use std::io::{Read, Seek, Write};
+        create_private_dir(&self.dir)?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(self.file("editor.lock"))?;
+        match file.try_lock() {
+            Ok(()) => {
+                file.set_len(0)?;
+                file.rewind()?;
+                writeln!(file, "{} {}", std::process::id(), now_secs())?;
+                Ok(Claim::Mine(EditorClaim { _file: file }))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut text = String::new();
+                let _ = file.take(256).read_to_string(&mut text);
+                let mut parts = text.split_whitespace().map(str::parse::<u64>);
+                let pid = parts.next().and_then(Result::ok).unwrap_or(0);
+                let since = parts.next().and_then(Result::ok).unwrap_or(0);
+                Ok(Claim::Held {
+                    pid: u32::try_from(pid).unwrap_or(0),
+                    since,
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
     }
 
     pub fn load_draft(&self) -> Loaded<Draft> {
@@ -207,10 +321,12 @@ impl StateDir {
     }
 
     pub fn save_draft(&self, draft: &Draft) -> io::Result<()> {
+        let _lock = self.lock()?;
         save(&self.draft_path(), draft)
     }
 
     pub fn remove_draft(&self) -> io::Result<()> {
+        let _lock = self.lock()?;
         remove(&self.draft_path())
     }
 }
@@ -322,6 +438,7 @@ impl StateDir {
         mut entry: HistoryEntry,
         keep: usize,
     ) -> io::Result<(u64, Option<String>)> {
+        let _lock = self.lock()?;
         let (mut history, warning) = match self.load_history() {
             Loaded::Found(h) => (h, None),
             Loaded::Missing => (History::default(), None),

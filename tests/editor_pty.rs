@@ -468,3 +468,49 @@ fn a_lost_answer_is_an_unknown_outcome_and_the_next_read_tells_what_the_server_h
     assert_eq!(interrupt(&mut pty), 5, "an edit of unknown fate is pending");
     assert!(draft_on_disk(env.home.path()), "the unsent edit is kept");
 }
+
+#[test]
+fn two_editors_on_one_tenant_both_keep_their_drafts_and_the_next_start_offers_both() {
+    let env = Env::new();
+    let mut first = env.editor(&[]);
+    let mut second = env.editor(&[]);
+    let screen = second.wait_for("is editing", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!("Another exoset (pid {}", first.pid())),
+        "{screen}"
+    );
+    go_to(&mut first, '3', "lcr_enabled");
+    first.type_str(" ");
+    first.wait_for("3 Common *1", WAIT);
+    go_to(&mut second, '3', "aparty_tag");
+    append(&mut second, "Two");
+    second.wait_for("3 Common *1", WAIT);
+    // Both SSH sessions drop.
+    first.signal(Signal::SIGHUP);
+    second.signal(Signal::SIGHUP);
+    first.wait_exit(WAIT);
+    second.wait_exit(WAIT);
+    first.assert_restored();
+    second.assert_restored();
+
+    let mut third = env.editor(&[]);
+    third.wait_for("A draft of 2 unsent changes", WAIT);
+    third.type_str("y");
+    third.wait_for("Restored 2 changes", WAIT);
+    third.type_str("d");
+    let screen = third.wait_for("Pending changes", WAIT);
+    assert!(screen.contains("common.lcr_enabled"), "{screen}");
+    assert!(screen.contains("CustomerTwo"), "{screen}");
+    esc_closing(&mut third, "Pending changes");
+    quit_keeping(&mut third);
+}
+
+/// `q` with changes pending: asked, `y` quits (the draft is kept).
+fn quit_keeping(pty: &mut Pty) {
+    pty.type_str("q");
+    pty.wait_for("Quit", WAIT);
+    pty.type_str("y");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}

@@ -303,6 +303,25 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// Checks a tenant SID: the vendor's are short letters and digits ("exotel or
+/// custom identifier"); `_` and `-` are allowed too, and nothing that could
+/// change the path (`.`, `..`, `/`) or vanish from it (tabs, newlines).
+pub fn check_tenant_sid(sid: &str) -> Result<(), String> {
+    let ok = !sid.is_empty()
+        && sid.len() <= 64
+        && sid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "tenant SID {} is not valid: use 1 to 64 letters, digits, _ or -",
+            crate::text::safe(&format!("{sid:?}"))
+        ))
+    }
+}
+
 /// The settings URL for a base and tenant, refusing plain http off this machine.
 pub fn settings_url(base_url: &str, tenant_sid: &str) -> Result<Url, ApiError> {
     let mut url = Url::parse(base_url.trim()).map_err(|e| {
@@ -310,6 +329,19 @@ pub fn settings_url(base_url: &str, tenant_sid: &str) -> Result<Url, ApiError> {
             "base URL {base_url:?} is not a URL ({e}); e.g. {DEFAULT_BASE_URL}"
         ))
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ApiError::Config(
+            "the base URL must not hold a user name or password (user:pass@): exoset sends \
+             the API key and token itself, and a password in a URL ends up in output and logs"
+                .into(),
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(ApiError::Config(format!(
+            "the base URL must not hold a #fragment: {}",
+            crate::text::safe(base_url)
+        )));
+    }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
@@ -325,11 +357,7 @@ pub fn settings_url(base_url: &str, tenant_sid: &str) -> Result<Url, ApiError> {
             )));
         }
     }
-    if tenant_sid.is_empty() || tenant_sid.contains(['/', '?', '#']) {
-        return Err(ApiError::Config(format!(
-            "tenant SID {tenant_sid:?} is not valid"
-        )));
-    }
+    check_tenant_sid(tenant_sid).map_err(ApiError::Config)?;
     url.path_segments_mut()
         .map_err(|_| ApiError::Config(format!("base URL {base_url} cannot take a path")))?
         .pop_if_empty()

@@ -267,7 +267,9 @@ pub fn run(cli: Cli) -> u8 {
     match dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(failure) => {
-            eprintln!("exoset: {failure}");
+            // Messages quote servers, files and values: nothing of theirs
+            // reaches the terminal raw (line breaks are ours and stay).
+            eprintln!("exoset: {}", crate::text::safe_lines(&failure.message));
             failure.code
         }
     }

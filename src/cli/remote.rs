@@ -122,7 +122,7 @@ impl Remote {
         let read = block_on(self.session.read())??;
         print_notes(&read.answer.settings);
         for warning in &read.warnings {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", safe(warning));
         }
         Ok(read.answer)
     }
@@ -130,7 +130,7 @@ impl Remote {
 
 fn print_notes(settings: &Settings) {
     for note in settings.notes() {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", safe(&note.to_string()));
     }
 }
 
@@ -185,9 +185,7 @@ pub fn get_json(settings: &Settings, ids: &[FieldId]) -> String {
         }
         filtered.to_json()
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::text::json_pretty(&doc)
 }
 
 /// The document as a two-column table of `section.key` and value.
@@ -210,24 +208,25 @@ pub fn get_table(settings: &Settings, ids: &[FieldId]) -> String {
     if ids.len() == crate::schema::SETTINGS.len() {
         for (section, key, value) in settings.unknown() {
             rows.push((
-                format!("{section}.{key} (unknown to exoset)"),
+                format!("{}.{} (unknown to exoset)", safe(&section), safe(&key)),
                 display_value(&value.to_string()),
             ));
         }
     }
-    let width = rows.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(p, _)| crate::text::width(p))
+        .max()
+        .unwrap_or(0);
     rows.iter()
-        .map(|(path, value)| format!("{path:<width$}  {value}\n"))
+        .map(|(path, value)| format!("{}  {value}\n", crate::text::pad(path, width)))
         .collect()
 }
 
-/// A value on one line: control characters escaped so a table stays a table.
+/// A value on one line: control characters escaped so a table stays a table
+/// and the terminal stays the person's; every script shown as itself.
 fn display_value(text: &str) -> String {
-    text.chars()
-        .flat_map(char::escape_default)
-        .collect::<String>()
-        .replace("\\\"", "\"")
-        .replace("\\'", "'")
+    safe(text).into_owned()
 }
 
 /// Parses and checks `PATH=VALUE` assignments, before any network round trip.
@@ -279,7 +278,11 @@ pub fn read_desired(path: &Path) -> Result<Settings, Failure> {
     let desired =
         Settings::from_json_text(&text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
     for note in desired.notes() {
-        eprintln!("note: {name}: {note}");
+        eprintln!(
+            "note: {}: {}",
+            safe(&name.to_string()),
+            safe(&note.to_string())
+        );
     }
     Ok(desired)
 }
@@ -315,7 +318,8 @@ pub fn export(remote: &Remote, output: Option<&Path>) -> Result<(), Failure> {
     match output {
         None => write_stdout(&text),
         Some(path) if path == Path::new("-") => write_stdout(&text),
-        Some(path) => std::fs::write(path, text)
+        // Atomically and private (0600), like every file exoset writes.
+        Some(path) => crate::config::write_private(path, &text)
             .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display()))),
     }
 }
@@ -471,7 +475,7 @@ fn report_sent(sent: &Sent) -> Result<(), Failure> {
         Sent::Unknown { error, .. } => fail(format!("{error}.\n  {}", session::UNKNOWN_ADVICE)),
         Sent::Done(done) => {
             for warning in &done.warnings {
-                eprintln!("warning: {warning}");
+                eprintln!("warning: {}", safe(warning));
             }
             if !done.taken_in.is_empty() {
                 eprintln!(

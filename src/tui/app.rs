@@ -48,6 +48,9 @@ pub enum Action {
     },
     /// Something outside failed in a way the person should read.
     Problem(String),
+    /// Something the person should know that stays true while the editor
+    /// runs (another exoset edits this tenant): said with the load's result.
+    Notice(String),
     /// The draft file was read: a draft, none, or why it could not be used.
     DraftRead(Result<Option<FoundDraft>, String>),
     /// `$EDITOR` finished: the new text, or why there is none.
@@ -310,6 +313,8 @@ pub struct App {
     /// A PUT whose answer was lost: the next read says which of its keys
     /// the server holds.
     after_unknown: Option<ChangeSet>,
+    /// A [`Action::Notice`] to say once the settings are loaded.
+    notice: Option<String>,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -354,6 +359,7 @@ impl App {
             after_conflicts: AfterConflicts::Send,
             exit: None,
             after_unknown: None,
+            notice: None,
         }
     }
 
@@ -610,6 +616,7 @@ impl App {
             Action::Resize(..)
             | Action::Tick
             | Action::Problem(_)
+            | Action::Notice(_)
             | Action::DraftRead(_)
             | Action::ExternalEdited { .. } => false,
             Action::HistoryRead(_) => false,
@@ -679,11 +686,11 @@ impl App {
             let pending = self.changes.changed().count();
             let text = match (pending, self.changes.problems.len()) {
                 (0, _) => "No pending changes.".to_string(),
-                (n, 0) => format!("{n} pending change{} — s sends", plural(n)),
+                (n, 0) => format!("{} — s sends", count(n, "pending change")),
                 (n, p) => format!(
-                    "{n} pending change{}, {p} problem{} to fix before sending",
-                    plural(n),
-                    plural(p)
+                    "{}, {} to fix before sending",
+                    count(n, "pending change"),
+                    count(p, "problem")
                 ),
             };
             out.push((Tone::Info, text));
@@ -729,7 +736,7 @@ impl App {
             .iter()
             .map(|&s| {
                 let title = format!(" {} ", self.tab_title(s));
-                let width = u16::try_from(title.chars().count()).unwrap_or(u16::MAX);
+                let width = u16::try_from(crate::text::width(&title)).unwrap_or(u16::MAX);
                 let span = (s, title, x, x.saturating_add(width));
                 x = x.saturating_add(width + 1);
                 span
@@ -914,8 +921,8 @@ impl App {
                 let unknown = self.base.unknown().len();
                 if unknown > 0 {
                     text.push_str(&format!(
-                        "; {unknown} key{} exoset does not know, under Other",
-                        plural(unknown)
+                        "; {} exoset does not know, under Other",
+                        count(unknown, "key")
                     ));
                 }
                 let notes = self.base.notes().len();
@@ -925,7 +932,10 @@ impl App {
                     ));
                 }
                 text.push('.');
-                self.say(Tone::Success, text);
+                match self.notice.take() {
+                    Some(notice) => self.say(Tone::Warning, format!("{text} {notice}")),
+                    None => self.say(Tone::Success, text),
+                }
                 if let Some(changes) = self.after_unknown.take() {
                     self.tell_held(&changes);
                 }
@@ -1032,7 +1042,10 @@ impl App {
             let more = self.changes.problems.len() - 1;
             self.jump_to(first.id);
             let more = if more > 0 {
-                format!(" (and {more} more problem{})", plural(more))
+                format!(
+                    " (and {more} more {})",
+                    crate::text::plural(more, "problem")
+                )
             } else {
                 String::new()
             };
@@ -2081,6 +2094,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.say(Tone::Error, text);
             vec![]
         }
+        Action::Notice(text) => {
+            if app.loaded {
+                app.say(Tone::Warning, text);
+            } else {
+                app.notice = Some(text);
+            }
+            vec![]
+        }
         Action::DraftRead(result) => {
             app.on_draft_read(result);
             vec![]
@@ -2181,29 +2202,19 @@ pub fn pretty_json(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// Settings by path, comma-separated.
 fn paths(ids: impl Iterator<Item = FieldId>) -> String {
     ids.map(|id| id.path()).collect::<Vec<_>>().join(", ")
 }
 
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", plural(n))
-}
+use crate::text::count;
 
-/// Text cut to `max` characters on one line.
+/// Text on one line (control characters as spaces), cut to `max` display
+/// columns, never inside a grapheme.
 pub fn short(text: &str, max: usize) -> String {
     let one: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if crate::text::is_hostile(c) { ' ' } else { c })
         .collect();
-    if one.chars().count() > max {
-        let cut: String = one.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    } else {
-        one
-    }
+    crate::text::fit(&one, max)
 }

@@ -75,9 +75,7 @@ pub fn plan(app: &App, item: &Item) -> Vec<(FieldId, Verdict)> {
     crate::session::rollback_plan(&item.changed, &app.base, &app.edits)
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+use crate::text::{count, plural};
 
 fn shown(value: Option<&str>) -> String {
     value.map_or_else(|| "(not reported)".to_string(), |v| short(v, 40))
@@ -228,12 +226,12 @@ impl App {
         self.tell(
             tone,
             format!(
-                "Rollback of entry {} is pending, not sent: {n} key{} back to {} old value{} \
+                "Rollback of entry {} is pending, not sent: {} back to {} old {} \
                  (marked *). d shows {}, s sends.{left}",
                 item.id,
-                plural(n),
+                count(n, "key"),
                 if n == 1 { "its" } else { "their" },
-                plural(n),
+                plural(n, "value"),
                 if n == 1 { "it" } else { "them" },
             ),
         );
@@ -264,9 +262,7 @@ fn boxed<'a>(theme: &Theme, title: String) -> Block<'a> {
 
 /// `text` on one line, cut with `…` or padded to exactly `width` columns.
 fn fit(text: &str, width: usize) -> String {
-    let one = short(text, width);
-    let len = one.chars().count();
-    format!("{one}{}", " ".repeat(width.saturating_sub(len)))
+    crate::text::pad(&short(text, width), width)
 }
 
 pub fn draw(frame: &mut Frame, app: &App, view: &HistoryView, body: Rect) {
@@ -282,9 +278,8 @@ fn draw_list(frame: &mut Frame, app: &App, view: &HistoryView, body: Rect) {
     let items = view.items();
     let title = match &view.listing {
         Listing::Entries(items) if !items.is_empty() => format!(
-            " History · {} change{} sent, newest first ",
-            items.len(),
-            plural(items.len())
+            " History · {} sent, newest first ",
+            count(items.len(), "change")
         ),
         _ => " History ".to_string(),
     };
@@ -412,9 +407,8 @@ pub fn entry_lines<'a>(
         ]),
         Line::styled(
             format!(
-                "It changed {} key{}, old → new:",
-                item.changed.len(),
-                plural(item.changed.len())
+                "It changed {}, old → new:",
+                count(item.changed.len(), "key")
             ),
             theme.dim,
         ),
@@ -449,7 +443,7 @@ pub fn entry_lines<'a>(
                     let old = part.old.unwrap_or_else(|| "(absent)".into());
                     let new = part.new.unwrap_or_else(|| "(absent)".into());
                     let one = format!("    {}  {old} → {new}", part.path);
-                    if one.chars().count() <= width {
+                    if crate::text::width(&one) <= width {
                         lines.push(Line::raw(one));
                     } else {
                         lines.push(Line::raw(format!("    {}", part.path)));
@@ -498,8 +492,8 @@ pub fn entry_lines<'a>(
         Line::from(vec![
             Span::styled("r", theme.key_cap),
             Span::raw(format!(
-                " puts the old value{} marked ↺ back as pending edits; nothing is sent.",
-                plural(restorable)
+                " puts the old {} marked ↺ back as pending edits; nothing is sent.",
+                plural(restorable, "value")
             )),
         ])
     });

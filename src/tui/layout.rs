@@ -29,7 +29,7 @@ pub fn too_small(area: Rect) -> bool {
 pub fn wrapped_lines<'a>(texts: impl Iterator<Item = &'a str>, width: u16) -> u16 {
     let width = usize::from(width.max(1));
     texts
-        .map(|t| t.chars().count().div_ceil(width).max(1))
+        .map(|t| crate::text::width(t).div_ceil(width).max(1))
         .sum::<usize>()
         .try_into()
         .unwrap_or(u16::MAX)

@@ -24,7 +24,7 @@ use crate::changes::Edits;
 use crate::exit::{self, Failure};
 use crate::session::{SendRequest, Session};
 use crate::settings::Settings;
-use crate::store::{Draft, Loaded, StateDir};
+use crate::store::{Claim, Draft, EditorClaim, Loaded, StateDir};
 use app::FoundDraft;
 use base64::Engine as _;
 use crossterm::event::{
@@ -38,6 +38,7 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,6 +118,8 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         editor: None,
         frames: 0,
         state: options.state,
+        claim: None,
+        other_drafts: Vec::new(),
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
@@ -336,6 +339,10 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     /// Frames drawn, so tests can see that an idle editor draws nothing.
     pub frames: u64,
     pub state: Option<EditorState>,
+    /// This editor's claim on the tenant, held while it runs.
+    claim: Option<EditorClaim>,
+    /// Drafts other runs left beside this one's, offered with it.
+    other_drafts: Vec<PathBuf>,
 }
 
 /// How often the spinner turns while a request is in flight.
@@ -354,6 +361,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             editor: None,
             frames: 0,
             state: None,
+            claim: None,
+            other_drafts: Vec::new(),
         }
     }
 
@@ -379,7 +388,11 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
-        let first = app.start();
+        let held = self.claim_tenant();
+        let mut first = app.start();
+        if let Some(notice) = held {
+            first.extend(update(app, Action::Notice(notice)));
+        }
         // The first frame ("Loading…") goes out before the GET is answered.
         self.draw(app)?;
         if self.apply(first, app, &mut tasks).await? {
@@ -463,6 +476,53 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         })
     }
 
+    /// Once the offer of drafts other runs left is settled (taken into this
+    /// editor's own draft, or declined), their files go.
+    fn forget_other_drafts(
+        &mut self,
+        app: &mut App,
+        queue: &mut std::collections::VecDeque<Effect>,
+    ) {
+        if app.found_draft.is_some() {
+            return;
+        }
+        let Some(state) = &self.state else {
+            return;
+        };
+        for path in std::mem::take(&mut self.other_drafts) {
+            if let Err(e) = state.dir.remove_draft_at(&path) {
+                let problem = format!("cannot remove the draft {}: {e}", path.display());
+                queue.extend(update(app, Action::Problem(problem)));
+            }
+        }
+    }
+
+    /// Claims the tenant for this editor; when another exoset holds it, this
+    /// one keeps its draft in a file of its own and says who holds it.
+    fn claim_tenant(&mut self) -> Option<String> {
+        let state = self.state.as_mut()?;
+        match state.dir.claim_editor() {
+            Ok(Claim::Mine(claim)) => {
+                self.claim = Some(claim);
+                None
+            }
+            Ok(Claim::Held { pid, since }) => {
+                state.dir = state.dir.with_own_draft(std::process::id());
+                Some(format!(
+                    "Another exoset (pid {pid}, since {}) is editing {}: your unsent changes \
+                     are kept in a draft of their own beside its draft; the next start offers \
+                     both.",
+                    crate::store::format_time(since),
+                    crate::text::safe(&state.tenant)
+                ))
+            }
+            Err(e) => Some(format!(
+                "Cannot tell whether another exoset is editing this tenant ({e}); drafts are \
+                 still kept."
+            )),
+        }
+    }
+
     /// Carries out effects; `Ok(true)` means quit.
     async fn apply(
         &mut self,
@@ -483,13 +543,22 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.
                 Effect::ReadDraft => {
-                    let result = read_draft(self.state.as_ref());
+                    let (offer, others, problems) = read_drafts(self.state.as_ref());
+                    self.other_drafts = others;
+                    let result = match (offer, problems.first()) {
+                        (None, Some(problem)) => Err(problem.clone()),
+                        (offer, _) => Ok(offer),
+                    };
                     queue.extend(update(app, Action::DraftRead(result)));
+                    for problem in problems.into_iter().skip(1) {
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
                 }
                 Effect::SaveDraft { base, edits } => {
                     if let Err(problem) = self.write_draft(&base, &edits) {
                         queue.extend(update(app, Action::Problem(problem)));
                     }
+                    self.forget_other_drafts(app, &mut queue);
                 }
                 Effect::RemoveDraft => {
                     if let Some(state) = &self.state
@@ -498,6 +567,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                         let problem = format!("cannot remove the draft: {e}");
                         queue.extend(update(app, Action::Problem(problem)));
                     }
+                    self.forget_other_drafts(app, &mut queue);
                 }
                 Effect::Copy(text) => {
                     let written = self
@@ -594,28 +664,56 @@ fn write_temp(text: &str, json: bool) -> io::Result<tempfile::NamedTempFile> {
     Ok(file)
 }
 
-/// The draft on disk, as the editor offers it.
-fn read_draft(state: Option<&EditorState>) -> Result<Option<FoundDraft>, String> {
+/// Every draft on disk for this tenant, merged into one offer (this
+/// process's own first, then those other runs left beside it, newer edits
+/// winning), with the other files to remove once the offer is settled and
+/// what could not be read.
+fn read_drafts(state: Option<&EditorState>) -> (Option<FoundDraft>, Vec<PathBuf>, Vec<String>) {
     let Some(state) = state else {
-        return Ok(None);
+        return (None, Vec::new(), Vec::new());
     };
-    match state.dir.load_draft() {
-        Loaded::Missing => Ok(None),
-        Loaded::Found(draft) => {
-            let (base, edits) = draft
-                .restore()
-                .map_err(|e| format!("The draft of unsent changes cannot be used: {e}"))?;
-            Ok(Some(FoundDraft {
-                saved_at: draft.saved_at,
-                base,
-                edits,
-            }))
+    let own = state.dir.draft_path();
+    let mut found: Vec<(u64, Settings, Edits)> = Vec::new();
+    let mut others = Vec::new();
+    let mut problems = Vec::new();
+    for path in state.dir.draft_paths() {
+        match state.dir.load_draft_at(&path) {
+            Loaded::Missing => continue,
+            Loaded::Found(draft) => match draft.restore() {
+                Ok((base, edits)) => found.push((draft.saved_at, base, edits)),
+                Err(e) => {
+                    problems.push(format!("The draft of unsent changes cannot be used: {e}"));
+                    continue;
+                }
+            },
+            Loaded::SetAside { moved_to, reason } => {
+                problems.push(format!(
+                    "The draft of unsent changes is {reason}; it was kept as {}.",
+                    moved_to.display()
+                ));
+                continue;
+            }
         }
-        Loaded::SetAside { moved_to, reason } => Err(format!(
-            "The draft of unsent changes is {reason}; it was kept as {}.",
-            moved_to.display()
-        )),
+        if path != own {
+            others.push(path);
+        }
     }
+    found.sort_by_key(|(saved_at, ..)| *saved_at);
+    let merged = found.into_iter().reduce(|older, newer| {
+        let (saved_at, base, mut edits) = newer;
+        for (id, text) in older.2.iter() {
+            if edits.get(id).is_none() {
+                edits.set(&base, id, text);
+            }
+        }
+        (saved_at, base, edits)
+    });
+    let offer = merged.map(|(saved_at, base, edits)| FoundDraft {
+        saved_at,
+        base,
+        edits,
+    });
+    (offer, others, problems)
 }
 
 /// The network tasks: at most one request in flight, cancellable. Reads

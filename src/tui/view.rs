@@ -61,18 +61,21 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 // ----- text helpers -----
 
-/// `text` on one line, cut with `…` or padded to exactly `width` columns.
-fn fit(text: &str, width: u16) -> String {
+/// `text` on one line, cut with `…` or padded to exactly `width` display
+/// columns (wide characters count two; a grapheme is never split).
+pub(super) fn fit(text: &str, width: u16) -> String {
     let width = usize::from(width);
-    let one = short(text, width);
-    let len = one.chars().count();
-    format!("{one}{}", " ".repeat(width.saturating_sub(len)))
+    crate::text::pad(&short(text, width), width)
 }
 
 /// A key cut in the middle, so both its start and its `_endpoint` show.
+/// Keys are ASCII (ours, or an unknown key's name, which `fit` handles).
 fn squeeze_key(key: &str, width: u16) -> String {
     let width = usize::from(width);
     let len = key.chars().count();
+    if !key.is_ascii() {
+        return fit(key, u16::try_from(width).unwrap_or(u16::MAX));
+    }
     if len <= width {
         return format!("{key}{}", " ".repeat(width - len));
     }
@@ -141,8 +144,8 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
     let used: usize = spans.iter().map(Span::width).sum();
     let label = format!("exoset · {} ", app.title);
     let room = usize::from(area.width).saturating_sub(used);
-    if label.chars().count() <= room {
-        spans.push(Span::raw(" ".repeat(room - label.chars().count())));
+    if crate::text::width(&label) <= room {
+        spans.push(Span::raw(" ".repeat(room - crate::text::width(&label))));
         spans.push(Span::styled(label, app.theme.title));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -375,7 +378,7 @@ fn field_detail<'a>(app: &App, id: FieldId, width: u16) -> Vec<Line<'a>> {
     };
     // Loaded and edited side by side when both are short, to spare a line.
     let half = width.saturating_sub(9) / 2;
-    let short_enough = |t: &str| t.chars().count() < usize::from(half) && !t.contains('\n');
+    let short_enough = |t: &str| crate::text::width(t) < usize::from(half) && !t.contains('\n');
     match &second {
         Some((label, text)) if loaded.is_none_or(short_enough) && short_enough(text) => {
             let mut line = labelled(theme, "Loaded", value_span(theme, loaded, half + 2));
@@ -468,7 +471,9 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
             Some((key, label, b.command == Command::Help))
         })
         .collect();
-    let width = |(key, label, _): &(String, &str, bool)| key.chars().count() + label.len() + 3;
+    let width = |(key, label, _): &(String, &str, bool)| {
+        crate::text::width(key) + crate::text::width(label) + 3
+    };
     let reserved: usize = entries.iter().filter(|e| e.2).map(width).sum();
     let mut room = usize::from(area.width).saturating_sub(reserved + 1);
     let mut spans = vec![Span::raw(" ")];
@@ -527,10 +532,10 @@ fn draw_pick(frame: &mut Frame, app: &App, pick: &Pick, body: Rect) {
     let width = pick
         .options
         .iter()
-        .map(|o| o.chars().count() + 12)
+        .map(|o| crate::text::width(o) + 12)
         .max()
         .unwrap_or(20)
-        .max(title.chars().count() + 4);
+        .max(crate::text::width(&title) + 4);
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let area = centered(body, u16::try_from(width).unwrap_or(u16::MAX), height);
     frame.render_widget(Clear, area);
@@ -761,7 +766,12 @@ pub fn diff_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
                 let part = change.path;
                 let was = change.old.unwrap_or_else(|| "(absent)".to_string());
                 let now = change.new.unwrap_or_else(|| "(absent)".to_string());
-                if part.chars().count() + was.chars().count() + now.chars().count() + 9 <= width {
+                if crate::text::width(&part)
+                    + crate::text::width(&was)
+                    + crate::text::width(&now)
+                    + 9
+                    <= width
+                {
                     lines.push(Line::from(vec![
                         Span::raw(format!("    {part}  ")),
                         Span::styled(was, theme.dim),
@@ -776,7 +786,7 @@ pub fn diff_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
             }
             continue;
         }
-        let short_enough = old.map_or(14, |o| o.chars().count()) + row.new.chars().count() + 7
+        let short_enough = old.map_or(14, crate::text::width) + crate::text::width(&row.new) + 7
             <= width
             && !row.new.contains('\n');
         if short_enough {
@@ -808,10 +818,9 @@ pub fn diff_lines<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let n = changes.changed().count();
     lines.push(Line::styled(
         format!(
-            "{n} change{}; the PUT carries {} key{}.",
-            if n == 1 { "" } else { "s" },
-            changes.rows.len(),
-            if changes.rows.len() == 1 { "" } else { "s" }
+            "{}; the PUT carries {}.",
+            crate::text::count(n, "change"),
+            crate::text::count(changes.rows.len(), "key")
         ),
         theme.text,
     ));
@@ -836,11 +845,7 @@ fn draw_diff(frame: &mut Frame, app: &App, body: Rect, scroll: usize, confirm: b
         let n = app.changes.changed().count();
         let question = Line::from(vec![
             Span::styled(
-                format!(
-                    "Send {n} change{} to {}? ",
-                    if n == 1 { "" } else { "s" },
-                    app.host
-                ),
+                format!("Send {} to {}? ", crate::text::count(n, "change"), app.host),
                 theme.warning,
             ),
             Span::styled("y", theme.key_cap),
@@ -861,7 +866,7 @@ fn draw_diff(frame: &mut Frame, app: &App, body: Rect, scroll: usize, confirm: b
 fn draw_question(frame: &mut Frame, app: &App, question: Question, body: Rect) {
     let theme = &app.theme;
     let n = app.edits.len();
-    let changes = format!("{n} unsent change{}", if n == 1 { "" } else { "s" });
+    let changes = crate::text::count(n, "unsent change");
     let (title, text, yes, no) = match question {
         Question::Quit if app.busy() => (
             " Quit? ",
@@ -871,7 +876,11 @@ fn draw_question(frame: &mut Frame, app: &App, question: Question, body: Rect) {
         ),
         Question::Quit if app.drafts => (
             " Quit? ",
-            format!("Quit? Your {changes} stay in the draft and are offered next time."),
+            format!(
+                "Quit? Your {changes} {} in the draft and {} offered next time.",
+                if n == 1 { "stays" } else { "stay" },
+                if n == 1 { "is" } else { "are" }
+            ),
             "quit",
             "stay",
         ),
@@ -888,9 +897,9 @@ fn draw_question(frame: &mut Frame, app: &App, question: Question, body: Rect) {
             (
                 " Unsent changes ",
                 format!(
-                    "A draft of {n} unsent change{} was saved at {when}. Restore it on top \
-                     of the settings just loaded?",
-                    if n == 1 { "" } else { "s" }
+                    "A draft of {} was saved at {when}. Restore it on top of the settings \
+                     just loaded?",
+                    crate::text::count(n, "unsent change")
                 ),
                 "restore",
                 "discard it",
@@ -982,7 +991,7 @@ fn draw_conflicts(frame: &mut Frame, app: &App, body: Rect, cursor: usize) {
             None => ("[choose m / t]", theme.invalid),
         };
         let path = c.id.path();
-        let pad = width.saturating_sub(path.chars().count() + choice.chars().count() + 3);
+        let pad = width.saturating_sub(crate::text::width(&path) + crate::text::width(choice) + 3);
         let mut line = Line::from(vec![
             cursor_span(at),
             Span::raw(" "),
@@ -1032,12 +1041,12 @@ fn draw_conflicts(frame: &mut Frame, app: &App, body: Rect, cursor: usize) {
     frame.render_widget(Paragraph::new(foot_lines), rect);
 }
 
-/// Words of `text` in lines of at most `width` characters.
+/// Words of `text` in lines of at most `width` display columns.
 fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     for word in text.split_whitespace() {
-        let last = lines.last_mut().map_or(0, |l| l.chars().count());
-        if last > 0 && last + 1 + word.chars().count() > width {
+        let last = lines.last_mut().map_or(0, |l| crate::text::width(l));
+        if last > 0 && last + 1 + crate::text::width(word) > width {
             lines.push(String::new());
         }
         if let Some(line) = lines.last_mut() {
@@ -1070,7 +1079,7 @@ pub fn help_text<'a>(app: &App, width: u16) -> Vec<Line<'a>> {
     let entries = keys::help_lines();
     let key_width = entries
         .iter()
-        .map(|(_, keys, _)| keys.chars().count())
+        .map(|(_, keys, _)| crate::text::width(keys))
         .max()
         .unwrap_or(0)
         + 2;
