@@ -262,6 +262,21 @@ impl Cli {
     }
 }
 
+/// Writes to stdout; a closed pipe (`exoset … | head`) is a quiet end, not
+/// a failure worth a message.
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::new(
+            exit::NETWORK,
+            format!("cannot write output: {e}"),
+        )),
+    }
+}
+
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
     match dispatch(&cli) {
@@ -315,8 +330,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         ),
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut command, "exoset", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "exoset", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script))
         }
         Some(Command::Sim {
             port,
@@ -369,13 +385,32 @@ fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
 }
 
 /// `exoset --demo`: the editor on an in-process simulator with demo settings.
+/// The demo keeps state of its own (the simulator's settings, drafts,
+/// history) in a `demo` folder under the data folder, so drafts, history and
+/// rollback can be tried without an account; deleting the folder starts
+/// afresh.
 fn run_demo(cli: &Cli) -> Result<(), Failure> {
     use crate::api::sim::{self, SimConfig, Simulator};
     use crate::api::{Client, Credentials};
-    let simulator = Simulator::start_background(SimConfig::demo()).map_err(|e| {
+    let paths = crate::config::Paths::from_env().map_err(|e| Failure::usage(e.to_string()))?;
+    // A broken config file must not stop the demo; its editor preferences
+    // are simply not used then.
+    let config = crate::config::Config::load(&paths.config_file).unwrap_or_default();
+    let state = crate::store::StateDir::new(&paths, "demo", sim::DEMO_SID);
+    // The simulator saves its settings beside the demo's drafts and history.
+    let _ = crate::config::create_private_dir(state.path());
+    let simulator = Simulator::start_background(SimConfig {
+        state_file: Some(state.path().join("simulator.json")),
+        ..SimConfig::demo()
+    })
+    .map_err(|e| {
         Failure::new(
             exit::NETWORK,
-            format!("cannot start the built-in simulator: {e}"),
+            format!(
+                "cannot start the built-in simulator: {e} (its settings are kept in {}; \
+                 delete that folder to start afresh)",
+                state.path().display()
+            ),
         )
     })?;
     let credentials = Credentials {
@@ -386,7 +421,13 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
     };
     let client = Client::new(&credentials, cli.client_options()?)?;
     let mut options = EditorOptions::new("demo (built-in simulator)");
-    options.mouse = cli.mouse;
+    options.mouse = cli.mouse || config.editor.mouse;
+    options.state = Some(EditorState {
+        dir: state,
+        profile: "demo".into(),
+        tenant: sim::DEMO_SID.into(),
+        history_keep: config.history.keep,
+    });
     let result = crate::tui::run(client, options);
     drop(simulator);
     result

@@ -1,6 +1,6 @@
 //! The subcommands that talk to the server: get, set, diff, apply, export.
 
-use super::{Failure, exit};
+use super::{Failure, exit, write_stdout};
 use crate::api::{Answer, ApiError, ClientOptions, Credentials};
 use crate::changes::{ChangeSet, Edits};
 use crate::schema::{FieldId, lookup_path};
@@ -131,19 +131,6 @@ impl Remote {
 fn print_notes(settings: &Settings) {
     for note in settings.notes() {
         eprintln!("note: {}", safe(&note.to_string()));
-    }
-}
-
-fn write_stdout(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // `exoset get | head` closing early is not a failure worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::new(
-            exit::NETWORK,
-            format!("cannot write output: {e}"),
-        )),
     }
 }
 
