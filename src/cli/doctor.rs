@@ -1314,7 +1314,7 @@ async fn tls_check(
             let cause = root_cause(&e);
             let lower = cause.to_ascii_lowercase();
             let hint = if lower.contains("certificate") || lower.contains("unknownissuer") {
-                "the certificate is not trusted here: a TLS-inspecting company proxy? Install its CA in the system store (/usr/local/share/ca-certificates, then update-ca-certificates); exoset never turns certificate checks off"
+                "the certificate is not trusted here: a TLS-inspecting company proxy? Install its CA in the system store (Debian: /usr/local/share/ca-certificates/ and update-ca-certificates; RHEL: /etc/pki/ca-trust/source/anchors/ and update-ca-trust); exoset never turns certificate checks off"
             } else if lower.contains("proxy") || proxied {
                 "check the proxy variables above: the proxy refused or failed the CONNECT"
             } else {
