@@ -2,7 +2,9 @@
 //! face over the engine.
 
 mod auth;
+mod doctor;
 mod fields;
+mod man;
 pub mod remote;
 
 use crate::api::ClientOptions;
@@ -177,6 +179,20 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Check this machine and profile: keyring, config, locale, terminal,
+    /// proxy, and the way to the server; says what to fix.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the man pages into DIR (for packaging).
+    #[command(hide = true)]
+    Man {
+        /// Folder to write exoset.1, exoset-set.1, ... into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,6 +366,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             quirks.regions = regions.clone();
             run_sim(*port, state.clone(), sid, api_key, quirks)
         }
+        Some(Command::Doctor { json }) => doctor::run(cli, *json),
+        Some(Command::Man { out }) => man::run(out),
         None if cli.demo => run_demo(cli),
         None => {
             let (remote, mouse) = connect(cli)?;

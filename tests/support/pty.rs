@@ -177,6 +177,13 @@ impl Pty {
         }
     }
 
+    /// Canonical mode and echo are on (raw mode, if any, was undone).
+    pub fn is_cooked(&self) -> bool {
+        let termios = self.master.get_termios().expect("termios");
+        termios.local_flags.contains(LocalFlags::ICANON)
+            && termios.local_flags.contains(LocalFlags::ECHO)
+    }
+
     /// The terminal is as a shell wants it: canonical mode and echo on, the
     /// alternate screen left, the cursor shown, mouse capture off.
     pub fn assert_restored(&self) {
