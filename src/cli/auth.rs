@@ -158,7 +158,7 @@ pub fn login(
             tenant_sid: Some(tenant_sid),
             api_key: Some(api_key),
             base_url: Some(base_url),
-            token_command: None,
+            ..Profile::default()
         },
     );
     edit.set_default_if_unset(&name);
