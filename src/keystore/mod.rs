@@ -160,7 +160,7 @@ pub enum StoreError {
     /// No store could be opened; `tried` says which and why, e.g.
     /// "Secret Service (D-Bus): no D-Bus session bus ...; kernel keyring
     /// (keyutils): ...".
-    #[error("no OS keyring is usable here ({tried})")]
+    #[error("no OS keyring is usable here: {tried}")]
     NoStore { tried: String },
     /// The store did not answer in time.
     #[error(
