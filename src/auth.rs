@@ -6,9 +6,24 @@ use crate::api::Credentials;
 use crate::api::client::DEFAULT_BASE_URL;
 use crate::config::{Config, Paths, Profile};
 use crate::exit;
-use crate::keystore::{StoreKind, TokenStore};
+use crate::keystore::{StoreError, StoreKind, TokenStore};
 use secrecy::SecretString;
 use std::fmt;
+use std::io::Read;
+use std::sync::mpsc::{SendError, SyncSender, sync_channel};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Environment variables that hold a token: removed from every child's
+/// environment (`token_command`, `$EDITOR`).
+pub const TOKEN_ENV_VARS: [&str; 2] = ["EXOSET_API_TOKEN", "EXOSET_SIM_TOKEN"];
+
+/// How long a `token_command` may run unless its profile says otherwise.
+pub const TOKEN_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most of a `token_command`'s output read into memory.
+pub const TOKEN_COMMAND_MAX_OUTPUT: usize = 64 * 1024;
+/// The longest token taken.
+pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
 
 /// Values given on the command line.
 #[derive(Debug, Clone, Default)]
@@ -76,6 +91,7 @@ pub struct Selected {
     pub tenant_sid: Option<String>,
     pub api_key: Option<String>,
     pub token_command: Option<String>,
+    pub token_command_timeout: Duration,
     pub config: Config,
     pub paths: Paths,
 }
@@ -122,6 +138,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
         api_key,
         base_url,
         token_command,
+        token_command_timeout,
     } = stored;
     Ok(Selected {
         saved: saved.is_some(),
@@ -130,6 +147,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
         tenant_sid: pick(&overrides.tenant_sid, "EXOSET_TENANT_SID", &tenant_sid),
         api_key: pick(&overrides.api_key, "EXOSET_API_KEY", &api_key),
         token_command,
+        token_command_timeout: token_command_timeout.unwrap_or(TOKEN_COMMAND_TIMEOUT),
         profile,
         config,
         paths,
@@ -139,6 +157,19 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
 /// Full credentials for a command that talks to the server.
 pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selected), AuthError> {
     let selected = select(overrides)?;
+    let (tenant_sid, api_key) = tenant_and_key(&selected)?;
+    let (token, source) = find_token(&selected)?;
+    let credentials = Credentials {
+        base_url: selected.base_url.clone(),
+        tenant_sid,
+        api_key,
+        api_token: token,
+    };
+    Ok((credentials, source, selected))
+}
+
+/// The tenant SID and API key of a selection, or what to do about them.
+pub fn tenant_and_key(selected: &Selected) -> Result<(String, String), AuthError> {
     let fix = format!("`exoset auth login -p {}`", selected.profile);
     let tenant_sid = selected.tenant_sid.clone().ok_or_else(|| {
         AuthError::missing(format!(
@@ -153,43 +184,121 @@ pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selec
             selected.profile
         ))
     })?;
-    let (token, source) = find_token(&selected)?;
-    let credentials = Credentials {
-        base_url: selected.base_url.clone(),
-        tenant_sid,
-        api_key,
-        api_token: token,
-    };
-    Ok((credentials, source, selected))
+    Ok((tenant_sid, api_key))
+}
+
+/// Makes this process non-dumpable (no core file, no ptrace attach by other
+/// processes of the same user) before it holds a token. Linux only; a
+/// failure is not fatal (nothing else would hold the token any better).
+pub fn guard_process() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    }
+}
+
+/// The OS keyring, opened on a helper thread while the rest of the start-up
+/// (the config, the HTTP client, the terminal) goes on: opening needs nothing
+/// from the config. Not started when `EXOSET_API_TOKEN` is set.
+///
+/// The read runs on that same thread ([`find_token_in_background`]): the
+/// kernel keyring is reached through the process keyring of the thread that
+/// opened it, which other threads created earlier do not possess.
+pub struct EarlyStore(Option<SyncSender<Job>>);
+
+type Job = Box<dyn FnOnce(Option<Result<TokenStore, StoreError>>) + Send>;
+
+impl EarlyStore {
+    pub fn start() -> EarlyStore {
+        if env("EXOSET_API_TOKEN").is_some() {
+            return EarlyStore(None);
+        }
+        let (tx, rx) = sync_channel::<Job>(1);
+        let spawned = std::thread::Builder::new()
+            .name("exoset-keyring-early".to_owned())
+            .spawn(move || {
+                let opened = TokenStore::open();
+                if let Ok(job) = rx.recv() {
+                    job(Some(opened));
+                }
+            });
+        EarlyStore(spawned.ok().map(|_| tx))
+    }
+
+    /// Nothing started: the store is opened when needed.
+    pub fn none() -> EarlyStore {
+        EarlyStore(None)
+    }
+}
+
+/// A token found, where, and which keyrings were passed over on the way.
+pub struct FoundToken {
+    pub token: SecretString,
+    pub source: TokenSource,
+    pub skipped: Vec<(StoreKind, String)>,
+}
+
+/// Says which stores were skipped and why, for a message: empty when none.
+pub fn describe_skipped(skipped: &[(StoreKind, String)]) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = skipped
+        .iter()
+        .map(|(kind, why)| format!("the {kind} was skipped: {why}"))
+        .collect();
+    format!(" [{}]", parts.join("; "))
 }
 
 /// The token: environment, else token_command, else the OS keyring.
 pub fn find_token(selected: &Selected) -> Result<(SecretString, TokenSource), AuthError> {
+    find_token_with(selected, None).map(|found| (found.token, found.source))
+}
+
+/// Like [`find_token`], saying which stores were skipped; `opened` is the
+/// keyring when it was opened already (on this thread).
+pub fn find_token_with(
+    selected: &Selected,
+    opened: Option<Result<TokenStore, StoreError>>,
+) -> Result<FoundToken, AuthError> {
     if let Some(token) = env("EXOSET_API_TOKEN") {
-        return Ok((SecretString::from(token), TokenSource::Environment));
+        return Ok(FoundToken {
+            token: SecretString::from(token),
+            source: TokenSource::Environment,
+            skipped: Vec::new(),
+        });
     }
     if let Some(command) = &selected.token_command {
-        let token = run_token_command(command, &selected.profile)?;
-        return Ok((token, TokenSource::Command(command.clone())));
+        let token = run_token_command(command, &selected.profile, selected.token_command_timeout)?;
+        return Ok(FoundToken {
+            token,
+            source: TokenSource::Command(command.clone()),
+            skipped: Vec::new(),
+        });
     }
     let fix = format!("run `exoset auth login -p {}`", selected.profile);
-    let store = TokenStore::open().map_err(|e| {
+    let store = opened.unwrap_or_else(TokenStore::open).map_err(|e| {
         AuthError::missing(format!(
             "no API token for profile {:?}: EXOSET_API_TOKEN is not set, the profile has no \
-             token_command, and no OS keyring is usable ({e}); set EXOSET_API_TOKEN or add a \
-             token_command to the profile",
+             token_command, and {e}; set EXOSET_API_TOKEN or add a token_command to the profile",
             selected.profile
         ))
     })?;
+    let skipped = describe_skipped(store.skipped());
     match store.get(&selected.profile) {
-        Ok(Some(token)) => Ok((token, TokenSource::Store(store.kind()))),
+        Ok(Some(token)) => Ok(FoundToken {
+            token,
+            source: TokenSource::Store(store.kind()),
+            skipped: store.skipped().to_vec(),
+        }),
         Ok(None) => Err(AuthError::missing(format!(
-            "no API token for profile {:?} in the {}; {fix}, or set EXOSET_API_TOKEN",
+            "no API token for profile {:?} in the {}{skipped}; {fix}, or set EXOSET_API_TOKEN",
             selected.profile,
             store.kind().describe()
         ))),
         Err(e) => Err(AuthError::missing(format!(
-            "cannot read the API token for profile {:?} from the {}: {e}; {fix}, or set \
+            "cannot read the API token for profile {:?} from the {}{skipped}: {e}; {fix}, or set \
              EXOSET_API_TOKEN",
             selected.profile,
             store.kind().describe()
@@ -197,35 +306,162 @@ pub fn find_token(selected: &Selected) -> Result<(SecretString, TokenSource), Au
     }
 }
 
-/// Runs a profile's `token_command` through the shell; its stdout is the token.
-pub fn run_token_command(command: &str, profile: &str) -> Result<SecretString, AuthError> {
-    let output = std::process::Command::new("sh")
+/// Finds the token on a helper thread (the one `early` opened the keyring
+/// on, when there is one); the receiver yields it.
+pub fn find_token_in_background(
+    selected: Selected,
+    early: EarlyStore,
+) -> tokio::sync::oneshot::Receiver<Result<FoundToken, AuthError>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move |opened| {
+        let _ = tx.send(find_token_with(&selected, opened));
+    });
+    let job = match early.0 {
+        Some(sender) => match sender.send(job) {
+            Ok(()) => return rx,
+            Err(SendError(job)) => job,
+        },
+        None => job,
+    };
+    // Without a thread (never seen), the caller's receive reports it.
+    let _ = std::thread::Builder::new()
+        .name("exoset-token".to_owned())
+        .spawn(move || job(None));
+    rx
+}
+
+/// Runs a profile's `token_command` through the shell; its stdout is the
+/// token. The command runs in its own process group without the token
+/// variables in its environment; at most [`TOKEN_COMMAND_MAX_OUTPUT`] bytes
+/// of its output are read (into memory wiped afterwards), and after
+/// `timeout` its whole process group is killed. The output is never shown.
+pub fn run_token_command(
+    command: &str,
+    profile: &str,
+    timeout: Duration,
+) -> Result<SecretString, AuthError> {
+    let fail =
+        |what: String| AuthError::missing(format!("token_command of profile {profile:?} {what}"));
+    let mut child = std::process::Command::new("sh");
+    child
         .arg("-c")
         .arg(command)
         .stdin(std::process::Stdio::inherit())
-        .stderr(std::process::Stdio::inherit())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut child, 0);
+    for var in TOKEN_ENV_VARS {
+        child.env_remove(var);
+    }
+    let mut child = child
+        .spawn()
+        .map_err(|e| fail(format!("could not be started: {e}")))?;
+    let Some(mut stdout) = child.stdout.take() else {
+        stop(&mut child);
+        return Err(fail("could not be read".to_owned()));
+    };
+    let (tx, rx) = sync_channel(1);
+    let reader = move || {
+        // Sized once, so that growing never leaves an unwiped copy behind.
+        let mut out = Zeroizing::new(Vec::with_capacity(TOKEN_COMMAND_MAX_OUTPUT + 1));
+        let read = (&mut stdout)
+            .take(TOKEN_COMMAND_MAX_OUTPUT as u64 + 1)
+            .read_to_end(&mut out);
+        let _ = tx.send((read.map(|_| ()), out));
+    };
+    std::thread::Builder::new()
+        .name("exoset-token-command".to_owned())
+        .spawn(reader)
         .map_err(|e| {
-            AuthError::missing(format!(
-                "cannot run token_command of profile {profile:?}: {e}"
-            ))
+            stop(&mut child);
+            fail(format!("could not be read: {e}"))
         })?;
-    if !output.status.success() {
-        return Err(AuthError::missing(format!(
-            "token_command of profile {profile:?} failed ({}); its output is not shown",
-            output.status
-        )));
-    }
-    let text = String::from_utf8(output.stdout).map_err(|_| {
-        AuthError::missing(format!(
-            "token_command of profile {profile:?} printed something that is not UTF-8"
+    let deadline = std::time::Instant::now() + timeout;
+    let stopped = || {
+        fail(format!(
+            "did not finish within {}; it was stopped (set token_command_timeout in the \
+             profile to wait longer)",
+            humantime::format_duration(timeout)
         ))
-    })?;
-    let token = text.trim_end_matches(['\n', '\r']);
-    if token.is_empty() || token.contains('\n') {
-        return Err(AuthError::missing(format!(
-            "token_command of profile {profile:?} must print the token on one line"
+    };
+    let (read, out) = match rx.recv_timeout(timeout) {
+        Ok(done) => done,
+        Err(_) => {
+            stop(&mut child);
+            let _ = child.wait();
+            return Err(stopped());
+        }
+    };
+    if out.len() > TOKEN_COMMAND_MAX_OUTPUT {
+        stop(&mut child);
+        let _ = child.wait();
+        return Err(fail(format!(
+            "printed more than {} KiB; a token is one short line (its output is not shown)",
+            TOKEN_COMMAND_MAX_OUTPUT / 1024
         )));
     }
-    Ok(SecretString::from(token.to_string()))
+    if let Err(e) = read {
+        stop(&mut child);
+        let _ = child.wait();
+        return Err(fail(format!("could not be read: {e}")));
+    }
+    // Its output is closed; it should be ending.
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Ok(None) => {
+                stop(&mut child);
+                let _ = child.wait();
+                return Err(stopped());
+            }
+            Err(e) => return Err(fail(format!("could not be waited for: {e}"))),
+        }
+    };
+    if !status.success() {
+        return Err(fail(format!("failed ({status}); its output is not shown")));
+    }
+    let text = std::str::from_utf8(&out).map_err(|_| {
+        fail("printed something that is not UTF-8 (its output is not shown)".to_owned())
+    })?;
+    let token = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(text);
+    if token.is_empty() {
+        return Err(fail("printed no token".to_owned()));
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(fail(format!(
+            "printed {} bytes; a token is at most {} KiB (its output is not shown)",
+            token.len(),
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    if token.chars().any(char::is_control) {
+        return Err(fail(
+            "printed control characters (a line break, tab or escape) around or inside the \
+             token; it must print the token alone on one line (its output is not shown)"
+                .to_owned(),
+        ));
+    }
+    let mut exact = String::with_capacity(token.len());
+    exact.push_str(token);
+    Ok(SecretString::from(exact))
+}
+
+/// Kills a `token_command`'s whole process group (the shell and what it ran).
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        return;
+    }
+    let _ = child.kill();
 }

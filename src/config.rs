@@ -84,6 +84,19 @@ pub struct Profile {
     pub base_url: Option<String>,
     /// A command whose standard output is the token (`pass show exotel/acme`).
     pub token_command: Option<String>,
+    /// How long `token_command` may run before it is stopped (humantime,
+    /// e.g. `"30s"`; default 60 s).
+    #[serde(default, deserialize_with = "humantime_opt")]
+    pub token_command_timeout: Option<std::time::Duration>,
+}
+
+fn humantime_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::time::Duration>, D::Error> {
+    let text = String::deserialize(d)?;
+    humantime::parse_duration(&text).map(Some).map_err(|e| {
+        serde::de::Error::custom(format!("{text:?} is not a duration like \"30s\": {e}"))
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -194,7 +194,18 @@ fn login_with_a_wrong_token_saves_nothing_and_exits_3() {
     let run = account.login("not-the-token");
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("nothing was saved"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--no-verify"),
+        "says how to save anyway: {}",
+        run.stderr
+    );
     assert!(!account.home.path().join("config.toml").exists());
+    // Nor in the keyring, read before Drop's logout could hide a leak.
+    let kept = TokenStore::open_kind(StoreKind::Keyutils)
+        .expect("the store the login used")
+        .get(&account.profile)
+        .expect("read the keyring");
+    assert!(kept.is_none(), "the refused token was kept in the keyring");
     // The profile was never created, so naming it is now a usage error.
     let status = account.exoset(&["auth", "status"], None);
     assert_eq!(status.code, 2, "{}", status.stderr);
@@ -383,5 +394,162 @@ fn environment_overrides_the_profile_and_flags_override_the_environment() {
         run(&["get", "--tenant-sid", "wrong-again"], Some(sim.sid())),
         Some(3),
         "flag wins over env"
+    );
+}
+
+/// Runs `exoset get` with a profile whose token comes from `command`.
+fn with_token_command(
+    command: &str,
+    extra: &str,
+    envs: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let sim = Simulator::start_background(SimConfig::demo()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let demo = SimConfig::demo();
+    let command = command.replace('\\', "\\\\").replace('"', "\\\"");
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "default_profile = \"cmd\"\n[profiles.cmd]\ntenant_sid = \"{}\"\napi_key = \"{}\"\n\
+             base_url = \"{}\"\ntoken_command = \"{command}\"\n{extra}",
+            sim.sid(),
+            demo.api_key,
+            sim.base_url(),
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_exoset"));
+    cmd.args(["get", "common.timezone"])
+        .env("EXOSET_HOME", home.path())
+        .env_remove("EXOSET_PROFILE")
+        .env_remove("EXOSET_API_TOKEN")
+        .env_remove("EXOSET_TENANT_SID")
+        .env_remove("EXOSET_API_KEY")
+        .env_remove("EXOSET_BASE_URL")
+        .stdin(Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_token_command_that_prints_a_bad_token_is_refused_with_exit_3_and_its_output_unshown() {
+    let cases = [
+        ("printf ''", "printed no token"),
+        ("printf '\\n'", "printed no token"),
+        (
+            "head -c 5000 /dev/zero | tr '\\0' L; printf CANARY",
+            "at most 4 KiB",
+        ),
+        ("printf 'CANARY\\tx'", "control characters"),
+        ("printf 'CANARY\\n\\n'", "control characters"),
+        ("printf 'CAN\\033[2JARY'", "control characters"),
+        (
+            "head -c 100000 /dev/zero | tr '\\0' C; printf CANARY",
+            "more than 64 KiB",
+        ),
+    ];
+    for (command, expected) in cases {
+        let (code, stdout, stderr) = with_token_command(command, "", &[]);
+        assert_eq!(code, Some(3), "{command}: {stderr}");
+        assert!(stderr.contains(expected), "{command}: {stderr}");
+        assert!(
+            !stderr.contains("CANARY") && !stdout.contains("CANARY"),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_token_command_that_hangs_is_stopped_after_its_timeout_with_its_children() {
+    let marker = tempfile::tempdir().unwrap();
+    let late = marker.path().join("still-running");
+    // A grandchild that would write the marker if the group were not killed.
+    let command = format!("(sleep 1; touch '{}') & sleep 30", late.display());
+    let started = std::time::Instant::now();
+    let (code, _, stderr) =
+        with_token_command(&command, "token_command_timeout = \"300ms\"\n", &[]);
+    let took = started.elapsed();
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("did not finish within 300ms"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(!late.exists(), "the command's process group was not killed");
+}
+
+#[test]
+fn a_token_command_sees_no_token_variables() {
+    let demo = SimConfig::demo();
+    let command = format!(
+        "if [ -n \"$EXOSET_SIM_TOKEN\" ]; then exit 9; fi; printf '%s\\n' {}",
+        demo.api_token
+    );
+    let (code, _, stderr) =
+        with_token_command(&command, "", &[("EXOSET_SIM_TOKEN", "leaked-sim-token")]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_bad_token_command_timeout_is_a_config_error() {
+    let (code, _, stderr) =
+        with_token_command("printf x", "token_command_timeout = \"soon\"\n", &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("token_command_timeout") || stderr.contains("soon"),
+        "{stderr}"
+    );
+}
+
+/// A Secret Service that cannot be reached is named in the missing-token
+/// message and in `auth status`, not skipped silently.
+#[test]
+fn a_skipped_secret_service_is_named_with_its_reason() {
+    if store_or_skip("keyutils").is_none() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[profiles.nobody-here]\ntenant_sid = \"t\"\napi_key = \"k\"\nbase_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+            .args(args)
+            .env("EXOSET_HOME", home.path())
+            .env("EXOSET_PROFILE", "nobody-here")
+            .env_remove("EXOSET_KEYSTORE")
+            .env_remove("EXOSET_API_TOKEN")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/exoset-bus",
+            )
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = run(&["get"]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("kernel keyring") && stderr.contains("Secret Service (D-Bus) was skipped"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = run(&["auth", "status"]);
+    assert_eq!(code, Some(3));
+    assert!(
+        stdout.contains("Secret Service (D-Bus) was skipped"),
+        "{stdout}"
     );
 }

@@ -337,29 +337,3 @@ fn headless_open_falls_back_to_keyutils() {
     assert_eq!(got.expose_secret(), token);
     assert!(store.delete(&profile).expect("delete"));
 }
-
-/// Prints what opening and a first read cost for each store (run with
-/// `--nocapture`, in release mode for numbers that mean something).
-#[test]
-fn timings() {
-    for kind in [StoreKind::SecretService, StoreKind::Keyutils] {
-        let t = Instant::now();
-        let store = match TokenStore::open_kind(kind) {
-            Ok(store) => store,
-            Err(e) => {
-                eprintln!("timings: {kind}: not available ({e})");
-                continue;
-            }
-        };
-        let opened = t.elapsed();
-        let profile = unique_profile("timings");
-        let t = Instant::now();
-        let got = store.get(&profile).expect("get");
-        let read = t.elapsed();
-        assert!(got.is_none());
-        eprintln!(
-            "timings: {kind}: open {opened:?}, get {read:?}, total {:?}",
-            opened + read
-        );
-    }
-}

@@ -111,6 +111,9 @@ pub enum ApiError {
     },
     #[error("request cancelled")]
     Cancelled,
+    /// The token could not be had (read from the keyring while connecting).
+    #[error("{0}")]
+    Credentials(String),
 }
 
 impl ApiError {
@@ -121,6 +124,7 @@ impl ApiError {
         match self {
             ApiError::Config(_) => exit::USAGE,
             ApiError::Unknown { .. } => exit::UNKNOWN,
+            ApiError::Credentials(_) => exit::CREDENTIALS,
             ApiError::Server { status, code, .. } => {
                 match (*status, documented(*status, code.as_deref())) {
                     (_, Some(Documented::Region | Documented::Refused)) => exit::USAGE,
@@ -280,18 +284,34 @@ fn server_line(
 
 use crate::text::one_line;
 
-/// The `Authorization` value: `Basic base64("<api_key>:<api_token>")`.
+/// The `Authorization` value: `Basic base64("<api_key>:<api_token>")`. Every
+/// intermediate copy is wiped; the `HeaderValue` itself cannot be (its bytes
+/// belong to `http`), so it is made once per client and marked sensitive.
 pub fn basic_auth(api_key: &str, api_token: &SecretString) -> HeaderValue {
-    let mut raw = Vec::with_capacity(api_key.len() + 1 + api_token.expose_secret().len());
+    use zeroize::Zeroizing;
+    let mut raw = Zeroizing::new(Vec::with_capacity(
+        api_key.len() + 1 + api_token.expose_secret().len(),
+    ));
     raw.extend_from_slice(api_key.as_bytes());
     raw.push(b':');
     raw.extend_from_slice(api_token.expose_secret().as_bytes());
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&raw);
-    let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&*raw));
+    // Sized up front so that no reallocation leaves an unwiped copy behind.
+    let mut header = Zeroizing::new(String::with_capacity("Basic ".len() + encoded.len()));
+    header.push_str("Basic ");
+    header.push_str(&encoded);
+    let mut value =
+        HeaderValue::from_str(&header).unwrap_or_else(|_| HeaderValue::from_static("Basic"));
     value.set_sensitive(true);
     value
 }
+
+/// The `Authorization` header, or the token read it is waiting for: a
+/// keyring read runs while the client is built and connects, and only a
+/// request waits for it.
+type PendingAuth = futures_util::future::Shared<
+    futures_util::future::BoxFuture<'static, Result<HeaderValue, ApiError>>,
+>;
 
 /// Whether a URL's host is this machine, where plain http is allowed.
 pub fn is_loopback(url: &Url) -> bool {
@@ -370,7 +390,7 @@ pub fn settings_url(base_url: &str, tenant_sid: &str) -> Result<Url, ApiError> {
 pub struct Client {
     http: reqwest::Client,
     url: Url,
-    auth: HeaderValue,
+    auth: PendingAuth,
     options: ClientOptions,
 }
 
@@ -384,8 +404,29 @@ impl fmt::Debug for Client {
 
 impl Client {
     pub fn new(credentials: &Credentials, options: ClientOptions) -> Result<Client, ApiError> {
-        let url = settings_url(&credentials.base_url, &credentials.tenant_sid)?;
-        if credentials.api_key.contains(':') {
+        let header = basic_auth(&credentials.api_key, &credentials.api_token);
+        Client::with_pending_token(
+            &credentials.base_url,
+            &credentials.tenant_sid,
+            &credentials.api_key,
+            options,
+            futures_util::future::ready(Ok(header)),
+        )
+    }
+
+    /// A client whose token is still being read: `token` yields the
+    /// `Authorization` value (see [`basic_auth`]) or why there is none, and
+    /// is awaited by the first request (once; later requests reuse it).
+    pub fn with_pending_token(
+        base_url: &str,
+        tenant_sid: &str,
+        api_key: &str,
+        options: ClientOptions,
+        token: impl std::future::Future<Output = Result<HeaderValue, ApiError>> + Send + 'static,
+    ) -> Result<Client, ApiError> {
+        use futures_util::FutureExt as _;
+        let url = settings_url(base_url, tenant_sid)?;
+        if api_key.contains(':') {
             return Err(ApiError::Config(
                 "the API key must not contain ':' (it is the Basic-auth user name)".into(),
             ));
@@ -407,7 +448,7 @@ impl Client {
         Ok(Client {
             http,
             url,
-            auth: basic_auth(&credentials.api_key, &credentials.api_token),
+            auth: token.boxed().shared(),
             options,
         })
     }
@@ -464,10 +505,15 @@ impl Client {
         method: reqwest::Method,
         body: Option<&Value>,
     ) -> Result<Answer, SendFailure> {
+        let auth = self.auth.clone().await.map_err(|error| SendFailure {
+            error,
+            retry_after: None,
+            envelope: false,
+        })?;
         let mut request = self
             .http
             .request(method, self.url.clone())
-            .header(AUTHORIZATION, self.auth.clone())
+            .header(AUTHORIZATION, auth)
             .header(USER_AGENT, concat!("exoset/", env!("CARGO_PKG_VERSION")))
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = body {

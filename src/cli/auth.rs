@@ -119,7 +119,10 @@ pub fn login(
     if !args.no_verify {
         let answer = block_on(client.get())?.map_err(|e| {
             let mut failure = Failure::from(e);
-            failure.message = format!("{}; nothing was saved", failure.message);
+            failure.message = format!(
+                "{}; nothing was saved (`exoset auth login --no-verify` saves without checking)",
+                failure.message
+            );
             failure
         })?;
         eprintln!(
@@ -133,7 +136,7 @@ pub fn login(
         Failure::new(
             exit::CREDENTIALS,
             format!(
-                "no OS keyring to keep the token in ({e}); nothing was saved. Use \
+                "no OS keyring to keep the token in: {e}; nothing was saved. Use \
                  EXOSET_API_TOKEN, or a token_command in the profile"
             ),
         )
@@ -158,7 +161,7 @@ pub fn login(
             tenant_sid: Some(tenant_sid),
             api_key: Some(api_key),
             base_url: Some(base_url),
-            token_command: None,
+            ..Profile::default()
         },
     );
     edit.set_default_if_unset(&name);
@@ -191,7 +194,12 @@ pub fn status(overrides: &Overrides) -> Result<(), Failure> {
     out.push_str(&format!("tenant SID  {}\n", show(&selected.tenant_sid)));
     out.push_str(&format!("API key     {}\n", show(&selected.api_key)));
     out.push_str(&format!("base URL    {}\n", selected.base_url));
-    let token = auth::find_token(&selected);
+    let token = auth::find_token_with(&selected, None).map(|found| {
+        for (kind, why) in &found.skipped {
+            out.push_str(&format!("skipped     {kind}: {why}\n"));
+        }
+        ((), found.source)
+    });
     match &token {
         Ok((_, source)) => {
             out.push_str(&format!("token       found in {source}\n"));

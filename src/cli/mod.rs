@@ -388,17 +388,45 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
 
 /// Resolves credentials and opens a client for the chosen profile's tenant;
 /// also returns the profile's editor mouse preference.
+///
+/// The token is read on helper threads while the rest goes on (the keyring is
+/// opened before the config is even read); only the first request waits for
+/// it, and a token that cannot be had fails that request with the message
+/// and exit code it always had.
 fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
-    let (credentials, _, selected) = crate::auth::resolve(&cli.overrides())?;
-    let state =
-        crate::store::StateDir::new(&selected.paths, &selected.profile, &credentials.tenant_sid);
-    let remote = remote::Remote::new(
-        &credentials,
+    crate::auth::guard_process();
+    let early = crate::auth::EarlyStore::start();
+    let selected = crate::auth::select(&cli.overrides())?;
+    let (tenant, api_key) = crate::auth::tenant_and_key(&selected)?;
+    let token = crate::auth::find_token_in_background(selected.clone(), early);
+    let key = api_key.clone();
+    let header = async move {
+        match token.await {
+            Ok(Ok(found)) => Ok(crate::api::client::basic_auth(&key, &found.token)),
+            Ok(Err(e)) => Err(crate::api::ApiError::Credentials(e.message)),
+            Err(_) => Err(crate::api::ApiError::Credentials(
+                "the token could not be read (its helper thread failed)".to_owned(),
+            )),
+        }
+    };
+    let client = crate::api::Client::with_pending_token(
+        &selected.base_url,
+        &tenant,
+        &api_key,
         cli.client_options()?,
-        state,
-        &selected.profile,
-        selected.config.history.keep,
+        header,
     )?;
+    let state = crate::store::StateDir::new(&selected.paths, &selected.profile, &tenant);
+    let remote = remote::Remote {
+        state: state.clone(),
+        session: crate::session::Session {
+            client,
+            state: Some(state),
+            profile: selected.profile.clone(),
+            tenant,
+            history_keep: selected.config.history.keep,
+        },
+    };
     Ok((remote, selected.config.editor.mouse))
 }
 

@@ -608,6 +608,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             .arg(format!("{editor} \"$1\""))
             .arg("sh")
             .arg(file.path())
+            .env_remove(crate::auth::TOKEN_ENV_VARS[0])
+            .env_remove(crate::auth::TOKEN_ENV_VARS[1])
             .status()
             .await;
         let resumed = match &self.console {
