@@ -318,3 +318,31 @@ fn declining_the_question_sends_nothing_and_exits_0() {
     assert!(!run.stderr.contains("key sent"), "{}", run.stderr);
     assert_eq!(env.sim.put_count(), 0);
 }
+
+#[test]
+fn auth_status_check_says_whether_the_server_takes_the_credentials() {
+    let env = Env::demo();
+    let run = env.exoset(&["auth", "status", "--check"], None);
+    ok(&run);
+    assert!(
+        run.stdout.contains("server      took the credentials"),
+        "{}",
+        run.stdout
+    );
+    let wrong = Env::start(SimConfig {
+        api_token: "another-token".into(),
+        ..SimConfig::demo()
+    });
+    let run = wrong.exoset(&["auth", "status", "--check"], None);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("server      did not take them: the server refused the credentials"),
+        "{}",
+        run.stdout
+    );
+    // Without --check, status says nothing about the server.
+    let run = wrong.exoset(&["auth", "status"], None);
+    ok(&run);
+    assert!(!run.stdout.contains("server "), "{}", run.stdout);
+}

@@ -52,15 +52,69 @@ fn read_token_stdin() -> Result<SecretString, Failure> {
     Ok(SecretString::from(token.to_string()))
 }
 
+/// Echo is off while the token is typed, and comes back however the prompt
+/// ends: Enter, Ctrl-C, Ctrl-D, an error or a panic (the guard's drop).
+struct HiddenInput;
+
+impl HiddenInput {
+    fn start() -> std::io::Result<HiddenInput> {
+        // Raw mode: no echo, and Ctrl-C arrives as a byte instead of killing
+        // the process with echo still off.
+        crossterm::terminal::enable_raw_mode()?;
+        Ok(HiddenInput)
+    }
+}
+
+impl Drop for HiddenInput {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+/// Reads the token from the terminal without echoing it. Ctrl-C or Ctrl-D
+/// cancels (exit 130, as a shell reports SIGINT); Backspace and Ctrl-U edit.
 fn prompt_token() -> Result<SecretString, Failure> {
-    let token = Zeroizing::new(
-        rpassword::prompt_password("API token (hidden): ")
-            .map_err(|e| Failure::usage(format!("cannot read the token: {e}")))?,
-    );
-    if token.trim().is_empty() {
+    use std::io::Read;
+    eprint!("API token (hidden): ");
+    let _ = std::io::stderr().flush();
+    let mut token = Zeroizing::new(Vec::<u8>::new());
+    let outcome = (|| -> Result<bool, Failure> {
+        let _hidden = HiddenInput::start()
+            .map_err(|e| Failure::usage(format!("cannot turn echo off to read the token: {e}")))?;
+        let mut stdin = std::io::stdin().lock();
+        let mut byte = [0u8; 1];
+        loop {
+            let n = stdin
+                .read(&mut byte)
+                .map_err(|e| Failure::usage(format!("cannot read the token: {e}")))?;
+            match (n, byte[0]) {
+                (0, _) | (_, 0x04) => return Ok(token.is_empty()),
+                (_, 0x03) => return Ok(true),
+                (_, b'\r' | b'\n') => return Ok(false),
+                (_, 0x7f | 0x08) => {
+                    // Remove a whole UTF-8 character.
+                    while let Some(last) = token.pop() {
+                        if last & 0xc0 != 0x80 {
+                            break;
+                        }
+                    }
+                }
+                (_, 0x15) => token.clear(),
+                (_, b) => token.push(b),
+            }
+        }
+    })();
+    eprintln!();
+    if outcome? {
+        return Err(Failure::new(130, "cancelled; nothing was saved"));
+    }
+    let text = std::str::from_utf8(&token)
+        .map_err(|_| Failure::usage("the token is not valid UTF-8"))?
+        .trim();
+    if text.is_empty() {
         return Err(Failure::usage("the token is required"));
     }
-    Ok(SecretString::from(token.trim().to_string()))
+    Ok(SecretString::from(text.to_string()))
 }
 
 /// `exoset auth login`
@@ -99,7 +153,8 @@ pub fn login(
         .or(saved.base_url.clone())
         .unwrap_or_else(|| crate::api::client::DEFAULT_BASE_URL.to_string());
 
-    let token = if args.token_stdin {
+    // --token-stdin is for pipes; on a terminal, typing it would echo it.
+    let token = if args.token_stdin && !interactive {
         read_token_stdin()?
     } else if interactive {
         prompt_token()?
@@ -177,23 +232,40 @@ pub fn login(
     Ok(())
 }
 
-/// `exoset auth status`
-pub fn status(overrides: &Overrides) -> Result<(), Failure> {
+/// A base URL as shown: a password in it (which exoset refuses to use) is
+/// masked, and nothing of it reaches the terminal raw.
+fn shown_url(url: &str) -> String {
+    let masked = match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    };
+    crate::text::safe(&masked).into_owned()
+}
+
+/// `exoset auth status [--check]`
+pub fn status(overrides: &Overrides, check: bool, options: ClientOptions) -> Result<(), Failure> {
+    use crate::text::safe;
     let selected = auth::select(overrides)?;
-    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+    let show = |v: &Option<String>| {
+        v.as_deref()
+            .map_or_else(|| "(not set)".into(), |v| safe(v).into_owned())
+    };
     let mut out = String::new();
     out.push_str(&format!(
         "profile     {}{}\n",
-        selected.profile,
+        safe(&selected.profile),
         if selected.saved { "" } else { " (not saved)" }
     ));
     out.push_str(&format!(
         "config      {}\n",
-        selected.paths.config_file.display()
+        safe(&selected.paths.config_file.display().to_string())
     ));
     out.push_str(&format!("tenant SID  {}\n", show(&selected.tenant_sid)));
     out.push_str(&format!("API key     {}\n", show(&selected.api_key)));
-    out.push_str(&format!("base URL    {}\n", selected.base_url));
+    out.push_str(&format!("base URL    {}\n", shown_url(&selected.base_url)));
     let token = auth::find_token_with(&selected, None).map(|found| {
         for (kind, why) in &found.skipped {
             out.push_str(&format!("skipped     {kind}: {why}\n"));
@@ -209,12 +281,43 @@ pub fn status(overrides: &Overrides) -> Result<(), Failure> {
                 out.push_str(&format!("            note: {caveat}\n"));
             }
         }
-        Err(e) => out.push_str(&format!("token       none: {e}\n")),
+        Err(e) => out.push_str(&format!("token       none: {}\n", safe(&e.to_string()))),
     }
-    print!("{out}");
-    match token {
-        Ok(_) => Ok(()),
-        Err(e) => Err(Failure::new(e.code, "no token found")),
+    let token = match token {
+        Ok(_) => token,
+        Err(e) => {
+            super::write_stdout(&out)?;
+            return Err(Failure::new(e.code, "no token found"));
+        }
+    };
+    if !check {
+        return super::write_stdout(&out);
+    }
+    // --check: one authenticated GET says whether the server takes them.
+    drop(token);
+    let (credentials, _, _) = auth::resolve(overrides)?;
+    let checked = Client::new(&credentials, options)
+        .map_err(Failure::from)
+        .and_then(|client| block_on(client.get())?.map_err(Failure::from));
+    match checked {
+        Ok(answer) => {
+            out.push_str(&format!(
+                "server      took the credentials ({} settings read)\n",
+                answer.settings.reported().count()
+            ));
+            super::write_stdout(&out)
+        }
+        Err(failure) => {
+            out.push_str(&format!(
+                "server      did not take them: {}\n",
+                crate::text::safe_lines(&failure.message)
+            ));
+            super::write_stdout(&out)?;
+            Err(Failure::new(
+                failure.code,
+                "the credentials were not accepted",
+            ))
+        }
     }
 }
 
@@ -268,17 +371,21 @@ pub fn profiles() -> Result<(), Failure> {
     }
     let default = config.profile_name(None);
     let mut out = String::new();
+    let cell =
+        |v: Option<&str>, w: usize| crate::text::pad(&crate::text::safe(v.unwrap_or("-")), w);
     for (name, p) in &config.profiles {
         let mark = if *name == default { "*" } else { " " };
         out.push_str(&format!(
-            "{mark} {name:<16} tenant {:<20} key {:<20} {}\n",
-            p.tenant_sid.as_deref().unwrap_or("-"),
-            p.api_key.as_deref().unwrap_or("-"),
-            p.base_url
-                .as_deref()
-                .unwrap_or(crate::api::client::DEFAULT_BASE_URL),
+            "{mark} {} tenant {} key {} {}\n",
+            cell(Some(name), 16),
+            cell(p.tenant_sid.as_deref(), 20),
+            cell(p.api_key.as_deref(), 20),
+            shown_url(
+                p.base_url
+                    .as_deref()
+                    .unwrap_or(crate::api::client::DEFAULT_BASE_URL)
+            ),
         ));
     }
-    print!("{out}");
-    Ok(())
+    super::write_stdout(&out)
 }

@@ -207,7 +207,12 @@ pub enum AuthCommand {
         no_verify: bool,
     },
     /// Show the profile, tenant, key, base URL and where the token comes from.
-    Status,
+    Status {
+        /// Also send one authenticated GET: does the server take these
+        /// credentials?
+        #[arg(long)]
+        check: bool,
+    },
     /// Delete the stored token of the profile.
     Logout {
         /// Remove the profile from the config file too.
@@ -329,7 +334,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             },
             cli.client_options()?,
         ),
-        Some(Command::Auth(AuthCommand::Status)) => auth::status(&cli.overrides()),
+        Some(Command::Auth(AuthCommand::Status { check })) => {
+            auth::status(&cli.overrides(), *check, cli.client_options()?)
+        }
         Some(Command::Auth(AuthCommand::Logout { forget })) => {
             auth::logout(&cli.overrides(), *forget)
         }
