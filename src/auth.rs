@@ -465,3 +465,19 @@ fn stop(child: &mut std::process::Child) {
     }
     let _ = child.kill();
 }
+
+#[cfg(test)]
+mod tests {
+    /// The only way to see the flag is from inside: after the guard, this
+    /// process may not be dumped or attached to by others of its user.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_guard_makes_the_process_non_dumpable() {
+        use rustix::process::{DumpableBehavior, dumpable_behavior};
+        super::guard_process();
+        assert_eq!(
+            dumpable_behavior().expect("prctl"),
+            DumpableBehavior::NotDumpable
+        );
+    }
+}

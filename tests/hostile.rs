@@ -286,3 +286,27 @@ fn find_state_dir(home: &std::path::Path) -> std::path::PathBuf {
     }
     dir
 }
+
+#[test]
+fn profiles_and_auth_status_escape_what_the_config_holds() {
+    let env = Env::demo();
+    let evil = every_control().replace(['"', '\\'], "");
+    let toml_string = |s: &str| toml::Value::String(s.to_string()).to_string();
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        format!(
+            "default_profile = \"odd\"\n[profiles.odd]\ntenant_sid = {}\napi_key = {}\n\
+             base_url = \"https://user:hunter2@example.com\"\n",
+            toml_string(&evil),
+            toml_string(&format!("k{evil}")),
+        ),
+    )
+    .unwrap();
+    let run = env.exoset(&["profiles"], None);
+    ok(&run);
+    assert_clean("profiles", &run);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    let run = env.exoset(&["-p", "odd", "auth", "status"], None);
+    assert_clean("auth status", &run);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+}
