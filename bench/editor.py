@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Editor measurements in a real pseudo-terminal, against the local simulator.
 
-    bench/editor.py [--runs N] [--idle SECS]
+    bench/editor.py [--runs N] [--idle SECS] [--token-from env|secret-service|keyutils]
+
+With --token-from secret-service (run under scripts/with-keyring.sh) or
+keyutils, the token is saved in that store for a profile and the editor reads
+it from there, as a laptop user's does; env (the default) passes it in
+EXOSET_API_TOKEN.
 
 - launch to first frame that shows loaded settings: time from spawn until the
   screen holds a value that only the GET can have put there (median of N);
@@ -101,10 +106,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--idle", type=float, default=10.0)
+    ap.add_argument("--token-from", default="env",
+                    choices=["env", "secret-service", "keyutils"])
     args = ap.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     port = free_port()
+    env = {}
     sim = subprocess.Popen([BIN, "sim", "--port", str(port)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -120,11 +128,28 @@ def main():
             "HOME": home,
             "TERM": "xterm-256color",
             "EXOSET_HOME": home,
-            "EXOSET_BASE_URL": f"http://127.0.0.1:{port}",
-            "EXOSET_TENANT_SID": "exoset-demo",
-            "EXOSET_API_KEY": "demo-key",
-            "EXOSET_API_TOKEN": "demo-token",
         }
+        for name in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"]:
+            if name in os.environ:
+                env[name] = os.environ[name]
+        base = f"http://127.0.0.1:{port}"
+        if args.token_from == "env":
+            env.update({
+                "EXOSET_BASE_URL": base,
+                "EXOSET_TENANT_SID": "exoset-demo",
+                "EXOSET_API_KEY": "demo-key",
+                "EXOSET_API_TOKEN": "demo-token",
+            })
+        else:
+            profile = f"bench-{os.getpid()}"
+            login = dict(env, EXOSET_KEYSTORE=args.token_from)
+            subprocess.run(
+                [BIN, "-p", profile, "auth", "login", "--sid", "exoset-demo",
+                 "--api-key", "demo-key", "--base-url", base, "--token-stdin",
+                 "--no-verify"],
+                input=b"demo-token\n", env=login, check=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env.update({"EXOSET_PROFILE": profile, "EXOSET_KEYSTORE": args.token_from})
 
         # Launch to the first frame with loaded settings.
         times = []
@@ -149,10 +174,14 @@ def main():
         rss_mib = vm_hwm_kib(pid) / 1024
         stop(pid, fd)
     finally:
+        if args.token_from != "env" and "EXOSET_PROFILE" in env:
+            subprocess.run([BIN, "auth", "logout"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sim.terminate()
         sim.wait()
 
     size_mib = os.path.getsize(BIN) / (1024 * 1024)
+    print(f"token from: {args.token_from}")
     print(f"first frame with loaded settings: median {statistics.median(times):.1f} ms "
           f"(min {min(times):.1f}, max {max(times):.1f}, {len(times)} runs)")
     print(f"CPU while idle for {args.idle:.0f} s: {idle_ms:.2f} ms")
