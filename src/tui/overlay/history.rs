@@ -5,20 +5,16 @@
 //! entry into pending edits over the loaded settings, so the diff (`d`) and
 //! the send (`s`, confirm, the re-read before the PUT) work as for any edit.
 
-use super::app::{
-    App, Effect, JsonChange, Message, ModeState, Tone, json_changes, short, tab_index,
-};
-use super::keys::Command;
-use super::rows::RowKey;
-use super::theme::Theme;
-use crate::changes::ChangeSet;
-use crate::schema::{FieldId, Kind};
+use crate::schema::FieldId;
 use crate::store::{History, Loaded, format_time};
+use crate::tui::keys::Command;
+use crate::tui::model::{Model, json_parts};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{Tone, boxed, short};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
-use serde_json::Value;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use std::path::PathBuf;
 
 /// One recorded PUT, as the view shows it.
@@ -71,8 +67,8 @@ pub use crate::session::Verdict;
 
 /// What rollback does with each key of `item`, over the loaded settings and
 /// the pending edits — the rule `exoset rollback` follows too.
-pub fn plan(app: &App, item: &Item) -> Vec<(FieldId, Verdict)> {
-    crate::session::rollback_plan(&item.changed, &app.base, &app.edits)
+pub fn plan(model: &Model, item: &Item) -> Vec<(FieldId, Verdict)> {
+    model.rollback_plan(&item.changed)
 }
 
 use crate::text::{count, plural};
@@ -103,143 +99,119 @@ pub fn listing(read: Option<Loaded<History>>) -> Listing {
     }
 }
 
-impl App {
-    /// `H`: opens the view and asks for the history file.
-    pub(super) fn open_history(&mut self) -> Vec<Effect> {
-        self.mode = ModeState::History(Box::new(HistoryView {
+/// What a key in the history asks of the editor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Stay,
+    Close,
+    /// Roll this entry back (as pending edits).
+    Rollback(Item),
+}
+
+impl HistoryView {
+    /// The view while the history file is read.
+    pub fn reading() -> HistoryView {
+        HistoryView {
             listing: Listing::Reading,
             cursor: 0,
             open: None,
-        }));
-        vec![Effect::ReadHistory]
-    }
-
-    pub(super) fn on_history_read(&mut self, read: Option<Loaded<History>>) {
-        if let ModeState::History(view) = &mut self.mode {
-            view.listing = listing(read);
-            view.cursor = 0;
-            view.open = None;
         }
     }
 
-    pub(super) fn history_command(&mut self, command: Command) -> Vec<Effect> {
-        let ModeState::History(view) = &mut self.mode else {
-            return vec![];
-        };
+    pub fn read(&mut self, read: Option<Loaded<History>>) {
+        self.listing = listing(read);
+        self.cursor = 0;
+        self.open = None;
+    }
+
+    pub fn command(&mut self, command: Command) -> Outcome {
         let moves = matches!(command, Command::Up | Command::Down);
-        match (view.open, command) {
-            (None, Command::Close) => self.mode = ModeState::Browse,
-            (None, Command::ShowEntry) if view.cursor < view.items().len() => {
-                view.open = Some((view.cursor, 0));
+        match (self.open, command) {
+            (None, Command::Close) => return Outcome::Close,
+            (None, Command::ShowEntry) if self.cursor < self.items().len() => {
+                self.open = Some((self.cursor, 0));
             }
             (None, _) if moves => {
-                view.cursor = step(view.items().len(), view.cursor, command);
+                self.cursor = step(self.items().len(), self.cursor, command);
             }
-            (Some(_), Command::Close) => view.open = None,
+            (Some(_), Command::Close) => self.open = None,
             (Some((i, at)), _) if moves => {
-                let len = view.opened().map_or(0, |item| item.changed.len());
-                view.open = Some((i, step(len, at, command)));
+                let len = self.opened().map_or(0, |item| item.changed.len());
+                self.open = Some((i, step(len, at, command)));
             }
-            (Some(_), Command::Rollback) => self.rollback(),
+            (Some(_), Command::Rollback) => {
+                if let Some(item) = self.opened().cloned() {
+                    return Outcome::Rollback(item);
+                }
+            }
             _ => {}
         }
-        vec![]
+        Outcome::Stay
     }
+}
 
-    /// Turns the open entry into pending edits; keys that cannot be rolled
-    /// back are left out, and the message says which and why.
-    fn rollback(&mut self) {
-        let ModeState::History(view) = &self.mode else {
-            return;
-        };
-        let Some(item) = view.opened().cloned() else {
-            return;
-        };
-        if !self.loaded {
-            self.tell(
-                Tone::Warning,
-                "The settings are not loaded yet; roll back once they are (r loads).".into(),
-            );
-            return;
-        }
-        let mut restored = Vec::new();
-        let mut left_out = Vec::new();
-        for (id, verdict) in plan(self, &item) {
-            match verdict {
-                Verdict::Restore(value) => {
-                    self.edits.set(&self.base, id, value);
-                    self.flags.remove(&id);
-                    restored.push(id);
-                }
-                Verdict::ChangedSince { now } => {
-                    let after = item
-                        .changed
-                        .iter()
-                        .find(|(k, ..)| *k == id)
-                        .and_then(|(_, _, a)| a.as_deref());
-                    left_out.push(format!(
-                        "{} changed again since (entry {} left {}, now {})",
-                        id.path(),
-                        item.id,
-                        shown(after),
-                        shown(now.as_deref())
-                    ));
-                }
-                Verdict::NotReportedBefore => left_out.push(format!(
-                    "{} was not reported before entry {}, so it cannot be unset",
+/// What to say after rolling `item` back by `plan`, `restored` of its keys
+/// put back: which were left out and why.
+pub fn rollback_words(item: &Item, plan: &[(FieldId, Verdict)], restored: usize) -> (Tone, String) {
+    let mut left_out = Vec::new();
+    for (id, verdict) in plan {
+        match verdict {
+            Verdict::Restore(_) => {}
+            Verdict::ChangedSince { now } => {
+                let after = item
+                    .changed
+                    .iter()
+                    .find(|(k, ..)| k == id)
+                    .and_then(|(_, _, a)| a.as_deref());
+                left_out.push(format!(
+                    "{} changed again since (entry {} left {}, now {})",
                     id.path(),
-                    item.id
-                )),
-                Verdict::EditPending { mine } => left_out.push(format!(
-                    "{} has your unsent edit {} (u on its row reverts it)",
-                    id.path(),
-                    short(&mine, 30)
-                )),
+                    item.id,
+                    shown(after),
+                    shown(now.as_deref())
+                ));
             }
+            Verdict::NotReportedBefore => left_out.push(format!(
+                "{} was not reported before entry {}, so it cannot be unset",
+                id.path(),
+                item.id
+            )),
+            Verdict::EditPending { mine } => left_out.push(format!(
+                "{} has your unsent edit {} (u on its row reverts it)",
+                id.path(),
+                short(mine, 30)
+            )),
         }
-        self.changes = ChangeSet::new(&self.base, &self.edits);
-        let left = if left_out.is_empty() {
-            String::new()
-        } else {
-            format!(" Left out: {}.", left_out.join("; "))
-        };
-        if restored.is_empty() {
-            // Nothing to put back: stay on the entry, so the marks explain why.
-            self.tell(
-                Tone::Warning,
-                format!("Nothing of entry {} can be rolled back.{left}", item.id),
-            );
-            return;
-        }
-        self.mode = ModeState::Browse;
-        // Show the first key put back, in its pane.
-        if let Some(first) = restored.first() {
-            self.tab = first.setting().section;
-            self.selected[tab_index(self.tab)] = Some(RowKey::Field(*first));
-        }
-        let tone = if left_out.is_empty() {
-            Tone::Info
-        } else {
-            Tone::Warning
-        };
-        let n = restored.len();
-        self.tell(
-            tone,
-            format!(
-                "Rollback of entry {} is pending, not sent: {} back to {} old {} \
-                 (marked *). d shows {}, s sends.{left}",
-                item.id,
-                count(n, "key"),
-                if n == 1 { "its" } else { "their" },
-                plural(n, "value"),
-                if n == 1 { "it" } else { "them" },
-            ),
+    }
+    let left = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(" Left out: {}.", left_out.join("; "))
+    };
+    if restored == 0 {
+        return (
+            Tone::Warning,
+            format!("Nothing of entry {} can be rolled back.{left}", item.id),
         );
     }
-
-    fn tell(&mut self, tone: Tone, text: String) {
-        self.message = Some(Message { tone, text });
-    }
+    let tone = if left_out.is_empty() {
+        Tone::Info
+    } else {
+        Tone::Warning
+    };
+    let n = restored;
+    (
+        tone,
+        format!(
+            "Rollback of entry {} is pending, not sent: {} back to {} old {} \
+             (marked *). d shows {}, s sends.{left}",
+            item.id,
+            count(n, "key"),
+            if n == 1 { "its" } else { "their" },
+            plural(n, "value"),
+            if n == 1 { "it" } else { "them" },
+        ),
+    )
 }
 
 /// Moves a cursor in a list of `len` one up or down.
@@ -253,28 +225,20 @@ fn step(len: usize, at: usize, command: Command) -> usize {
 
 // ----- drawing -----
 
-fn boxed<'a>(theme: &Theme, title: String) -> Block<'a> {
-    Block::bordered()
-        .border_style(theme.border)
-        .title(title)
-        .title_style(theme.title)
-}
-
 /// `text` on one line, cut with `…` or padded to exactly `width` columns.
 fn fit(text: &str, width: usize) -> String {
-    crate::text::pad(&short(text, width), width)
+    crate::tui::widgets::fit(text, u16::try_from(width).unwrap_or(u16::MAX))
 }
 
-pub fn draw(frame: &mut Frame, app: &App, view: &HistoryView, body: Rect) {
+pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, view: &HistoryView, body: Rect) {
     frame.render_widget(Clear, body);
     match view.opened() {
-        Some(item) => draw_entry(frame, app, view, item, body),
-        None => draw_list(frame, app, view, body),
+        Some(item) => draw_entry(frame, theme, model, view, item, body),
+        None => draw_list(frame, theme, view, body),
     }
 }
 
-fn draw_list(frame: &mut Frame, app: &App, view: &HistoryView, body: Rect) {
-    let theme = &app.theme;
+fn draw_list(frame: &mut Frame, theme: &Theme, view: &HistoryView, body: Rect) {
     let items = view.items();
     let title = match &view.listing {
         Listing::Entries(items) if !items.is_empty() => format!(
@@ -388,12 +352,12 @@ fn draw_list(frame: &mut Frame, app: &App, view: &HistoryView, body: Rect) {
 
 /// The lines of an entry's detail and, for each key, the line it starts on.
 pub fn entry_lines<'a>(
-    app: &App,
+    theme: &Theme,
+    model: &Model,
     view: &HistoryView,
     item: &Item,
     width: u16,
 ) -> (Vec<Line<'a>>, Vec<usize>) {
-    let theme = &app.theme;
     let width = usize::from(width);
     let value_width = width.saturating_sub(8);
     let at = view.open.map_or(0, |(_, at)| at);
@@ -414,7 +378,7 @@ pub fn entry_lines<'a>(
         ),
     ];
     let mut starts = Vec::new();
-    let plan = plan(app, item);
+    let plan = plan(model, item);
     for (i, ((id, before, after), (_, verdict))) in item.changed.iter().zip(&plan).enumerate() {
         starts.push(lines.len());
         let (mark, style) = match verdict {
@@ -436,7 +400,8 @@ pub fn entry_lines<'a>(
                 Span::styled(fit(text.unwrap_or("(not reported)"), value_width), style),
             ])
         };
-        match json_parts(*id, before.as_deref(), after.as_deref()) {
+        match json_parts(*id, before.as_deref(), after.as_deref()).filter(|parts| !parts.is_empty())
+        {
             // A JSON-valued key: the parts that changed read better than two blobs.
             Some(parts) => {
                 for part in parts {
@@ -500,26 +465,19 @@ pub fn entry_lines<'a>(
     (lines, starts)
 }
 
-/// For a JSON-valued key whose old and new values are both objects, the
-/// parts that differ.
-fn json_parts(id: FieldId, before: Option<&str>, after: Option<&str>) -> Option<Vec<JsonChange>> {
-    if !matches!(id.setting().kind, Kind::HeadersJson | Kind::SmsConfigJson) {
-        return None;
-    }
-    let old: Value = serde_json::from_str(before?).ok()?;
-    let new: Value = serde_json::from_str(after?).ok()?;
-    if !(old.is_object() && new.is_object()) {
-        return None;
-    }
-    Some(json_changes(&old, &new)).filter(|parts| !parts.is_empty())
-}
-
-fn draw_entry(frame: &mut Frame, app: &App, view: &HistoryView, item: &Item, body: Rect) {
+fn draw_entry(
+    frame: &mut Frame,
+    theme: &Theme,
+    model: &Model,
+    view: &HistoryView,
+    item: &Item,
+    body: Rect,
+) {
     let title = format!(" History · entry #{} ", item.id);
-    let block = boxed(&app.theme, title);
+    let block = boxed(theme, title);
     let inner = block.inner(body);
     frame.render_widget(block, body);
-    let (lines, starts) = entry_lines(app, view, item, inner.width);
+    let (lines, starts) = entry_lines(theme, model, view, item, inner.width);
     // Keep the highlighted key's lines in sight.
     let at = view.open.map_or(0, |(_, at)| at);
     let end = starts.get(at + 1).copied().unwrap_or(lines.len());
