@@ -290,17 +290,16 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
     let value_width = inner_width.saturating_sub(9);
     let (title, lines, help) = match app.selected_key().filter(|_| app.loaded) {
         Some(RowKey::Field(id)) => {
-            let lines = field_detail(app, id, value_width);
+            // The full section.key on a line of its own: at 80 columns a
+            // long key never fits in the title, and the list cuts it.
+            let mut lines = vec![labelled(theme, "Key", Span::raw(id.path()))];
+            lines.extend(field_detail(app, id, value_width));
             let s = id.setting();
             let event = s
                 .event
                 .map(|(i, _)| format!("{} · ", EVENTS[i].label))
                 .unwrap_or_default();
-            (
-                format!(" {event}{} · {} ", s.label, id.path()),
-                lines,
-                s.help.to_string(),
-            )
+            (format!(" {event}{} ", s.label), lines, s.help.to_string())
         }
         Some(RowKey::Unknown(section, key)) => {
             let text = unknown_text(app, &section, &key);

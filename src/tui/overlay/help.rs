@@ -40,6 +40,10 @@ pub fn lines<'a>(theme: &Theme, mouse: bool, width: u16) -> Vec<Line<'a>> {
             Span::styled("  ~", theme.flagged),
             Span::raw(" not taken as sent, or changed on the server since it was loaded"),
         ]),
+        Line::from(vec![
+            Span::styled("  ?", theme.flagged),
+            Span::raw(" sent, but the server's answer does not report it (unconfirmed)"),
+        ]),
     ];
     let entries = keys::help_lines();
     let key_width = entries

@@ -282,3 +282,18 @@ fn snapshot_history_entry_with_keys_left_out() {
 fn snapshot_values_in_indian_scripts_cjk_and_emoji() {
     snapshots!("many_scripts", loaded_in_many_scripts());
 }
+
+#[test]
+fn snapshot_the_full_key_of_a_long_setting_at_80x24() {
+    let mut app = loaded();
+    select(
+        &mut app,
+        "greenpin.greenpin_failed_verification_event_endpoint",
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("Key      greenpin.greenpin_failed_verification_event_endpoint"),
+        "{text}"
+    );
+    snapshots!("long_key", app);
+}
