@@ -102,9 +102,7 @@ pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
             "the editor needs a terminal; for scripts use `exoset get`, `set` or `apply`",
         ));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
     runtime.block_on(run_on_terminal(client, options))
 }
