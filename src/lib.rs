@@ -18,3 +18,12 @@ pub mod store;
 pub mod text;
 pub mod tui;
 pub mod validate;
+
+/// The one way exoset builds a tokio runtime: one thread (a request at a
+/// time, or the editor's loop and its tasks, need no more), I/O and timers on.
+/// The subcommands, the editor and the simulator all start theirs here.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}

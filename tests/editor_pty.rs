@@ -514,3 +514,80 @@ fn quit_keeping(pty: &mut Pty) {
     assert_eq!(pty.wait_exit(WAIT), 0);
     pty.assert_restored();
 }
+
+/// Ctrl-U in a text field deletes to the start of the line, as readline
+/// does (it was the text area's undo, so `1800`, Ctrl-U, `60` sent
+/// `180060`); Ctrl-K, Ctrl-W, Ctrl-A / Ctrl-E and Ctrl-Z undo work too.
+#[test]
+fn readline_keys_edit_text_fields_and_ctrl_u_clears_before_typing() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "deletion_time");
+    // Ctrl-U clears 1800; 60 is what is kept.
+    pty.type_str(&format!("{ENTER}\x1560{ENTER}"));
+    pty.wait_for("3 Common *1", WAIT);
+    let screen = pty.wait_for("Edited", WAIT);
+    assert!(screen.contains("Edited   60"), "{screen}");
+    // Ctrl-A, then X at the start; Ctrl-E, Y at the end; Ctrl-W takes the
+    // word before; Ctrl-K after Ctrl-A clears; Ctrl-Z undoes that.
+    go_to(&mut pty, '3', "aparty_tag");
+    pty.type_str(&format!("{ENTER}\x01X\x05Y"));
+    pty.wait_for("XCustomerY", WAIT);
+    pty.type_str(" two");
+    pty.wait_for("XCustomerY two", WAIT);
+    pty.type_str("\x17");
+    pty.wait_gone("XCustomerY two", WAIT);
+    pty.type_str("\x01\x0b");
+    pty.wait_gone("XCustomerY", WAIT);
+    pty.type_str("\x1a");
+    pty.wait_for("XCustomerY", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("3 Common *2", WAIT);
+    // The filter line follows readline too.
+    clear_filter(&mut pty);
+    pty.type_str(&format!("/zzz\x15tag{ENTER}"));
+    let screen = pty.wait_for("tag   (Esc clears)", WAIT);
+    assert!(!screen.contains("zzz"), "{screen}");
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(screen.contains("1800 → 60"), "{screen}");
+    assert!(screen.contains("Customer → XCustomerY"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    clear_filter(&mut pty);
+    quit_keeping(&mut pty);
+}
+
+/// The draft offer names each key it holds, loaded value → the draft's,
+/// before asking; restoring it opens the pane of the first change.
+#[test]
+fn the_draft_offer_lists_its_keys_and_restoring_opens_the_first_change() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '2', "failed_verification_event_endpoint");
+    pty.type_str(&format!("{ENTER}\x15https://example.com/v2{ENTER}"));
+    pty.wait_for("2 GreenPin *1", WAIT);
+    go_to(&mut pty, '3', "aparty_tag");
+    pty.type_str(&format!("{ENTER}\x15Agent{ENTER}"));
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    quit_keeping(&mut pty);
+
+    let mut pty = env.editor(&[]);
+    let screen = pty.wait_for("A draft of 2 unsent changes", WAIT);
+    assert!(screen.contains("common.aparty_tag"), "{screen}");
+    assert!(screen.contains("Customer → Agent"), "{screen}");
+    // Scrolls to the other key, whichever comes first.
+    pty.type_str("j");
+    let screen = pty.wait_for("greenpin.greenpin_failed_verification_event_endpoint", WAIT);
+    assert!(screen.contains("https://example.com/v2"), "{screen}");
+    pty.type_str("y");
+    let screen = pty.wait_for("Restored 2 changes from the draft", WAIT);
+    // The first change's pane is open, the change selected, its full key shown.
+    assert!(
+        screen.contains("Key      greenpin.greenpin_failed_verification_event_endpoint")
+            || screen.contains("Key      common.aparty_tag"),
+        "{screen}"
+    );
+    quit_keeping(&mut pty);
+    assert_eq!(env.sim.put_count(), 0);
+}

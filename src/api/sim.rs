@@ -208,10 +208,7 @@ impl Simulator {
         let thread = std::thread::Builder::new()
             .name("exoset-sim".into())
             .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
+                let runtime = match crate::runtime() {
                     Ok(runtime) => runtime,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -1010,52 +1007,15 @@ fn load_state(path: &Path) -> io::Result<Option<Settings>> {
     })
 }
 
-/// Writes the settings in the PUT-body shape: a temporary file in the same
-/// folder (mode 0600), flushed, then renamed over the old one, so a crash
-/// leaves either the old or the new file, never half of one.
+/// Writes the settings in the PUT-body shape through the one atomic writer
+/// ([`crate::config::write_private`]: a 0600 temporary file in the same
+/// folder, flushed, renamed over the old one), so a crash leaves either the
+/// old or the new file, never half of one.
 fn save_state(path: &Path, settings: &Settings) -> io::Result<()> {
-    static SAVES: AtomicU64 = AtomicU64::new(0);
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("the state file {} has no file name", path.display()),
-        )
-    })?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.{}-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        SAVES.fetch_add(1, Ordering::Relaxed)
-    ));
     let mut text = serde_json::to_string_pretty(&settings.to_json()).map_err(io::Error::other)?;
     text.push('\n');
-    let written = write_private(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written?;
-    // The rename lives in the folder: flush it too where that is possible.
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
-    Ok(())
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    // Atomic (temp file + rename) at 0600, as every file exoset writes.
+    crate::config::write_private(path, &text)
 }
 
 #[cfg(test)]

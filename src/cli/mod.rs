@@ -506,9 +506,7 @@ fn run_sim(
         initial: sim::demo_settings(),
         quirks,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
     runtime
         .block_on(sim::run_standalone(config, port))

@@ -83,9 +83,7 @@ fn moved_failure(moved: &[(FieldId, Option<String>, Option<String>)]) -> Failure
 
 /// Runs a future on a small runtime: one thread is plenty for one request.
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
     Ok(runtime.block_on(future))
 }

@@ -27,6 +27,8 @@ pub enum Mode {
     Diff,
     /// A yes/no question (send, quit, reload).
     Confirm,
+    /// The draft found at start: its changes listed, restore or discard.
+    DraftOffer,
     /// Keys changed both here and on the server: pick mine or theirs per key.
     Conflicts,
     /// The `?` help.
@@ -48,6 +50,7 @@ impl Mode {
         Mode::SmsForm,
         Mode::Diff,
         Mode::Confirm,
+        Mode::DraftOffer,
         Mode::Conflicts,
         Mode::Help,
         Mode::History,
@@ -66,6 +69,7 @@ impl Mode {
             Mode::SmsForm => "SMS configuration form",
             Mode::Diff => "Pending changes",
             Mode::Confirm => "Question",
+            Mode::DraftOffer => "Draft found at start",
             Mode::Conflicts => "Conflicts with the server",
             Mode::Help => "Help",
             Mode::History => "History of changes sent",
@@ -128,6 +132,19 @@ pub enum Command {
     ShowEntry,
     /// Turn the history entry shown into pending edits.
     Rollback,
+    // Readline, in every text field.
+    /// Go to the start of the line.
+    LineStart,
+    /// Go to the end of the line.
+    LineEnd,
+    /// Delete from the cursor to the start of the line.
+    DeleteToStart,
+    /// Delete from the cursor to the end of the line.
+    DeleteToEnd,
+    /// Delete the word before the cursor.
+    DeleteWordBack,
+    /// Undo the last change to the text.
+    Undo,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for
@@ -265,9 +282,12 @@ const LISTS: &[Mode] = &[
     M::MultiPick,
     M::SmsForm,
     M::Diff,
+    M::DraftOffer,
     M::Conflicts,
     M::Help,
 ];
+/// Every mode with a text field: they all follow readline.
+const TEXT: &[Mode] = &[M::Filter, M::EditText, M::EditLines];
 
 /// Every key, in the order the key bar and the help show them.
 pub static BINDINGS: &[Binding] = &[
@@ -446,6 +466,49 @@ pub static BINDINGS: &[Binding] = &[
         "move down while filtering",
         None,
     ),
+    // Readline, in every text field.
+    bind(
+        TEXT,
+        &[ctrl('a')],
+        C::LineStart,
+        "go to the start of the line",
+        None,
+    ),
+    bind(
+        TEXT,
+        &[ctrl('e')],
+        C::LineEnd,
+        "go to the end of the line",
+        None,
+    ),
+    bind(
+        TEXT,
+        &[ctrl('u')],
+        C::DeleteToStart,
+        "delete to the start of the line",
+        None,
+    ),
+    bind(
+        TEXT,
+        &[ctrl('k')],
+        C::DeleteToEnd,
+        "delete to the end of the line",
+        None,
+    ),
+    bind(
+        TEXT,
+        &[ctrl('w')],
+        C::DeleteWordBack,
+        "delete the word before the cursor",
+        None,
+    ),
+    bind(
+        TEXT,
+        &[ctrl('z')],
+        C::Undo,
+        "undo the last change to the text",
+        None,
+    ),
     // Text editing.
     bind(
         &[M::EditText, M::EditLines],
@@ -584,15 +647,29 @@ pub static BINDINGS: &[Binding] = &[
         &[M::Confirm],
         &[ch('y')],
         C::Yes,
-        "yes: send, quit, reload, or restore the draft",
+        "yes: send, quit or reload",
         Some("yes"),
     ),
     bind(
         &[M::Confirm],
         &[ch('n'), key(KeyCode::Esc)],
         C::No,
-        "no: back out (for a draft found at start: discard it)",
+        "no: back out",
         Some("no"),
+    ),
+    bind(
+        &[M::DraftOffer],
+        &[ch('y')],
+        C::Yes,
+        "restore the draft over the settings just loaded",
+        Some("restore"),
+    ),
+    bind(
+        &[M::DraftOffer],
+        &[ch('n'), key(KeyCode::Esc)],
+        C::No,
+        "discard the draft",
+        Some("discard"),
     ),
     // The history of changes sent.
     bind(

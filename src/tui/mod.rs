@@ -5,14 +5,17 @@
 //! loop here carries them out on tokio tasks, whose results come back as
 //! actions; the screen is drawn from the state when something happened.
 
+pub mod action;
 pub mod app;
-pub mod history;
 pub mod keys;
 pub mod layout;
+pub mod model;
+pub mod overlay;
 pub mod rows;
 pub mod sms;
 pub mod theme;
 pub mod view;
+pub mod widgets;
 
 #[cfg(test)]
 mod tests;
@@ -25,7 +28,6 @@ use crate::exit::{self, Failure};
 use crate::session::{SendRequest, Session};
 use crate::settings::Settings;
 use crate::store::{Claim, Draft, EditorClaim, Loaded, StateDir};
-use app::FoundDraft;
 use base64::Engine as _;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
@@ -35,6 +37,7 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use futures_util::{FutureExt, Stream, StreamExt};
+use overlay::draft::FoundDraft;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::io::{self, Write};
@@ -99,9 +102,7 @@ pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
             "the editor needs a terminal; for scripts use `exoset get`, `set` or `apply`",
         ));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
     runtime.block_on(run_on_terminal(client, options))
 }
@@ -483,7 +484,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         app: &mut App,
         queue: &mut std::collections::VecDeque<Effect>,
     ) {
-        if app.found_draft.is_some() {
+        if app.draft_offer.is_some() {
             return;
         }
         let Some(state) = &self.state else {

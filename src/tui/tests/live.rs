@@ -1,0 +1,414 @@
+//! The real loop, on a TestBackend, against the simulator over HTTP.
+
+use super::*;
+use crate::api::sim::{DEMO_API_KEY, DEMO_API_TOKEN, Fault, SimConfig, Simulator};
+use crate::api::{Client, ClientOptions, Credentials};
+use crate::tui::{Driver, EventSource};
+use crossterm::event::Event;
+use futures_util::Stream;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Terminal events from the test script.
+struct Script(mpsc::UnboundedReceiver<std::io::Result<Event>>);
+
+impl Stream for Script {
+    type Item = std::io::Result<Event>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+impl EventSource for Script {}
+
+type Keys = mpsc::UnboundedSender<std::io::Result<Event>>;
+
+fn send(keys: &Keys, code: KeyCode, mods: KeyModifiers) {
+    let _ = keys.send(Ok(Event::Key(KeyEvent::new(code, mods))));
+}
+
+fn tap(keys: &Keys, c: char) {
+    send(keys, KeyCode::Char(c), KeyModifiers::NONE);
+}
+
+async fn sim() -> Simulator {
+    Simulator::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("simulator starts")
+}
+
+fn client(sim: &Simulator) -> Client {
+    let credentials = Credentials {
+        base_url: sim.base_url(),
+        tenant_sid: sim.sid().to_string(),
+        api_key: DEMO_API_KEY.to_string(),
+        api_token: DEMO_API_TOKEN.to_string().into(),
+    };
+    Client::new(&credentials, ClientOptions::default()).expect("client")
+}
+
+type TestDriver = Driver<TestBackend, Script, Vec<u8>>;
+
+fn driver(width: u16, height: u16) -> (TestDriver, Keys) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    (Driver::new(terminal, Script(rx), Vec::new()), tx)
+}
+
+/// Waits until `done` holds, checking every few milliseconds, for at most 5 s.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Let the loop take the answer and draw.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+fn text(driver: &TestDriver) -> String {
+    let buffer = driver.terminal.backend().buffer();
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn loads_edits_sends_and_quits_against_the_simulator() {
+    let sim = sim().await;
+    let (mut driver, keys) = driver(100, 30);
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        tap(&keys, 'j');
+        tap(&keys, 'j');
+        tap(&keys, 'j');
+        tap(&keys, ' '); // timezone IST -> UTC
+        tap(&keys, 's');
+        tap(&keys, 'y');
+        until("the PUT", || sim.put_count() >= 1).await;
+        send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        sim.last_put_body(),
+        Some(json!({"common": {"timezone": "UTC"}})),
+        "only the change goes out"
+    );
+    assert_eq!(sim.get_count(), 2, "one load, one check before the PUT");
+    assert_eq!(app.model.base().get(id("common.timezone")), Some("UTC"));
+    assert!(app.model.edits().is_empty());
+    let screen = text(&driver);
+    assert!(screen.contains("Saved 1 change (request_id"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_change_on_the_server_since_loading_is_a_conflict_and_nothing_is_sent() {
+    let sim = sim().await;
+    let (mut driver, keys) = driver(100, 30);
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        for _ in 0..6 {
+            tap(&keys, 'j');
+        }
+        send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+        tap(&keys, 'X');
+        send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+        sim.modify(|s| s.set(id("common.aparty_tag"), "Server"));
+        tap(&keys, 's');
+        tap(&keys, 'y');
+        until("the check", || sim.get_count() >= 2).await;
+        send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(sim.put_count(), 0);
+    assert!(matches!(
+        app.model.flags().get(&id("common.aparty_tag")),
+        Some(Flag::Conflict { .. })
+    ));
+    assert_eq!(
+        app.model.base().get(id("common.aparty_tag")),
+        Some("Server")
+    );
+    assert_eq!(app.mode(), Mode::Conflicts);
+    let screen = text(&driver);
+    assert!(
+        screen.contains("Not sent: 1 setting changed both here"),
+        "{screen}"
+    );
+    assert!(screen.contains("common.aparty_tag"), "{screen}");
+}
+
+#[tokio::test]
+async fn esc_cancels_a_slow_load_and_the_screen_keeps_answering() {
+    let sim = sim().await;
+    sim.inject(Fault::Delay(Duration::from_secs(30)), 1);
+    let (mut driver, keys) = driver(80, 24);
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let started = Instant::now();
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '?');
+        tap(&keys, 'q');
+        send(&keys, KeyCode::Esc, KeyModifiers::NONE);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        tap(&keys, 'r');
+        until("the second GET", || sim.get_count() >= 2).await;
+        tap(&keys, 'q');
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "nothing waited for the slow GET"
+    );
+    assert!(app.loaded, "the second load answered");
+}
+
+#[tokio::test]
+async fn an_idle_editor_draws_nothing() {
+    let sim = sim().await;
+    let (mut driver, keys) = driver(80, 24);
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tap(&keys, 'j');
+        // Keys that mean nothing here change nothing, so draw nothing.
+        for c in "xzxzx".chars() {
+            tap(&keys, c);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        tap(&keys, 'q');
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    // The first frame, the loaded one (perhaps a spinner tick), one for j;
+    // none for x or z, none while idle for 800 ms.
+    assert!(driver.frames <= 4, "{} frames", driver.frames);
+}
+
+#[tokio::test]
+async fn unsent_edits_survive_a_quit_as_a_draft_and_a_send_lands_in_the_history() {
+    use crate::config::Paths;
+    use crate::store::{Loaded, StateDir};
+    use crate::tui::EditorState;
+    let home = tempfile::tempdir().expect("temp dir");
+    let state = EditorState {
+        dir: StateDir::new(&Paths::under(home.path()), "demo", "exoset-demo"),
+        profile: "demo".into(),
+        tenant: "exoset-demo".into(),
+        history_keep: 10,
+    };
+    let sim = sim().await;
+
+    // First run: change the timezone, quit without sending.
+    let (mut driver, keys) = driver(100, 30);
+    driver.state = Some(state.clone());
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.drafts = true;
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        for _ in 0..3 {
+            tap(&keys, 'j');
+        }
+        tap(&keys, ' ');
+        tap(&keys, 'q');
+        tap(&keys, 'y');
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert!(
+        matches!(state.dir.load_draft(), Loaded::Found(_)),
+        "the draft was kept"
+    );
+    assert!(
+        matches!(state.dir.load_last_read(), Loaded::Found(_)),
+        "and the last read"
+    );
+
+    // Second run: the draft is offered, restored and sent.
+    drop(driver);
+    let (mut driver, keys) = self::driver(100, 30);
+    driver.state = Some(state.clone());
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.drafts = true;
+    let script = async {
+        until("the GET", || sim.get_count() >= 2).await;
+        tap(&keys, 'y');
+        tap(&keys, 's');
+        tap(&keys, 'y');
+        until("the PUT", || sim.put_count() >= 1).await;
+        send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        sim.last_put_body(),
+        Some(json!({"common": {"timezone": "UTC"}}))
+    );
+    assert_eq!(state.dir.load_draft(), Loaded::Missing, "sent, so no draft");
+    let Loaded::Found(history) = state.dir.load_history() else {
+        panic!("no history");
+    };
+    assert_eq!(history.entries.len(), 1);
+    assert_eq!(
+        history.entries[0].sent,
+        json!({"common": {"timezone": "UTC"}})
+    );
+}
+
+#[tokio::test]
+async fn y_writes_the_value_as_osc_52_to_the_terminal() {
+    let sim = sim().await;
+    let (mut driver, keys) = driver(80, 24);
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        tap(&keys, 'y');
+        tap(&keys, 'q');
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    let country = sim
+        .settings()
+        .get(id("common.country"))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(driver.clipboard, crate::tui::osc52(&country).into_bytes());
+}
+
+#[tokio::test]
+async fn e_hands_the_value_to_the_editor_and_takes_the_result() {
+    let sim = sim().await;
+    let (mut driver, keys) = driver(80, 24);
+    driver.editor = Some("sed -i 's/^.*$/Agent/'".to_string());
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        for _ in 0..6 {
+            tap(&keys, 'j');
+        }
+        tap(&keys, 'e');
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        app.model.edits().get(id("common.aparty_tag")),
+        Some("Agent")
+    );
+}
+
+#[tokio::test]
+async fn a_refused_put_shows_the_servers_words_and_keeps_the_edit() {
+    let sim = sim().await;
+    let (mut driver, keys) = driver(100, 30);
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        for _ in 0..3 {
+            tap(&keys, 'j');
+        }
+        tap(&keys, ' ');
+        tap(&keys, 's');
+        // The check GET answers as usual; the PUT gets the failure.
+        sim.inject(Fault::Delay(Duration::ZERO), 1);
+        sim.inject(
+            Fault::error(403, Some(8), "not permitted for this tenant"),
+            1,
+        );
+        tap(&keys, 'y');
+        until("the PUT", || sim.put_count() >= 1).await;
+        send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(app.model.edits().get(id("common.timezone")), Some("UTC"));
+    // The status wraps: read it as words.
+    let screen = text(&driver)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        "Not applied",
+        "HTTP 403",
+        "code 8",
+        "not permitted for this tenant",
+        "request_id",
+        "Your changes are kept",
+    ] {
+        assert!(screen.contains(part), "{part} missing from\n{screen}");
+    }
+}
+
+#[tokio::test]
+async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
+    use crate::config::Paths;
+    use crate::store::{Loaded, StateDir};
+    use crate::tui::EditorState;
+    let home = tempfile::tempdir().expect("temp dir");
+    let state = EditorState {
+        dir: StateDir::new(&Paths::under(home.path()), "demo", "exoset-demo"),
+        profile: "demo".into(),
+        tenant: "exoset-demo".into(),
+        history_keep: 10,
+    };
+    let sim = sim().await;
+    let (mut driver, keys) = driver(100, 30);
+    driver.state = Some(state.clone());
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.drafts = true;
+    let recorded = |n: usize| match state.dir.load_history() {
+        Loaded::Found(history) => history.entries.len() >= n,
+        _ => false,
+    };
+    let script = async {
+        until("the first GET", || sim.get_count() >= 1).await;
+        tap(&keys, '3');
+        for _ in 0..3 {
+            tap(&keys, 'j');
+        }
+        tap(&keys, ' '); // timezone IST -> UTC
+        tap(&keys, 's');
+        tap(&keys, 'y');
+        until("the first entry", || recorded(1)).await;
+        tap(&keys, 'H');
+        send(&keys, KeyCode::Enter, KeyModifiers::NONE);
+        tap(&keys, 'r');
+        tap(&keys, 's');
+        tap(&keys, 'y');
+        until("the second entry", || recorded(2)).await;
+        send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    };
+    let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(sim.put_count(), 2);
+    assert_eq!(
+        sim.last_put_body(),
+        Some(json!({"common": {"timezone": "IST"}})),
+        "the rollback sends the old value back"
+    );
+    assert!(app.model.edits().is_empty());
+}

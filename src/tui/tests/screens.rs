@@ -1,0 +1,299 @@
+//! Whole screens as snapshots, at 80×24 and 120×40.
+use super::*;
+
+#[test]
+fn snapshot_first_frame_while_loading() {
+    let mut app = App::new("demo", "127.0.0.1", true, false);
+    app.start();
+    snapshots!("loading", app);
+}
+
+#[test]
+fn snapshot_greenvn_pane() {
+    snapshots!("greenvn", loaded());
+}
+
+#[test]
+fn snapshot_greenpin_pane_with_keys_not_reported() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('G'));
+    snapshots!("greenpin", app);
+}
+
+#[test]
+fn snapshot_common_pane_with_pending_changes() {
+    let mut app = loaded();
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    select(&mut app, "common.lcr_enabled");
+    press(&mut app, KeyCode::Char(' '));
+    snapshots!("common", app);
+}
+
+#[test]
+fn snapshot_invalid_field_while_typing() {
+    let mut app = loaded();
+    select(&mut app, "common.max_deallocation_time");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "171d");
+    snapshots!("typing_invalid", app);
+}
+
+#[test]
+fn snapshot_invalid_field_kept() {
+    let mut app = loaded();
+    select(&mut app, "common.country");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "UK");
+    press(&mut app, KeyCode::Enter);
+    snapshots!("invalid_kept", app);
+}
+
+#[test]
+fn snapshot_enum_pick() {
+    let mut app = loaded();
+    select(&mut app, "greenvn.verified_caller_event_method");
+    press(&mut app, KeyCode::Enter);
+    snapshots!("pick_method", app);
+}
+
+#[test]
+fn snapshot_sms_config_form() {
+    let mut app = loaded();
+    select(&mut app, "common.sms_config");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    snapshots!("sms_form", app);
+}
+
+#[test]
+fn snapshot_sms_on_status_multi_select() {
+    snapshots!("sms_on_status", in_mode(Mode::MultiPick));
+}
+
+#[test]
+fn snapshot_sms_config_raw_json() {
+    snapshots!("sms_raw_json", in_mode(Mode::EditLines));
+}
+
+#[test]
+fn snapshot_diff_view() {
+    let mut app = loaded();
+    select(&mut app, "greenvn.greencall_complete_event_endpoint");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "?v=2");
+    press(&mut app, KeyCode::Enter);
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('d'));
+    snapshots!("diff", app);
+}
+
+#[test]
+fn snapshot_diff_of_sms_config_by_part() {
+    let mut app = loaded();
+    select(&mut app, "common.sms_config");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Thanks for calling.");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('d'));
+    snapshots!("diff_sms", app);
+}
+
+#[test]
+fn snapshot_confirm_send() {
+    snapshots!("confirm", in_mode(Mode::Confirm));
+}
+
+#[test]
+fn snapshot_confirm_quit() {
+    let mut app = in_mode(Mode::Browse);
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('q'));
+    snapshots!("confirm_quit", app);
+}
+
+#[test]
+fn snapshot_server_error() {
+    let mut app = loaded();
+    let seq = send_timezone(&mut app);
+    let sent = sent_err(&app, server_error());
+    update(&mut app, Action::Sent { seq, sent });
+    snapshots!("server_error", app);
+}
+
+#[test]
+fn snapshot_saved_with_a_key_not_taken() {
+    let mut app = loaded();
+    select(&mut app, "common.bparty_tag");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "s");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('s'));
+    let effects = press(&mut app, KeyCode::Char('y'));
+    let [Effect::Submit { seq, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let seq = *seq;
+    let data = seed_answer().settings.to_json();
+    let sent = sent_ok(&app, &app.model.base().clone(), data);
+    update(&mut app, Action::Sent { seq, sent });
+    snapshots!("not_taken", app);
+}
+
+#[test]
+fn snapshot_help_overlay() {
+    snapshots!("help", in_mode(Mode::Help));
+}
+
+#[test]
+fn snapshot_filter() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "dealloc");
+    snapshots!("filter", app);
+}
+
+#[test]
+fn snapshot_restore_draft_question() {
+    let mut app = with_drafts();
+    let draft = draft_of(
+        &[("common.timezone", "UTC"), ("common.aparty_tag", "Agent")],
+        &seed_answer().settings,
+    );
+    update(&mut app, Action::DraftRead(Ok(Some(draft))));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    snapshots!("restore_draft", app);
+}
+
+#[test]
+fn snapshot_conflict_view() {
+    let mut app = in_conflict(loaded_with(seed_answer(), true));
+    press(&mut app, KeyCode::Char('m'));
+    snapshots!("conflicts", app);
+}
+
+#[test]
+fn snapshot_too_small() {
+    let mut app = loaded();
+    insta::assert_snapshot!("too_small_79x24", screen(&mut app, 79, 24));
+    insta::assert_snapshot!("too_small_60x20", screen(&mut app, 60, 20));
+}
+
+#[test]
+fn snapshot_unknown_keys_under_other() {
+    let mut data = seed_answer().settings.to_json();
+    data["greenpin"]["pin_retries"] = json!(3);
+    let mut app = loaded_with(answer_from(data), true);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('G'));
+    snapshots!("other", app);
+}
+
+#[test]
+fn snapshot_history_list() {
+    let mut app = loaded();
+    open_history(&mut app);
+    press(&mut app, KeyCode::Down);
+    snapshots!("history", app);
+}
+
+#[test]
+fn snapshot_history_entry() {
+    snapshots!("history_entry", in_mode(Mode::HistoryEntry));
+}
+
+#[test]
+fn snapshot_history_unreadable() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::SetAside {
+            moved_to: "/home/me/.local/share/exoset/prod/acme/history.json.unreadable-1795000000"
+                .into(),
+            reason: "corrupt (EOF while parsing an object at line 3 column 0)".into(),
+        })),
+    );
+    snapshots!("history_unreadable", app);
+}
+
+#[test]
+fn snapshot_history_entry_with_keys_left_out() {
+    // Entry 3: default_flow_id changed again since; sms_config changed by part.
+    let mut app = loaded();
+    let mut data = seed_answer().settings.to_json();
+    data["greenvn"]["default_flow_id"] = json!("999999");
+    update(&mut app, key(KeyCode::Char('r')));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 2,
+            result: Ok(answer_from(data)),
+        },
+    );
+    let mut history = history_fixture();
+    let mut sms: Value = serde_json::from_str(
+        app.model
+            .base()
+            .get(id("common.sms_config"))
+            .expect("sms_config"),
+    )
+    .expect("json");
+    sms["B"]["sms_enabled"] = json!("true");
+    let entry = history_entry(
+        4,
+        &[
+            ("greenvn.default_flow_id", json!("654321")),
+            ("common.sms_config", json!(sms.to_string())),
+            ("common.country", json!("US")),
+        ],
+    );
+    history.entries.push(entry);
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::Found(history))),
+    );
+    press(&mut app, KeyCode::Enter);
+    snapshots!("history_entry_left_out", app.clone());
+    press(&mut app, KeyCode::Char('r'));
+    snapshots!("history_rolled_back", app);
+}
+
+#[test]
+fn snapshot_values_in_indian_scripts_cjk_and_emoji() {
+    snapshots!("many_scripts", loaded_in_many_scripts());
+}
+
+#[test]
+fn snapshot_the_full_key_of_a_long_setting_at_80x24() {
+    let mut app = loaded();
+    select(
+        &mut app,
+        "greenpin.greenpin_failed_verification_event_endpoint",
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("Key      greenpin.greenpin_failed_verification_event_endpoint"),
+        "{text}"
+    );
+    snapshots!("long_key", app);
+}
