@@ -170,6 +170,15 @@ pub enum Command {
         /// other default_region is refused with 403, code 15.
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
         regions: Option<Vec<String>>,
+        /// Serve N tenants (SID-1 … SID-N, each with its own, slightly varied
+        /// settings) behind the same key and token: a fleet to try `-p a,b`
+        /// and `--all-profiles` on.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        tenants: u16,
+        /// Wait this long before answering each request (e.g. 300ms): a
+        /// far-away server.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        latency: Option<Duration>,
     },
     /// Write the current settings as a file `apply` takes back.
     Export {
@@ -323,6 +332,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             api_key,
             seed_like,
             regions,
+            tenants,
+            latency,
         }) => {
             let mut quirks = if *seed_like {
                 crate::api::sim::Quirks::seed_like()
@@ -330,7 +341,17 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 crate::api::sim::Quirks::default()
             };
             quirks.regions = regions.clone();
-            run_sim(*port, state.clone(), sid, api_key, quirks)
+            if *tenants > 1 && state.is_some() {
+                return Err(Failure::usage(
+                    "--state keeps one tenant's settings; it cannot be used with --tenants",
+                ));
+            }
+            let mut config = crate::api::sim::SimConfig::fleet_named(sid, usize::from(*tenants));
+            config.api_key = api_key.clone();
+            config.state_file = state.clone();
+            config.quirks = quirks;
+            config.latency = latency.unwrap_or_default();
+            run_sim(config, *port)
         }
         None if cli.demo => run_demo(cli),
         None => {
@@ -391,25 +412,12 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
 }
 
 /// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.
-fn run_sim(
-    port: u16,
-    state: Option<PathBuf>,
-    sid: &str,
-    api_key: &str,
-    quirks: crate::api::sim::Quirks,
-) -> Result<(), Failure> {
-    use crate::api::sim::{self, SimConfig};
-    let config = SimConfig {
-        sid: sid.to_string(),
-        api_key: api_key.to_string(),
-        api_token: std::env::var("EXOSET_SIM_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| sim::DEMO_API_TOKEN.to_string()),
-        state_file: state,
-        initial: sim::demo_settings(),
-        quirks,
-    };
+fn run_sim(mut config: crate::api::sim::SimConfig, port: u16) -> Result<(), Failure> {
+    use crate::api::sim;
+    config.api_token = std::env::var("EXOSET_SIM_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| sim::DEMO_API_TOKEN.to_string());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
