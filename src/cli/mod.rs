@@ -3,6 +3,7 @@
 
 mod auth;
 mod fields;
+mod fleet;
 pub mod remote;
 
 use crate::api::ClientOptions;
@@ -39,8 +40,40 @@ pub struct Cli {
     pub mouse: bool,
 
     /// Profile to use (else EXOSET_PROFILE, else the config's default_profile).
-    #[arg(short, long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    /// Give it more than once, or a comma list (-p prod-a,prod-b), to work on
+    /// several tenants at once.
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_name = "NAME",
+        action = clap::ArgAction::Append,
+        value_delimiter = ','
+    )]
+    pub profile: Vec<String>,
+
+    /// Work on every profile in config.toml (get, set, apply, diff, export,
+    /// history).
+    #[arg(long, global = true)]
+    pub all_profiles: bool,
+
+    /// Work on the profiles whose names match GLOB (`*` any run, `?` one
+    /// character), e.g. 'prod-*'.
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub profiles_matching: Option<String>,
+
+    /// Tenants worked on at once across several profiles.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = crate::fleet::DEFAULT_JOBS,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(1..=1000),
+            usize::from
+        )
+    )]
+    pub jobs: usize,
 
     /// Base URL of the API (else EXOSET_BASE_URL, else the profile's).
     #[arg(long, global = true, value_name = "URL")]
@@ -96,9 +129,13 @@ pub enum Command {
     },
     /// Print the current settings, all or the given `section.key` paths.
     Get {
-        /// Print JSON in the body shape ({greenvn, greenpin, common}).
+        /// Print JSON in the body shape ({greenvn, greenpin, common}); across
+        /// several profiles, {profile: {section.key: value}}.
         #[arg(long)]
         json: bool,
+        /// Across several profiles: only the keys whose values differ.
+        #[arg(long)]
+        differ: bool,
         /// Settings to print, e.g. common.timezone.
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
@@ -182,7 +219,8 @@ pub enum Command {
     },
     /// Write the current settings as a file `apply` takes back.
     Export {
-        /// Where to write; stdout when absent.
+        /// Where to write; stdout when absent. Across several profiles, a
+        /// folder that gets one PROFILE.json each.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -221,6 +259,9 @@ pub struct SendArgs {
     /// read of this tenant, or since the export FILE given.
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
     pub expect_unchanged: Option<Option<PathBuf>>,
+    /// Print what became of each tenant as JSON on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl From<&SendArgs> for SendMode {
@@ -243,7 +284,7 @@ pub struct RollbackArgs {
     pub yes: bool,
 }
 
-fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
+pub(super) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
     Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
@@ -251,7 +292,7 @@ fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
 }
 
 impl Cli {
-    fn client_options(&self) -> Result<ClientOptions, Failure> {
+    pub(super) fn client_options(&self) -> Result<ClientOptions, Failure> {
         Ok(ClientOptions {
             timeout: seconds(self.timeout, "--timeout")?,
             connect_timeout: seconds(self.connect_timeout, "--connect-timeout")?,
@@ -263,10 +304,19 @@ impl Cli {
 impl Cli {
     fn overrides(&self) -> crate::auth::Overrides {
         crate::auth::Overrides {
-            profile: self.profile.clone(),
+            profile: self.profile.first().cloned(),
             base_url: self.base_url.clone(),
             tenant_sid: self.tenant_sid.clone(),
             api_key: self.api_key.clone(),
+            profile_only: false,
+        }
+    }
+
+    fn selection(&self) -> crate::fleet::Selection {
+        crate::fleet::Selection {
+            names: self.profile.clone(),
+            all: self.all_profiles,
+            matching: self.profiles_matching.clone(),
         }
     }
 }
@@ -276,17 +326,30 @@ pub fn run(cli: Cli) -> u8 {
     match dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(failure) => {
-            eprintln!("exoset: {failure}");
+            // A fleet's report has said it all already: no message then.
+            if !failure.message.is_empty() {
+                eprintln!("exoset: {failure}");
+            }
             failure.code
         }
     }
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
+    let selection = cli.selection();
+    if selection.is_fleet() {
+        return fleet::run(cli, &selection);
+    }
+    if let Some(Command::Set { send, .. } | Command::Apply { send, .. }) = &cli.command
+        && send.json
+    {
+        // One tenant, reported as a fleet of one.
+        return fleet::run_one(cli, connect(cli)?.0.session);
+    }
     let remote = || connect(cli).map(|(remote, _)| remote);
     match &cli.command {
         Some(Command::Fields { json, openapi }) => fields::run(*json, *openapi),
-        Some(Command::Get { json, paths }) => remote::get(&remote()?, *json, paths),
+        Some(Command::Get { json, paths, .. }) => remote::get(&remote()?, *json, paths),
         Some(Command::Set { assignments, send }) => {
             let pairs = remote::parse_assignments(assignments)?;
             remote::set(&remote()?, pairs, send.into())

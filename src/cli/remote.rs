@@ -134,7 +134,7 @@ fn print_notes(settings: &Settings) {
     }
 }
 
-fn write_stdout(text: &str) -> Result<(), Failure> {
+pub(super) fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -147,7 +147,7 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
-fn parse_paths(paths: &[String]) -> Result<Vec<FieldId>, Failure> {
+pub(super) fn parse_paths(paths: &[String]) -> Result<Vec<FieldId>, Failure> {
     paths
         .iter()
         .map(|p| {
@@ -222,7 +222,7 @@ pub fn get_table(settings: &Settings, ids: &[FieldId]) -> String {
 }
 
 /// A value on one line: control characters escaped so a table stays a table.
-fn display_value(text: &str) -> String {
+pub(super) fn display_value(text: &str) -> String {
     text.chars()
         .flat_map(char::escape_default)
         .collect::<String>()
@@ -521,7 +521,11 @@ fn confirm() -> Result<bool, Failure> {
 }
 
 fn load_history(remote: &Remote) -> Result<crate::store::History, Failure> {
-    match remote.state.load_history() {
+    load_history_of(&remote.state)
+}
+
+pub(super) fn load_history_of(state: &StateDir) -> Result<crate::store::History, Failure> {
+    match state.load_history() {
         Loaded::Found(history) => Ok(history),
         Loaded::Missing => Ok(crate::store::History::default()),
         Loaded::SetAside { moved_to, reason } => Err(Failure::new(
@@ -549,6 +553,11 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
         );
         return Ok(());
     }
+    write_stdout(&history_text(&newest))
+}
+
+/// One line per history entry, as `exoset history` lists them.
+pub(super) fn history_text(newest: &[&HistoryEntry]) -> String {
     let mut text = String::new();
     for entry in newest {
         let changed = entry.changed();
@@ -591,7 +600,7 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
             }
         ));
     }
-    write_stdout(&text)
+    text
 }
 
 /// `exoset rollback [ID]`: put back the values a recorded PUT replaced.
