@@ -616,8 +616,9 @@ fn get(
     let key_text = table(&header(&by_key_header), &by_key);
     let tenant_text = table(&header(&by_tenant_header), &by_tenant);
     let widest = |t: &str| t.lines().map(width).max().unwrap_or(0);
-    let limit = terminal_width();
-    let text = if widest(&key_text) <= limit || widest(&key_text) <= widest(&tenant_text) {
+    // One row per key when it fits the terminal, else the narrower.
+    let fits = terminal_width().is_some_and(|limit| widest(&key_text) <= limit);
+    let text = if fits || widest(&key_text) <= widest(&tenant_text) {
         key_text
     } else {
         tenant_text
@@ -629,13 +630,11 @@ fn get(
     finish(code, "")
 }
 
-/// Columns to fit a matrix in: the terminal's, else as many as it takes.
-fn terminal_width() -> usize {
-    if std::io::stdout().is_terminal() {
-        crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w))
-    } else {
-        usize::MAX
-    }
+/// Columns to fit a matrix in, when stdout is a terminal.
+fn terminal_width() -> Option<usize> {
+    std::io::stdout()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w)))
 }
 
 /// `export` across tenants: a folder of PROFILE.json, or `{profile: doc}`.
