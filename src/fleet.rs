@@ -194,6 +194,8 @@ impl Member {
 /// `base_url` (the flag) applies to every profile; tenant SID and API key
 /// come from each profile alone.
 pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions) -> Vec<Member> {
+    // One HTTP setup and pool for all (see `Client::sibling`).
+    let mut shared: Option<crate::api::Client> = None;
     names
         .iter()
         .map(|profile| {
@@ -207,32 +209,37 @@ pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions
             let tenant = crate::auth::select(&overrides)
                 .ok()
                 .and_then(|s| s.tenant_sid);
-            let session =
-                crate::auth::resolve(&overrides)
+            let session = crate::auth::resolve(&overrides)
+                .map_err(|e| Refusal {
+                    code: e.code,
+                    message: e.message,
+                    request_id: None,
+                })
+                .and_then(|(credentials, _, selected)| {
+                    let client = match &shared {
+                        Some(first) => first.sibling(&credentials),
+                        None => crate::api::Client::new(&credentials, options.clone()),
+                    }
                     .map_err(|e| Refusal {
-                        code: e.code,
-                        message: e.message,
+                        code: e.exit_code(),
+                        message: e.to_string(),
                         request_id: None,
+                    })?;
+                    if shared.is_none() {
+                        shared = Some(client.clone());
+                    }
+                    Ok(Session {
+                        client,
+                        state: Some(StateDir::new(
+                            &selected.paths,
+                            &selected.profile,
+                            &credentials.tenant_sid,
+                        )),
+                        profile: selected.profile.clone(),
+                        tenant: credentials.tenant_sid.clone(),
+                        history_keep: selected.config.history.keep,
                     })
-                    .and_then(|(credentials, _, selected)| {
-                        let client = crate::api::Client::new(&credentials, options.clone())
-                            .map_err(|e| Refusal {
-                                code: e.exit_code(),
-                                message: e.to_string(),
-                                request_id: None,
-                            })?;
-                        Ok(Session {
-                            client,
-                            state: Some(StateDir::new(
-                                &selected.paths,
-                                &selected.profile,
-                                &credentials.tenant_sid,
-                            )),
-                            profile: selected.profile.clone(),
-                            tenant: credentials.tenant_sid.clone(),
-                            history_keep: selected.config.history.keep,
-                        })
-                    });
+                });
             Member {
                 profile: profile.clone(),
                 tenant,
