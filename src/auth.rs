@@ -32,6 +32,10 @@ pub struct Overrides {
     pub base_url: Option<String>,
     pub tenant_sid: Option<String>,
     pub api_key: Option<String>,
+    /// Take the tenant SID and API key from the profile alone, not from
+    /// `EXOSET_TENANT_SID` / `EXOSET_API_KEY`: across a fleet each profile
+    /// names its own tenant, and one variable must not point them all at one.
+    pub profile_only: bool,
 }
 
 /// Where the token was found.
@@ -131,7 +135,14 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
     }
     let stored = saved.cloned().unwrap_or_default();
     let pick = |flag: &Option<String>, var: &str, saved: &Option<String>| {
-        flag.clone().or_else(|| env(var)).or_else(|| saved.clone())
+        let from_env = || {
+            if overrides.profile_only && var != "EXOSET_BASE_URL" {
+                None
+            } else {
+                env(var)
+            }
+        };
+        flag.clone().or_else(from_env).or_else(|| saved.clone())
     };
     let Profile {
         tenant_sid,

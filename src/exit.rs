@@ -14,6 +14,9 @@ pub const CREDENTIALS: u8 = 3;
 pub const CONFLICT: u8 = 4;
 /// A PUT may have been applied: its answer was lost after it went out.
 pub const UNKNOWN: u8 = 5;
+/// Stopped by Ctrl-C before everything was done (128 + SIGINT, as shells
+/// report it).
+pub const INTERRUPTED: u8 = 130;
 
 /// A failure to report: a message for a person and the exit code it maps to.
 /// Both faces (the subcommands and the editor) end with one.

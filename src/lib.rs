@@ -9,6 +9,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod exit;
+pub mod fleet;
 pub mod keystore;
 pub mod openapi;
 pub mod schema;

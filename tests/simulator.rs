@@ -775,3 +775,100 @@ fn a_background_simulator_serves_tests_that_are_not_async() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+// ----- a fleet -----
+
+async fn get_sid(sim: &Simulator, sid: &str) -> Answer {
+    send(
+        client()
+            .get(settings_url(sim, sid))
+            .basic_auth(DEMO_API_KEY, Some(DEMO_API_TOKEN)),
+    )
+    .await
+}
+
+async fn put_sid(sim: &Simulator, sid: &str, body: Value) -> Answer {
+    send(
+        client()
+            .put(settings_url(sim, sid))
+            .basic_auth(DEMO_API_KEY, Some(DEMO_API_TOKEN))
+            .header("content-type", "application/json")
+            .body(body.to_string()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_fleet_serves_each_tenant_its_own_settings_counts_and_faults() {
+    let sim = start_with(SimConfig::fleet(3)).await;
+    assert_eq!(
+        sim.sids(),
+        vec!["exoset-demo-1", "exoset-demo-2", "exoset-demo-3"]
+    );
+    let flows: Vec<Value> = {
+        let mut flows = Vec::new();
+        for sid in sim.sids() {
+            let answer = get_sid(&sim, &sid).await;
+            assert_eq!(answer.status, 200, "{sid}: {}", answer.body);
+            flows.push(answer.body["data"]["greenvn"]["default_flow_id"].clone());
+        }
+        flows
+    };
+    assert_ne!(flows[0], flows[1], "the tenants differ a little");
+
+    let answer = put_sid(
+        &sim,
+        "exoset-demo-2",
+        json!({"common": {"aparty_tag": "Rider"}}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let tag = lookup_path("common.aparty_tag").unwrap();
+    assert_eq!(
+        sim.settings_of("exoset-demo-2").unwrap().get(tag),
+        Some("Rider")
+    );
+    assert_eq!(
+        sim.settings_of("exoset-demo-1").unwrap().get(tag),
+        Some("Customer")
+    );
+    assert_eq!(sim.put_count_of("exoset-demo-2"), 1);
+    assert_eq!(sim.put_count_of("exoset-demo-1"), 0);
+    assert_eq!(sim.get_count_of("exoset-demo-1"), 1);
+
+    // A fault for one tenant is served to that tenant only.
+    assert!(sim.inject_for("exoset-demo-3", Fault::error(503, None, "down"), 1));
+    assert_eq!(get_sid(&sim, "exoset-demo-1").await.status, 200);
+    assert_eq!(get_sid(&sim, "exoset-demo-3").await.status, 503);
+    assert_eq!(get_sid(&sim, "exoset-demo-3").await.status, 200);
+
+    // Someone else's change lands just before the request is served.
+    sim.inject_for(
+        "exoset-demo-1",
+        Fault::ChangeBehind {
+            id: tag,
+            value: "Walker".into(),
+        },
+        1,
+    );
+    let answer = get_sid(&sim, "exoset-demo-1").await;
+    assert_eq!(answer.body["data"]["common"]["aparty_tag"], json!("Walker"));
+
+    // A SID it does not serve is refused as before.
+    assert_eq!(get_sid(&sim, DEMO_SID).await.status, 403);
+}
+
+#[tokio::test]
+async fn latency_is_added_to_every_request_and_one_tenant_is_the_demo() {
+    let single = SimConfig::fleet(1);
+    assert_eq!(single.sid, DEMO_SID);
+    assert!(single.more_tenants.is_empty());
+    let sim = start_with(SimConfig {
+        latency: Duration::from_millis(200),
+        ..single
+    })
+    .await;
+    let started = Instant::now();
+    assert_eq!(get(&sim).await.status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}

@@ -11,6 +11,11 @@
 //! Tests reach behind the client's back through the [`Simulator`] handle: read
 //! or replace the state, count requests, see the last `PUT` body, and inject
 //! faults for the next requests.
+//!
+//! It can serve a fleet: several tenant SIDs behind the same credentials,
+//! each with its own settings, counts and faults (`exoset sim --tenants N`),
+//! and add latency to every request (`--latency 300ms`) for measuring and for
+//! interrupting a fleet run part-way.
 
 use crate::schema::{EVENTS, FieldId, Kind, Section, event_fields, lookup};
 use crate::settings::{Settings, documented_defaults};
@@ -68,6 +73,11 @@ pub struct SimConfig {
     pub initial: Settings,
     /// Ways the real server may answer that the documented page allows.
     pub quirks: Quirks,
+    /// More tenants the same credentials may act on, each with its own
+    /// settings (kept in memory only: the state file holds `sid`'s).
+    pub more_tenants: Vec<(String, Settings)>,
+    /// Added to every request before it is answered: a far-away server.
+    pub latency: Duration,
 }
 
 /// Ways of answering that the vendor's page shows or allows, which a client
@@ -121,8 +131,65 @@ impl SimConfig {
             state_file: None,
             initial: demo_settings(),
             quirks: Quirks::default(),
+            more_tenants: Vec::new(),
+            latency: Duration::ZERO,
         }
     }
+
+    /// `n` demo tenants: [`DEMO_SID`] alone when `n` is 1, else
+    /// `exoset-demo-1` … `exoset-demo-N`, each with [`fleet_settings`].
+    pub fn fleet(n: usize) -> SimConfig {
+        SimConfig::fleet_named(DEMO_SID, n)
+    }
+
+    /// Like [`SimConfig::fleet`], with the SIDs `{prefix}-1` … `{prefix}-N`
+    /// (or `prefix` alone when `n` is 1).
+    pub fn fleet_named(prefix: &str, n: usize) -> SimConfig {
+        let mut config = SimConfig {
+            sid: prefix.to_string(),
+            ..SimConfig::demo()
+        };
+        if n > 1 {
+            config.sid = fleet_sid(prefix, 1);
+            config.initial = fleet_settings(1);
+            config.more_tenants = (2..=n)
+                .map(|i| (fleet_sid(prefix, i), fleet_settings(i)))
+                .collect();
+        }
+        config
+    }
+
+    /// Every tenant SID served, `sid` first.
+    pub fn sids(&self) -> Vec<String> {
+        std::iter::once(self.sid.clone())
+            .chain(self.more_tenants.iter().map(|(sid, _)| sid.clone()))
+            .collect()
+    }
+}
+
+/// The SID of the `i`th tenant (from 1) of a fleet.
+pub fn fleet_sid(prefix: &str, i: usize) -> String {
+    format!("{prefix}-{i}")
+}
+
+/// The demo settings, varied a little for the `i`th tenant (from 1) of a
+/// fleet so that the tenants differ as real ones do: each has its own flow
+/// id, every third has least-cost routing off, every fourth works in UTC.
+pub fn fleet_settings(i: usize) -> Settings {
+    let mut settings = demo_settings();
+    let mut put = |path: &str, value: String| {
+        if let Some(id) = crate::schema::lookup_path(path) {
+            settings.set(id, value);
+        }
+    };
+    put("greenvn.default_flow_id", (123_455 + i).to_string());
+    if i.is_multiple_of(3) {
+        put("common.lcr_enabled", "false".into());
+    }
+    if i.is_multiple_of(4) {
+        put("common.timezone", "UTC".into());
+    }
+    settings
 }
 
 // The token stays out of `Debug`, as everywhere in exoset.
@@ -137,6 +204,8 @@ impl fmt::Debug for SimConfig {
                 "initial",
                 &format_args!("{} keys", self.initial.reported().count()),
             )
+            .field("more_tenants", &self.more_tenants.len())
+            .field("latency", &self.latency)
             .finish()
     }
 }
@@ -169,6 +238,10 @@ pub enum Fault {
     DropAfterApply,
     /// Apply the PUT, then never answer (the client's timeout ends it).
     HangAfterApply,
+    /// Someone else's change lands just before this request is served; then
+    /// it is answered as usual. Given to the read before a PUT, it makes a
+    /// conflict happen between the client's first read and its re-read.
+    ChangeBehind { id: FieldId, value: String },
 }
 
 impl Fault {
@@ -245,15 +318,20 @@ impl Simulator {
         };
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let tenants = std::iter::once((config.sid.clone(), settings))
+            .chain(config.more_tenants)
+            .map(|(sid, settings)| (sid, Tenant::new(settings)))
+            .collect();
         let shared = Arc::new(Shared {
             sid: config.sid,
             api_key: config.api_key,
             api_token: config.api_token,
             state_file: config.state_file,
+            latency: config.latency,
             log,
             ids: RequestIds::new(),
             state: Mutex::new(SimState {
-                settings,
+                tenants,
                 put_count: 0,
                 get_count: 0,
                 last_put_body: None,
@@ -293,25 +371,81 @@ impl Simulator {
         format!("http://{addr}")
     }
 
-    /// The tenant SID it serves.
+    /// The tenant SID it serves (the first, in a fleet).
     pub fn sid(&self) -> &str {
         &self.shared.sid
     }
 
+    /// Every tenant SID it serves, the first first.
+    pub fn sids(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .tenants
+            .iter()
+            .map(|(sid, _)| sid.clone())
+            .collect()
+    }
+
     /// The current settings, as a GET would report them.
     pub fn settings(&self) -> Settings {
-        self.shared.lock().settings.clone()
+        self.shared.lock().primary().settings.clone()
     }
 
     /// Replaces the settings behind the client's back (another user's edit).
     /// Not saved to the state file: only PUTs are.
     pub fn set_settings(&self, settings: Settings) {
-        self.shared.lock().settings = settings;
+        self.shared.lock().primary().settings = settings;
     }
 
     /// Changes the settings behind the client's back; see [`Simulator::set_settings`].
     pub fn modify(&self, change: impl FnOnce(&mut Settings)) {
-        change(&mut self.shared.lock().settings);
+        change(&mut self.shared.lock().primary().settings);
+    }
+
+    /// One tenant's current settings; `None` for a SID it does not serve.
+    pub fn settings_of(&self, sid: &str) -> Option<Settings> {
+        self.shared
+            .lock()
+            .tenant(sid)
+            .map(|tenant| tenant.settings.clone())
+    }
+
+    /// Changes one tenant's settings behind the client's back; `false` for
+    /// a SID it does not serve.
+    pub fn modify_of(&self, sid: &str, change: impl FnOnce(&mut Settings)) -> bool {
+        let mut state = self.shared.lock();
+        match state.tenant(sid) {
+            Some(tenant) => {
+                change(&mut tenant.settings);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// PUTs that reached one tenant (authenticated or not); 0 for a SID it
+    /// does not serve.
+    pub fn put_count_of(&self, sid: &str) -> usize {
+        self.shared.lock().tenant(sid).map_or(0, |t| t.put_count)
+    }
+
+    /// GETs that reached one tenant; 0 for a SID it does not serve.
+    pub fn get_count_of(&self, sid: &str) -> usize {
+        self.shared.lock().tenant(sid).map_or(0, |t| t.get_count)
+    }
+
+    /// Serves `fault` to each of the next `times` requests for tenant `sid`
+    /// (after the faults queued for every request, and those queued for it);
+    /// `false` for a SID it does not serve.
+    pub fn inject_for(&self, sid: &str, fault: Fault, times: usize) -> bool {
+        let mut state = self.shared.lock();
+        match state.tenant(sid) {
+            Some(tenant) => {
+                tenant.faults.extend(std::iter::repeat_n(fault, times));
+                true
+            }
+            None => false,
+        }
     }
 
     /// Every PUT received, whatever its answer (refused, faulted or accepted).
@@ -343,9 +477,13 @@ impl Simulator {
         state.faults.extend(std::iter::repeat_n(fault, times));
     }
 
-    /// Forgets the faults not served yet.
+    /// Forgets the faults not served yet, every tenant's too.
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        let mut state = self.shared.lock();
+        state.faults.clear();
+        for (_, tenant) in &mut state.tenants {
+            tenant.faults.clear();
+        }
     }
 
     /// Stops accepting, lets requests in flight finish, and waits for the
@@ -410,16 +548,36 @@ fn banner(sim: &Simulator) -> String {
             String::new(),
         )
     };
+    let tenants: Vec<String> = shared
+        .lock()
+        .tenants
+        .iter()
+        .map(|(s, _)| s.clone())
+        .collect();
+    let (sid, sid_line) = match tenants.as_slice() {
+        [] | [_] => (shared.sid.clone(), format!("tenant SID: {}", shared.sid)),
+        [first, .., last] => (
+            shared.sid.clone(),
+            format!("tenant SIDs: {first} … {last} ({} tenants)", tenants.len()),
+        ),
+    };
+    let latency = if shared.latency.is_zero() {
+        String::new()
+    } else {
+        format!(
+            "\n  latency:    {} added to every request",
+            humantime::format_duration(shared.latency)
+        )
+    };
     format!(
         "ExoBridge simulator listening on {base}\n\
-         \x20 tenant SID: {sid}\n\
+         \x20 {sid_line}\n\
          \x20 API key:    {key}\n\
          \x20 API token:  {token}\n\
-         \x20 state:      {state}\n\
+         \x20 state:      {state}{latency}\n\
          Try: EXOSET_BASE_URL={base} EXOSET_TENANT_SID={sid} EXOSET_API_KEY={key}{token_env} \
          exoset\n\
          Ctrl-C stops it.",
-        sid = shared.sid,
         key = shared.api_key,
     )
 }
@@ -455,6 +613,7 @@ struct Shared {
     api_key: String,
     api_token: String,
     state_file: Option<PathBuf>,
+    latency: Duration,
     log: bool,
     ids: RequestIds,
     state: Mutex<SimState>,
@@ -468,12 +627,52 @@ impl Shared {
 }
 
 struct SimState {
-    settings: Settings,
+    /// Every tenant served, the first (`Shared::sid`) first; never empty.
+    tenants: Vec<(String, Tenant)>,
     quirks: Quirks,
+    /// Every PUT and GET received, whichever tenant (if any) they were for.
     put_count: usize,
     get_count: usize,
     last_put_body: Option<Value>,
+    /// Faults for the next requests, whatever they are for.
     faults: VecDeque<Fault>,
+}
+
+impl SimState {
+    fn tenant(&mut self, sid: &str) -> Option<&mut Tenant> {
+        self.tenants
+            .iter_mut()
+            .find(|(s, _)| s == sid)
+            .map(|(_, tenant)| tenant)
+    }
+
+    fn primary(&mut self) -> &mut Tenant {
+        if self.tenants.is_empty() {
+            // Cannot happen (start puts the first tenant in); keep it total.
+            self.tenants
+                .push((String::new(), Tenant::new(Settings::default())));
+        }
+        &mut self.tenants[0].1
+    }
+}
+
+/// One tenant's settings, what reached it, and the faults queued for it.
+struct Tenant {
+    settings: Settings,
+    put_count: usize,
+    get_count: usize,
+    faults: VecDeque<Fault>,
+}
+
+impl Tenant {
+    fn new(settings: Settings) -> Tenant {
+        Tenant {
+            settings,
+            put_count: 0,
+            get_count: 0,
+            faults: VecDeque::new(),
+        }
+    }
 }
 
 /// UUID-shaped request ids: a random prefix per simulator and a counter, so
@@ -540,6 +739,7 @@ async fn answer(shared: &Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method;
     let id = shared.ids.next();
+    let sid = settings_path_sid(parts.uri.path()).map(str::to_string);
 
     // Counted and recorded before anything can refuse it: "received".
     let body = if method == Method::PUT {
@@ -550,18 +750,42 @@ async fn answer(shared: &Shared, request: Request) -> Response {
             serde_json::from_slice(bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
         });
+        if let Some(tenant) = sid.as_deref().and_then(|sid| state.tenant(sid)) {
+            tenant.put_count += 1;
+        }
         Some(read)
     } else {
         if method == Method::GET {
-            shared.lock().get_count += 1;
+            let mut state = shared.lock();
+            state.get_count += 1;
+            if let Some(tenant) = sid.as_deref().and_then(|sid| state.tenant(sid)) {
+                tenant.get_count += 1;
+            }
         }
         None
     };
 
-    let fault = shared.lock().faults.pop_front();
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
+
+    let fault = {
+        let mut state = shared.lock();
+        state.faults.pop_front().or_else(|| {
+            sid.as_deref()
+                .and_then(|sid| state.tenant(sid))
+                .and_then(|tenant| tenant.faults.pop_front())
+        })
+    };
     let mut lose_answer = None;
     match fault {
         Some(Fault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(Fault::ChangeBehind { id, value }) => {
+            let mut state = shared.lock();
+            if let Some(tenant) = sid.as_deref().and_then(|sid| state.tenant(sid)) {
+                tenant.settings.set(id, value);
+            }
+        }
         Some(fault @ (Fault::DropAfterApply | Fault::HangAfterApply)) => lose_answer = Some(fault),
         Some(Fault::Error {
             status,
@@ -690,7 +914,7 @@ fn serve(
         ));
     }
     authenticate(shared, headers)?;
-    if sid != shared.sid {
+    if shared.lock().tenant(sid).is_none() {
         return Err(Refusal::new(
             StatusCode::FORBIDDEN,
             Some(8),
@@ -699,8 +923,16 @@ fn serve(
     }
     match body {
         None => {
-            let state = shared.lock();
-            Ok(answer_data(&state.settings, &state.quirks))
+            let mut state = shared.lock();
+            let quirks = state.quirks.clone();
+            match state.tenant(sid) {
+                Some(tenant) => Ok(answer_data(&tenant.settings, &quirks)),
+                None => Err(Refusal::new(
+                    StatusCode::FORBIDDEN,
+                    Some(8),
+                    "not permitted",
+                )),
+            }
         }
         Some(Err(BodyError::TooLarge)) => Err(Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -710,7 +942,7 @@ fn serve(
         Some(Err(BodyError::Unreadable)) => Err(Refusal::bad_parameters(
             "invalid parameters: the request body could not be read",
         )),
-        Some(Ok(bytes)) => put(shared, headers, &bytes),
+        Some(Ok(bytes)) => put(shared, sid, headers, &bytes),
     }
 }
 
@@ -767,7 +999,7 @@ fn same_bytes(a: &str, b: &str) -> bool {
 }
 
 /// A PUT: validate everything, then merge and save, or change nothing.
-fn put(shared: &Shared, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refusal> {
+fn put(shared: &Shared, sid: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refusal> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -801,11 +1033,20 @@ fn put(shared: &Shared, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refu
             ),
         ));
     }
-    let mut next = state.settings.clone();
+    let quirks = state.quirks.clone();
+    let Some(tenant) = state.tenant(sid) else {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            Some(8),
+            "not permitted",
+        ));
+    };
+    let mut next = tenant.settings.clone();
     for (id, text) in updates {
         next.set(id, text);
     }
-    if let Some(path) = &shared.state_file {
+    // The state file keeps the first tenant's settings only.
+    if let Some(path) = shared.state_file.as_ref().filter(|_| sid == shared.sid) {
         save_state(path, &next).map_err(|e| {
             Refusal::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -814,8 +1055,8 @@ fn put(shared: &Shared, headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Refu
             )
         })?;
     }
-    state.settings = next;
-    Ok(answer_data(&state.settings, &state.quirks))
+    tenant.settings = next;
+    Ok(answer_data(&tenant.settings, &quirks))
 }
 
 /// Every key of a PUT body checked against the schema, in wire types, plus the

@@ -5,6 +5,7 @@ mod auth;
 mod doctor;
 mod fields;
 mod man;
+mod fleet;
 pub mod remote;
 
 use crate::api::ClientOptions;
@@ -41,8 +42,40 @@ pub struct Cli {
     pub mouse: bool,
 
     /// Profile to use (else EXOSET_PROFILE, else the config's default_profile).
-    #[arg(short, long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    /// Give it more than once, or a comma list (-p prod-a,prod-b), to work on
+    /// several tenants at once.
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_name = "NAME",
+        action = clap::ArgAction::Append,
+        value_delimiter = ','
+    )]
+    pub profile: Vec<String>,
+
+    /// Work on every profile in config.toml (get, set, apply, diff, export,
+    /// history).
+    #[arg(long, global = true)]
+    pub all_profiles: bool,
+
+    /// Work on the profiles whose names match GLOB (`*` any run, `?` one
+    /// character), e.g. 'prod-*'.
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub profiles_matching: Option<String>,
+
+    /// Tenants worked on at once across several profiles.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = crate::fleet::DEFAULT_JOBS,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(1..=1000),
+            usize::from
+        )
+    )]
+    pub jobs: usize,
 
     /// Base URL of the API (else EXOSET_BASE_URL, else the profile's).
     #[arg(long, global = true, value_name = "URL")]
@@ -98,9 +131,13 @@ pub enum Command {
     },
     /// Print the current settings, all or the given `section.key` paths.
     Get {
-        /// Print JSON in the body shape ({greenvn, greenpin, common}).
+        /// Print JSON in the body shape ({greenvn, greenpin, common}); across
+        /// several profiles, {profile: {section.key: value}}.
         #[arg(long)]
         json: bool,
+        /// Across several profiles: only the keys whose values differ.
+        #[arg(long)]
+        differ: bool,
         /// Settings to print, e.g. common.timezone.
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
@@ -172,10 +209,20 @@ pub enum Command {
         /// other default_region is refused with 403, code 15.
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
         regions: Option<Vec<String>>,
+        /// Serve N tenants (SID-1 … SID-N, each with its own, slightly varied
+        /// settings) behind the same key and token: a fleet to try `-p a,b`
+        /// and `--all-profiles` on.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        tenants: u16,
+        /// Wait this long before answering each request (e.g. 300ms): a
+        /// far-away server.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        latency: Option<Duration>,
     },
     /// Write the current settings as a file `apply` takes back.
     Export {
-        /// Where to write; stdout when absent.
+        /// Where to write; stdout when absent. Across several profiles, a
+        /// folder that gets one PROFILE.json each.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -233,6 +280,9 @@ pub struct SendArgs {
     /// read of this tenant, or since the export FILE given.
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
     pub expect_unchanged: Option<Option<PathBuf>>,
+    /// Print what became of each tenant as JSON on stdout, and nothing else.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl From<&SendArgs> for SendMode {
@@ -255,7 +305,7 @@ pub struct RollbackArgs {
     pub yes: bool,
 }
 
-fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
+pub(super) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
     Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
@@ -263,7 +313,7 @@ fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
 }
 
 impl Cli {
-    fn client_options(&self) -> Result<ClientOptions, Failure> {
+    pub(super) fn client_options(&self) -> Result<ClientOptions, Failure> {
         Ok(ClientOptions {
             timeout: seconds(self.timeout, "--timeout")?,
             connect_timeout: seconds(self.connect_timeout, "--connect-timeout")?,
@@ -275,10 +325,19 @@ impl Cli {
 impl Cli {
     fn overrides(&self) -> crate::auth::Overrides {
         crate::auth::Overrides {
-            profile: self.profile.clone(),
+            profile: self.profile.first().cloned(),
             base_url: self.base_url.clone(),
             tenant_sid: self.tenant_sid.clone(),
             api_key: self.api_key.clone(),
+            profile_only: false,
+        }
+    }
+
+    fn selection(&self) -> crate::fleet::Selection {
+        crate::fleet::Selection {
+            names: self.profile.clone(),
+            all: self.all_profiles,
+            matching: self.profiles_matching.clone(),
         }
     }
 }
@@ -303,19 +362,32 @@ pub fn run(cli: Cli) -> u8 {
     match dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(failure) => {
+            // A fleet's report has said it all already: no message then.
             // Messages quote servers, files and values: nothing of theirs
             // reaches the terminal raw (line breaks are ours and stay).
-            eprintln!("exoset: {}", crate::text::safe_lines(&failure.message));
+            if !failure.message.is_empty() {
+                eprintln!("exoset: {}", crate::text::safe_lines(&failure.message));
+            }
             failure.code
         }
     }
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
+    let selection = cli.selection();
+    if selection.is_fleet() {
+        return fleet::run(cli, &selection);
+    }
+    if let Some(Command::Set { send, .. } | Command::Apply { send, .. }) = &cli.command
+        && send.json
+    {
+        // One tenant, reported as a fleet of one.
+        return fleet::run_one(cli, connect(cli)?.0.session);
+    }
     let remote = || connect(cli).map(|(remote, _)| remote);
     match &cli.command {
         Some(Command::Fields { json, openapi }) => fields::run(*json, *openapi),
-        Some(Command::Get { json, paths }) => remote::get(&remote()?, *json, paths),
+        Some(Command::Get { json, paths, .. }) => remote::get(&remote()?, *json, paths),
         Some(Command::Set { assignments, send }) => {
             let pairs = remote::parse_assignments(assignments)?;
             remote::set(&remote()?, pairs, send.into())
@@ -364,6 +436,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             api_key,
             seed_like,
             regions,
+            tenants,
+            latency,
         }) => {
             let mut quirks = if *seed_like {
                 crate::api::sim::Quirks::seed_like()
@@ -371,7 +445,17 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 crate::api::sim::Quirks::default()
             };
             quirks.regions = regions.clone();
-            run_sim(*port, state.clone(), sid, api_key, quirks)
+            if *tenants > 1 && state.is_some() {
+                return Err(Failure::usage(
+                    "--state keeps one tenant's settings; it cannot be used with --tenants",
+                ));
+            }
+            let mut config = crate::api::sim::SimConfig::fleet_named(sid, usize::from(*tenants));
+            config.api_key = api_key.clone();
+            config.state_file = state.clone();
+            config.quirks = quirks;
+            config.latency = latency.unwrap_or_default();
+            run_sim(config, *port)
         }
         Some(Command::Doctor { json }) => doctor::run(cli, *json),
         Some(Command::Man { out }) => man::run(out),
@@ -487,25 +571,12 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
 }
 
 /// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.
-fn run_sim(
-    port: u16,
-    state: Option<PathBuf>,
-    sid: &str,
-    api_key: &str,
-    quirks: crate::api::sim::Quirks,
-) -> Result<(), Failure> {
-    use crate::api::sim::{self, SimConfig};
-    let config = SimConfig {
-        sid: sid.to_string(),
-        api_key: api_key.to_string(),
-        api_token: std::env::var("EXOSET_SIM_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| sim::DEMO_API_TOKEN.to_string()),
-        state_file: state,
-        initial: sim::demo_settings(),
-        quirks,
-    };
+fn run_sim(mut config: crate::api::sim::SimConfig, port: u16) -> Result<(), Failure> {
+    use crate::api::sim;
+    config.api_token = std::env::var("EXOSET_SIM_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| sim::DEMO_API_TOKEN.to_string());
     let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
     runtime

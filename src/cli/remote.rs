@@ -132,7 +132,7 @@ fn print_notes(settings: &Settings) {
     }
 }
 
-fn parse_paths(paths: &[String]) -> Result<Vec<FieldId>, Failure> {
+pub(super) fn parse_paths(paths: &[String]) -> Result<Vec<FieldId>, Failure> {
     paths
         .iter()
         .map(|p| {
@@ -210,7 +210,7 @@ pub fn get_table(settings: &Settings, ids: &[FieldId]) -> String {
 
 /// A value on one line: control characters escaped so a table stays a table
 /// and the terminal stays the person's; every script shown as itself.
-fn display_value(text: &str) -> String {
+pub(super) fn display_value(text: &str) -> String {
     safe(text).into_owned()
 }
 
@@ -510,7 +510,11 @@ fn confirm() -> Result<bool, Failure> {
 }
 
 fn load_history(remote: &Remote) -> Result<crate::store::History, Failure> {
-    match remote.state.load_history() {
+    load_history_of(&remote.state)
+}
+
+pub(super) fn load_history_of(state: &StateDir) -> Result<crate::store::History, Failure> {
+    match state.load_history() {
         Loaded::Found(history) => Ok(history),
         Loaded::Missing => Ok(crate::store::History::default()),
         Loaded::SetAside { moved_to, reason } => Err(Failure::new(
@@ -538,6 +542,11 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
         );
         return Ok(());
     }
+    write_stdout(&history_text(&newest))
+}
+
+/// One line per history entry, as `exoset history` lists them.
+pub(super) fn history_text(newest: &[&HistoryEntry]) -> String {
     let mut text = String::new();
     for entry in newest {
         let changed = entry.changed();
@@ -580,7 +589,7 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
             }
         ));
     }
-    write_stdout(&text)
+    text
 }
 
 /// `exoset rollback [ID]`: put back the values a recorded PUT replaced.

@@ -1,0 +1,766 @@
+//! The fleet's face: `get`, `set`, `apply`, `diff`, `export` and `history`
+//! across several profiles' tenants. The work is `crate::fleet`'s; this file
+//! prints the plan, asks once, shows progress on a terminal and prints the
+//! report.
+
+use super::remote::{self, display_value, render_diff};
+use super::write_stdout;
+use super::{Cli, Command, Failure, exit};
+use crate::changes::Edits;
+use crate::config::{Config, Paths};
+use crate::fleet::{self, Got, Kind, Member, Outcome, Plan, Selection};
+use crate::schema::FieldId;
+use crate::session::Session;
+use crate::settings::{Settings, wire_value};
+use crate::text::{count, fit, json_pretty, pad, safe, width};
+use serde_json::{Map, Value};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use tokio_util::sync::CancellationToken;
+
+/// The widest a value is shown in a matrix cell; `--json` gives it whole.
+const CELL: usize = 40;
+
+/// A command across the profiles `selection` picks.
+pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
+    let what = match &cli.command {
+        Some(
+            Command::Get { .. }
+            | Command::Set { .. }
+            | Command::Apply { .. }
+            | Command::Diff { .. }
+            | Command::Export { .. }
+            | Command::History { .. },
+        ) => None,
+        None if cli.demo => Some("--demo"),
+        None => Some("the editor"),
+        Some(Command::Rollback { .. }) => Some("rollback"),
+        Some(Command::Auth(_)) => Some("auth"),
+        Some(_) => Some("this command"),
+    };
+    if let Some(what) = what {
+        return Err(Failure::usage(format!(
+            "{what} works on one profile at a time; pick one with -p NAME (several profiles \
+             work with get, set, apply, diff, export and history)"
+        )));
+    }
+    for (flag, given) in [
+        ("--tenant-sid", cli.tenant_sid.is_some()),
+        ("--api-key", cli.api_key.is_some()),
+    ] {
+        if given {
+            return Err(Failure::usage(format!(
+                "{flag} names one tenant; with several profiles each profile's own is used"
+            )));
+        }
+    }
+    if let Some(Command::Set { send, .. } | Command::Apply { send, .. }) = &cli.command
+        && send.expect_unchanged.is_some()
+    {
+        return Err(Failure::usage(
+            "--expect-unchanged works on one profile at a time",
+        ));
+    }
+    let paths = Paths::from_env().map_err(|e| Failure::usage(e.to_string()))?;
+    let config = Config::load(&paths.config_file).map_err(|e| Failure::usage(e.to_string()))?;
+    let names = selection
+        .pick(&config, &paths.config_file)
+        .map_err(Failure::usage)?;
+    for var in ["EXOSET_TENANT_SID", "EXOSET_API_KEY"] {
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            eprintln!("note: {var} is not used with several profiles: each profile names its own");
+        }
+    }
+    if let Some(Command::History { count, json }) = &cli.command {
+        return history(&names, *count, *json);
+    }
+    let options = cli.client_options()?;
+    let members = fleet::connect(&names, cli.base_url.as_deref(), &options);
+    Fleet::new(cli.jobs)?.run(cli, &members)
+}
+
+/// `set`/`apply --json` on one profile: the report of a fleet of one.
+pub fn run_one(cli: &Cli, session: Session) -> Result<(), Failure> {
+    let member = Member {
+        profile: session.profile.clone(),
+        tenant: Some(session.tenant.clone()),
+        session: Ok(session),
+    };
+    Fleet::new(cli.jobs)?.run(cli, &[member])
+}
+
+/// The runtime, the Ctrl-C token and how many tenants run at once.
+struct Fleet {
+    runtime: tokio::runtime::Runtime,
+    cancel: CancellationToken,
+    jobs: usize,
+    /// Progress lines go to stderr only when it is a terminal.
+    progress: bool,
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        // A question left unanswered (Ctrl-C at the prompt) holds a blocking
+        // thread on stdin: do not wait for it.
+        let runtime = std::mem::replace(
+            &mut self.runtime,
+            match tokio::runtime::Builder::new_current_thread().build() {
+                Ok(rt) => rt,
+                Err(_) => return,
+            },
+        );
+        runtime.shutdown_background();
+    }
+}
+
+impl Fleet {
+    fn new(jobs: usize) -> Result<Fleet, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        runtime.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                token.cancel();
+                // A second Ctrl-C does not wait for the report.
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(i32::from(exit::INTERRUPTED));
+                }
+            }
+        });
+        Ok(Fleet {
+            runtime,
+            cancel,
+            jobs,
+            progress: std::io::stderr().is_terminal(),
+        })
+    }
+
+    fn run(&self, cli: &Cli, members: &[Member]) -> Result<(), Failure> {
+        match &cli.command {
+            Some(Command::Get {
+                json,
+                differ,
+                paths,
+            }) => {
+                let ids = remote::parse_paths(paths)?;
+                let got = self.read(members);
+                get(members, &got, &ids, *json, *differ)
+            }
+            Some(Command::Set { assignments, send }) => {
+                let pairs = remote::parse_assignments(assignments)?;
+                let requested = pairs.len();
+                let edits = move |base: &Settings| {
+                    let mut edits = Edits::default();
+                    for (id, value) in &pairs {
+                        edits.set(base, *id, value.clone());
+                    }
+                    Ok(edits)
+                };
+                self.change(members, requested, edits, send)
+            }
+            Some(Command::Apply { file, send }) => {
+                let desired = remote::read_desired(file)?;
+                let requested = desired.reported().count();
+                let name = file.display().to_string();
+                let edits = move |base: &Settings| {
+                    Edits::from_desired(base, &desired).map_err(|e| format!("{name}: {e}"))
+                };
+                self.change(members, requested, edits, send)
+            }
+            Some(Command::Diff { file }) => {
+                let desired = remote::read_desired(file)?;
+                let requested = desired.reported().count();
+                let got = self.read(members);
+                let name = file.display().to_string();
+                let plans = fleet::plan(&got, requested, |base| {
+                    Edits::from_desired(base, &desired).map_err(|e| format!("{name}: {e}"))
+                });
+                write_stdout(&plan_text(members, &plans, "would be"))?;
+                // A tenant that would change is not a failure of `diff`.
+                let code = plans
+                    .iter()
+                    .map(|plan| match plan {
+                        Plan::Send { .. } | Plan::Unchanged { .. } => exit::OK,
+                        Plan::Invalid { .. } => exit::USAGE,
+                        Plan::Failed(refusal) => refusal.code,
+                        Plan::Cancelled => exit::INTERRUPTED,
+                    })
+                    .max()
+                    .unwrap_or(exit::OK);
+                finish(code, "")
+            }
+            Some(Command::Export { output }) => {
+                let got = self.read(members);
+                export(members, &got, output.as_deref())
+            }
+            _ => Err(Failure::usage(
+                "this command works on one profile at a time",
+            )),
+        }
+    }
+
+    /// Reads every tenant, saying what is going on when on a terminal.
+    fn read(&self, members: &[Member]) -> Vec<Got> {
+        if self.progress {
+            eprintln!("Reading {}…", count(members.len(), "tenant"));
+        }
+        self.runtime
+            .block_on(fleet::read_all(members, self.jobs, &self.cancel, |_, _| {}))
+    }
+
+    /// `set` and `apply`: read all, plan, ask once, send, report.
+    fn change(
+        &self,
+        members: &[Member],
+        requested: usize,
+        edits: impl Fn(&Settings) -> Result<Edits, String>,
+        send: &super::SendArgs,
+    ) -> Result<(), Failure> {
+        let got = self.read(members);
+        let plans = fleet::plan(&got, requested, edits);
+        let to_send = plans
+            .iter()
+            .filter(|p| matches!(p, Plan::Send { .. }))
+            .count();
+        // The plan goes to stderr, as the single-tenant diff does, so that
+        // stdout holds only the report (or the JSON).
+        eprint!("{}", plan_text(members, &plans, "will be"));
+        if send.dry_run {
+            let mut bodies = Map::new();
+            for (member, plan) in members.iter().zip(&plans) {
+                if let Plan::Send { changes, .. } = plan
+                    && let Ok(Some(body)) = changes.body()
+                {
+                    bodies.insert(member.profile.clone(), body);
+                }
+            }
+            eprintln!(
+                "Dry run: these PUT bodies would be sent ({}); nothing was sent.",
+                count(bodies.len(), "tenant")
+            );
+            return write_stdout(&json_pretty(&Value::Object(bodies)));
+        }
+        let go = to_send == 0 || self.cancel.is_cancelled() || send.yes || self.confirm(to_send)?;
+        if !go {
+            eprintln!("Nothing sent.");
+            return Ok(());
+        }
+        let progress = self.progress;
+        let outcomes = self.runtime.block_on(fleet::send_all(
+            members,
+            &plans,
+            self.jobs,
+            &self.cancel,
+            |line| {
+                if progress {
+                    eprintln!(
+                        "  {} {} ({})",
+                        pad(line.kind.as_str(), 9),
+                        safe(&line.profile),
+                        safe(&line.tenant)
+                    );
+                }
+            },
+        ));
+        for line in &outcomes {
+            for warning in &line.warnings {
+                eprintln!("warning: {}: {}", safe(&line.profile), safe(warning));
+            }
+        }
+        let code = fleet::exit_code(&outcomes);
+        if send.json {
+            let value = serde_json::to_value(&outcomes).unwrap_or_default();
+            write_stdout(&json_pretty(&value))?;
+        } else {
+            write_stdout(&report(&outcomes, self.cancel.is_cancelled()))?;
+        }
+        finish(code, "")
+    }
+
+    /// Asks once for every tenant; Ctrl-C at the question is a no.
+    fn confirm(&self, to_send: usize) -> Result<bool, Failure> {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::usage(
+                "not sending without confirmation: no terminal to ask on; pass --yes \
+                 (or --dry-run to see the bodies)",
+            ));
+        }
+        eprint!("Send to {}? [y/N] ", count(to_send, "tenant"));
+        let _ = std::io::stderr().flush();
+        let cancel = self.cancel.clone();
+        let answer = self.runtime.block_on(async move {
+            let read = tokio::task::spawn_blocking(|| {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map(|_| line)
+            });
+            tokio::select! {
+                () = cancel.cancelled() => None,
+                line = read => Some(line),
+            }
+        });
+        match answer {
+            None => {
+                eprintln!();
+                Err(Failure::new(exit::INTERRUPTED, "interrupted; nothing sent"))
+            }
+            Some(Ok(Ok(line))) => Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes")),
+            Some(Ok(Err(e))) => Err(Failure::usage(format!("cannot read the answer: {e}"))),
+            Some(Err(e)) => Err(Failure::usage(format!("cannot read the answer: {e}"))),
+        }
+    }
+}
+
+/// Ends with `code`: the message (if any) is printed by `cli::run`.
+fn finish(code: u8, message: &str) -> Result<(), Failure> {
+    if code == exit::OK {
+        Ok(())
+    } else {
+        Err(Failure::new(code, message))
+    }
+}
+
+/// `name (SID)`, safe for a terminal.
+fn label(profile: &str, tenant: &str) -> String {
+    format!("{} ({})", safe(profile), safe(tenant))
+}
+
+/// Columns padded by display width, two spaces apart; the last one is not
+/// padded. Cells must already be safe for a terminal.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&pad(cell, widths[i]));
+                text.push_str("  ");
+            }
+        }
+        text.truncate(text.trim_end().len());
+        text.push('\n');
+        text
+    };
+    let mut text = line(header.to_vec());
+    for row in rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
+/// Per tenant its diff, then one table: what would change where.
+fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
+    let mut text = String::new();
+    let mut rows = Vec::new();
+    for (member, plan) in members.iter().zip(plans) {
+        text.push_str(&format!(
+            "{}:\n",
+            label(&member.profile, member.tenant_label())
+        ));
+        let dash = || "-".to_string();
+        let (to_change, unchanged, invalid, note) = match plan {
+            Plan::Send {
+                changes, unchanged, ..
+            } => {
+                text.push_str(&render_diff(changes, will));
+                (
+                    changes.changed().count().to_string(),
+                    unchanged.to_string(),
+                    "0".to_string(),
+                    String::new(),
+                )
+            }
+            Plan::Unchanged { unchanged } => {
+                text.push_str("No changes: the tenant already holds these values.\n");
+                ("0".into(), unchanged.to_string(), "0".into(), String::new())
+            }
+            Plan::Invalid {
+                changes,
+                message,
+                unchanged,
+            } => {
+                if let Some(changes) = changes {
+                    text.push_str(&render_diff(changes, "would be"));
+                }
+                text.push_str(&format!("cannot send: {}\n", safe(message)));
+                let bad = changes.as_ref().map_or(1, |c| c.problems.len());
+                (
+                    changes
+                        .as_ref()
+                        .map_or_else(dash, |c| c.changed().count().to_string()),
+                    unchanged.to_string(),
+                    bad.to_string(),
+                    "not sent: invalid here".to_string(),
+                )
+            }
+            Plan::Failed(refusal) => {
+                text.push_str(&format!("cannot read: {}\n", safe(&refusal.message)));
+                (dash(), dash(), dash(), "cannot read".to_string())
+            }
+            Plan::Cancelled => {
+                text.push_str("not read: interrupted\n");
+                (dash(), dash(), dash(), "interrupted".to_string())
+            }
+        };
+        text.push('\n');
+        rows.push(vec![
+            safe(&member.profile).into_owned(),
+            safe(member.tenant_label()).into_owned(),
+            to_change,
+            unchanged,
+            invalid,
+            note,
+        ]);
+    }
+    text.push_str(&table(
+        &[
+            "PROFILE",
+            "TENANT",
+            "TO CHANGE",
+            "UNCHANGED",
+            "INVALID",
+            "NOTE",
+        ],
+        &rows,
+    ));
+    text
+}
+
+/// The report: one line per tenant, then the totals.
+fn report(outcomes: &[Outcome], interrupted: bool) -> String {
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| {
+            let keys = match o.changes.as_slice() {
+                [] => "-".to_string(),
+                [one] => safe(&one.key).into_owned(),
+                many => count(many.len(), "key"),
+            };
+            vec![
+                safe(&o.profile).into_owned(),
+                safe(&o.tenant).into_owned(),
+                o.kind.as_str().to_string(),
+                keys,
+                o.request_id
+                    .as_deref()
+                    .map_or_else(|| "-".to_string(), |id| crate::text::one_line(id, 40)),
+                crate::text::one_line(&o.message, 200),
+            ]
+        })
+        .collect();
+    let mut text = table(
+        &[
+            "PROFILE",
+            "TENANT",
+            "OUTCOME",
+            "KEYS",
+            "REQUEST_ID",
+            "DETAIL",
+        ],
+        &rows,
+    );
+    let totals: Vec<String> = Kind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let n = outcomes.iter().filter(|o| o.kind == *kind).count();
+            (n > 0).then(|| format!("{n} {}", kind.as_str()))
+        })
+        .collect();
+    text.push_str(&format!(
+        "{}: {}.\n",
+        count(outcomes.len(), "tenant"),
+        totals.join(", ")
+    ));
+    if interrupted {
+        text.push_str(
+            "Interrupted (Ctrl-C): no request started after it; `cancelled` tenants were sent \
+             nothing, `unknown` ones may have taken the change.\n",
+        );
+    }
+    text
+}
+
+/// `get` across tenants: a matrix, or `{profile: {key: value}}`.
+fn get(
+    members: &[Member],
+    got: &[Got],
+    ids: &[FieldId],
+    as_json: bool,
+    differ: bool,
+) -> Result<(), Failure> {
+    let ids: Vec<FieldId> = if ids.is_empty() {
+        FieldId::all().collect()
+    } else {
+        ids.to_vec()
+    };
+    let mut code = exit::OK;
+    let mut read: Vec<(&Member, &Settings)> = Vec::new();
+    for (member, got) in members.iter().zip(got) {
+        match got {
+            Got::Read(r) => read.push((member, &r.answer.settings)),
+            Got::Failed(refusal) => {
+                eprintln!(
+                    "exoset: {}: {}",
+                    label(&member.profile, member.tenant_label()),
+                    safe(&refusal.message)
+                );
+                code = code.max(refusal.code);
+            }
+            Got::Cancelled => {
+                eprintln!(
+                    "exoset: {}: not read: interrupted",
+                    label(&member.profile, member.tenant_label())
+                );
+                code = code.max(exit::INTERRUPTED);
+            }
+        }
+    }
+    let differs = |id: FieldId| {
+        let mut values = read.iter().map(|(_, s)| s.get(id));
+        let first = values.next().flatten();
+        values.any(|v| !crate::changes::same_reported(id, first, v))
+    };
+    let shown_ids: Vec<FieldId> = ids
+        .iter()
+        .copied()
+        .filter(|id| !differ || differs(*id))
+        .collect();
+    if as_json {
+        let mut out = Map::new();
+        for (member, got) in members.iter().zip(got) {
+            let value = match got {
+                Got::Read(r) => {
+                    let keys: Map<String, Value> = shown_ids
+                        .iter()
+                        .filter_map(|id| {
+                            r.answer
+                                .settings
+                                .get(*id)
+                                .map(|text| (id.path(), wire_value(*id, text)))
+                        })
+                        .collect();
+                    Value::Object(keys)
+                }
+                _ => Value::Null,
+            };
+            out.insert(member.profile.clone(), value);
+        }
+        write_stdout(&json_pretty(&Value::Object(out)))?;
+        return finish(code, "");
+    }
+    if read.is_empty() {
+        return finish(code.max(exit::NETWORK), "no tenant could be read");
+    }
+    if shown_ids.is_empty() {
+        eprintln!(
+            "The {} agree on {}.",
+            count(read.len(), "tenant"),
+            if ids.len() == 1 {
+                "this key"
+            } else {
+                "every key asked for"
+            }
+        );
+        return finish(code, "");
+    }
+    let cell = |settings: &Settings, id: FieldId| {
+        settings.get(id).map_or_else(
+            || "(not reported)".to_string(),
+            |v| fit(&safe(&display_value(v)), CELL),
+        )
+    };
+    let marked: Vec<bool> = shown_ids.iter().map(|id| differs(*id)).collect();
+    // One row per key…
+    let mut by_key_header = vec![String::new(), "KEY".to_string()];
+    by_key_header.extend(read.iter().map(|(m, _)| safe(&m.profile).into_owned()));
+    let by_key: Vec<Vec<String>> = shown_ids
+        .iter()
+        .zip(&marked)
+        .map(|(id, mark)| {
+            let mut row = vec![if *mark { "*" } else { "" }.to_string(), id.path()];
+            row.extend(read.iter().map(|(_, s)| cell(s, *id)));
+            row
+        })
+        .collect();
+    // …or one row per tenant, when that is narrower.
+    let mut by_tenant_header = vec!["PROFILE".to_string(), "TENANT".to_string()];
+    by_tenant_header.extend(
+        shown_ids
+            .iter()
+            .zip(&marked)
+            .map(|(id, mark)| format!("{}{}", id.path(), if *mark { " *" } else { "" })),
+    );
+    let by_tenant: Vec<Vec<String>> = read
+        .iter()
+        .map(|(m, s)| {
+            let mut row = vec![
+                safe(&m.profile).into_owned(),
+                safe(m.tenant_label()).into_owned(),
+            ];
+            row.extend(shown_ids.iter().map(|id| cell(s, *id)));
+            row
+        })
+        .collect();
+    fn header(h: &[String]) -> Vec<&str> {
+        h.iter().map(String::as_str).collect()
+    }
+    let key_text = table(&header(&by_key_header), &by_key);
+    let tenant_text = table(&header(&by_tenant_header), &by_tenant);
+    let widest = |t: &str| t.lines().map(width).max().unwrap_or(0);
+    // One row per key when it fits the terminal, else the narrower.
+    let fits = terminal_width().is_some_and(|limit| widest(&key_text) <= limit);
+    let text = if fits || widest(&key_text) <= widest(&tenant_text) {
+        key_text
+    } else {
+        tenant_text
+    };
+    write_stdout(&text)?;
+    if marked.iter().any(|m| *m) {
+        eprintln!("* the tenants differ on this key");
+    }
+    finish(code, "")
+}
+
+/// Columns to fit a matrix in, when stdout is a terminal.
+fn terminal_width() -> Option<usize> {
+    std::io::stdout()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w)))
+}
+
+/// `export` across tenants: a folder of PROFILE.json, or `{profile: doc}`.
+fn export(members: &[Member], got: &[Got], output: Option<&Path>) -> Result<(), Failure> {
+    let mut code = exit::OK;
+    let mut docs = Map::new();
+    for (member, got) in members.iter().zip(got) {
+        match got {
+            Got::Read(r) => {
+                docs.insert(member.profile.clone(), r.answer.settings.to_json());
+            }
+            Got::Failed(refusal) => {
+                eprintln!(
+                    "exoset: {}: {}",
+                    label(&member.profile, member.tenant_label()),
+                    safe(&refusal.message)
+                );
+                code = code.max(refusal.code);
+            }
+            Got::Cancelled => code = code.max(exit::INTERRUPTED),
+        }
+    }
+    match output {
+        None => write_stdout(&json_pretty(&Value::Object(docs)))?,
+        Some(dir) if dir == Path::new("-") => write_stdout(&json_pretty(&Value::Object(docs)))?,
+        Some(dir) => {
+            if dir.exists() && !dir.is_dir() {
+                return Err(Failure::usage(format!(
+                    "{} is a file; with several profiles -o names a folder (one PROFILE.json \
+                     each)",
+                    dir.display()
+                )));
+            }
+            for (profile, doc) in &docs {
+                let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+                text.push('\n');
+                let path = dir.join(format!("{profile}.json"));
+                crate::config::write_private(&path, &text)
+                    .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+            }
+            eprintln!("Wrote {} to {}.", count(docs.len(), "file"), dir.display());
+        }
+    }
+    finish(code, "")
+}
+
+/// `history` across tenants: each tenant's entries under its name. Needs no
+/// token: the history is on this machine.
+fn history(names: &[String], limit: usize, as_json: bool) -> Result<(), Failure> {
+    let mut code = exit::OK;
+    let mut text = String::new();
+    let mut out = Map::new();
+    for name in names {
+        let overrides = crate::auth::Overrides {
+            profile: Some(name.clone()),
+            profile_only: true,
+            ..crate::auth::Overrides::default()
+        };
+        let selected = match crate::auth::select(&overrides) {
+            Ok(selected) => selected,
+            Err(e) => {
+                eprintln!("exoset: {}: {}", safe(name), safe(&e.message));
+                code = code.max(e.code);
+                continue;
+            }
+        };
+        let Some(tenant) = selected.tenant_sid.clone() else {
+            eprintln!(
+                "exoset: {}: the profile names no tenant SID; nothing recorded",
+                safe(name)
+            );
+            code = code.max(exit::CREDENTIALS);
+            continue;
+        };
+        let state = crate::store::StateDir::new(&selected.paths, name, &tenant);
+        let history = match remote::load_history_of(&state) {
+            Ok(history) => history,
+            Err(e) => {
+                eprintln!("exoset: {}: {}", label(name, &tenant), e.message);
+                code = code.max(e.code);
+                continue;
+            }
+        };
+        let newest: Vec<&crate::store::HistoryEntry> =
+            history.entries.iter().rev().take(limit).collect();
+        if as_json {
+            out.insert(
+                name.clone(),
+                serde_json::to_value(&newest).unwrap_or_default(),
+            );
+            continue;
+        }
+        text.push_str(&format!("{}:\n", label(name, &tenant)));
+        if newest.is_empty() {
+            text.push_str("  (no changes recorded)\n");
+        } else {
+            for line in remote::history_text(&newest).lines() {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    if as_json {
+        write_stdout(&json_pretty(&Value::Object(out)))?;
+    } else {
+        write_stdout(&text)?;
+    }
+    finish(code, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_by_display_width() {
+        let text = table(
+            &["A", "B"],
+            &[
+                vec!["顧客".to_string(), "x".to_string()],
+                vec!["ab".to_string(), "y".to_string()],
+            ],
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "A     B");
+        assert_eq!(lines[1], "顧客  x");
+        assert_eq!(lines[2], "ab    y");
+    }
+}

@@ -1,0 +1,873 @@
+//! The fleet: one read or one change across several profiles' tenants.
+//!
+//! Each tenant goes through exactly the single-tenant path: [`Session::read`]
+//! for the first read, [`Session::send`] for the re-read, PUT, verification
+//! and history. This module adds only the choosing of profiles, the bounded
+//! concurrency (a semaphore over a `JoinSet`), the plan (validation against
+//! each tenant's own settings: the companion rule can differ per tenant) and
+//! what became of each tenant. It knows no terminal: the caller passes a
+//! [`CancellationToken`] (Ctrl-C) and a callback for progress.
+//!
+//! Cancelling stops new requests at once and aborts those in flight; a
+//! tenant whose PUT had gone out is then *unknown* (it may have been
+//! applied), one whose PUT had not is *cancelled* (nothing was sent).
+
+use crate::api::ClientOptions;
+use crate::auth::Overrides;
+use crate::changes::{ChangeSet, Edits, KeyStatus};
+use crate::config::Config;
+use crate::exit;
+use crate::session::{self, Read, SendRequest, Sent, Session, explain, shown};
+use crate::settings::Settings;
+use crate::store::StateDir;
+use crate::text::count;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Tenants worked on at once unless `--jobs` says otherwise (as terraform's
+/// parallelism).
+pub const DEFAULT_JOBS: usize = 10;
+
+/// Which profiles a command is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// `-p a,b -p c`, in the order given.
+    pub names: Vec<String>,
+    /// `--all-profiles`.
+    pub all: bool,
+    /// `--profiles-matching GLOB`.
+    pub matching: Option<String>,
+}
+
+impl Selection {
+    /// Whether this asks for a fleet rather than today's one profile: more
+    /// than one name, or a choice by the config's list.
+    pub fn is_fleet(&self) -> bool {
+        self.all || self.matching.is_some() || self.distinct_names().len() > 1
+    }
+
+    fn distinct_names(&self) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for name in &self.names {
+            let name = name.trim();
+            if !name.is_empty() && !seen.contains(&name) {
+                seen.push(name);
+            }
+        }
+        seen
+    }
+
+    /// The profile names chosen, each once: named ones first in the order
+    /// given, then the config's (sorted) that the choice takes in.
+    pub fn pick(&self, config: &Config, file: &std::path::Path) -> Result<Vec<String>, String> {
+        let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+        let known_list = || {
+            if known.is_empty() {
+                "there are none yet; create one with `exoset auth login -p NAME`".to_string()
+            } else {
+                format!("known: {}", known.join(", "))
+            }
+        };
+        let mut picked: Vec<String> = Vec::new();
+        let mut missing = Vec::new();
+        for name in self.distinct_names() {
+            if known.contains(&name) {
+                picked.push(name.to_string());
+            } else {
+                missing.push(format!("{name:?}"));
+            }
+        }
+        if !missing.is_empty() {
+            return Err(format!(
+                "no {} {} in {} ({})",
+                crate::text::plural(missing.len(), "profile"),
+                missing.join(", "),
+                file.display(),
+                known_list()
+            ));
+        }
+        if let Some(pattern) = &self.matching {
+            let matched: Vec<&str> = known
+                .iter()
+                .copied()
+                .filter(|name| glob_match(pattern, name))
+                .collect();
+            if matched.is_empty() {
+                return Err(format!(
+                    "--profiles-matching {pattern:?} matches no profile in {} ({})",
+                    file.display(),
+                    known_list()
+                ));
+            }
+            picked.extend(matched.into_iter().map(str::to_string));
+        }
+        if self.all {
+            if known.is_empty() {
+                return Err(format!(
+                    "--all-profiles: there are no profiles in {} yet; create one with \
+                     `exoset auth login -p NAME`",
+                    file.display()
+                ));
+            }
+            picked.extend(known.iter().map(|s| s.to_string()));
+        }
+        let mut unique = Vec::new();
+        for name in picked {
+            if !unique.contains(&name) {
+                unique.push(name);
+            }
+        }
+        Ok(unique)
+    }
+}
+
+/// Shell-style `*` (any run, empty included) and `?` (one character).
+/// Profile names are plain letters, digits, `-`, `_` and `.`, so classes and
+/// braces would add a dependency for nothing.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    // Where the last `*` was, and how much of the name it has taken so far.
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some('?') => {
+                pi += 1;
+                ni += 1;
+            }
+            Some(c) if *c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Why a tenant could not be worked on: a message and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: u8,
+    pub message: String,
+    /// The server's request id, when it was the server that refused.
+    pub request_id: Option<String>,
+}
+
+/// One profile of the fleet: its tenant and a session on it, or why there
+/// is none (no credentials, a bad base URL).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub profile: String,
+    /// The tenant SID, or `None` when the profile names none.
+    pub tenant: Option<String>,
+    pub session: Result<Session, Refusal>,
+}
+
+impl Member {
+    /// The tenant SID for a report.
+    pub fn tenant_label(&self) -> &str {
+        self.tenant.as_deref().unwrap_or("-")
+    }
+}
+
+/// A session per profile; a profile whose credentials cannot be found
+/// becomes a member that says why (exit 3), without stopping the others.
+/// `base_url` (the flag) applies to every profile; tenant SID and API key
+/// come from each profile alone.
+pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions) -> Vec<Member> {
+    // One HTTP setup and pool for all (see `Client::sibling`).
+    let mut shared: Option<crate::api::Client> = None;
+    names
+        .iter()
+        .map(|profile| {
+            let overrides = Overrides {
+                profile: Some(profile.clone()),
+                base_url: base_url.map(str::to_string),
+                tenant_sid: None,
+                api_key: None,
+                profile_only: true,
+            };
+            let tenant = crate::auth::select(&overrides)
+                .ok()
+                .and_then(|s| s.tenant_sid);
+            let session = crate::auth::resolve(&overrides)
+                .map_err(|e| Refusal {
+                    code: e.code,
+                    message: e.message,
+                    request_id: None,
+                })
+                .and_then(|(credentials, _, selected)| {
+                    let client = match &shared {
+                        Some(first) => first.sibling(&credentials),
+                        None => crate::api::Client::new(&credentials, options.clone()),
+                    }
+                    .map_err(|e| Refusal {
+                        code: e.exit_code(),
+                        message: e.to_string(),
+                        request_id: None,
+                    })?;
+                    if shared.is_none() {
+                        shared = Some(client.clone());
+                    }
+                    Ok(Session {
+                        client,
+                        state: Some(StateDir::new(
+                            &selected.paths,
+                            &selected.profile,
+                            &credentials.tenant_sid,
+                        )),
+                        profile: selected.profile.clone(),
+                        tenant: credentials.tenant_sid.clone(),
+                        history_keep: selected.config.history.keep,
+                    })
+                });
+            Member {
+                profile: profile.clone(),
+                tenant,
+                session,
+            }
+        })
+        .collect()
+}
+
+/// Runs `task(i)` for every `i` that gives one, at most `jobs` at a time.
+/// `on_done` sees each result as it comes. When `cancel` fires, no task
+/// starts and those running are aborted: their slot stays `None`.
+async fn run_bounded<T, Fut>(
+    count: usize,
+    jobs: usize,
+    cancel: &CancellationToken,
+    mut task: impl FnMut(usize) -> Option<Fut>,
+    mut on_done: impl FnMut(usize, &T),
+) -> Vec<Option<T>>
+where
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let semaphore = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut set = JoinSet::new();
+    let mut index = HashMap::new();
+    for i in 0..count {
+        let Some(future) = task(i) else { continue };
+        let semaphore = semaphore.clone();
+        let cancel = cancel.clone();
+        let handle = set.spawn(async move {
+            let _permit = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return None,
+                permit = semaphore.acquire_owned() => permit.ok()?,
+            };
+            if cancel.is_cancelled() {
+                return None;
+            }
+            Some(future.await)
+        });
+        index.insert(handle.id(), i);
+    }
+    let mut results: Vec<Option<T>> = (0..count).map(|_| None).collect();
+    let mut aborted = false;
+    loop {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled(), if !aborted => {
+                set.abort_all();
+                aborted = true;
+            }
+            next = set.join_next_with_id() => match next {
+                None => break,
+                Some(Ok((id, Some(value)))) => {
+                    if let Some(&i) = index.get(&id) {
+                        on_done(i, &value);
+                        results[i] = Some(value);
+                    }
+                }
+                // Aborted, or never started: the slot stays empty.
+                Some(Ok((_, None)) | Err(_)) => {}
+            },
+        }
+    }
+    results
+}
+
+/// What the first read of one tenant gave.
+#[derive(Debug, Clone)]
+pub enum Got {
+    Read(Box<Read>),
+    Failed(Refusal),
+    Cancelled,
+}
+
+/// Reads every member's settings, at most `jobs` at once.
+pub async fn read_all(
+    members: &[Member],
+    jobs: usize,
+    cancel: &CancellationToken,
+    mut on_done: impl FnMut(usize, &Got),
+) -> Vec<Got> {
+    let results = run_bounded(
+        members.len(),
+        jobs,
+        cancel,
+        |i| {
+            let session = members[i].session.clone().ok()?;
+            Some(async move {
+                match session.read().await {
+                    Ok(read) => Got::Read(Box::new(read)),
+                    Err(e) => Got::Failed(Refusal {
+                        code: e.exit_code(),
+                        message: e.to_string(),
+                        request_id: e.request_id().map(str::to_string),
+                    }),
+                }
+            })
+        },
+        |i, got| on_done(i, got),
+    )
+    .await;
+    results
+        .into_iter()
+        .zip(members)
+        .map(|(got, member)| match (&member.session, got) {
+            (Err(refusal), _) => Got::Failed(refusal.clone()),
+            (Ok(_), Some(got)) => got,
+            (Ok(_), None) => Got::Cancelled,
+        })
+        .collect()
+}
+
+/// What to do with one tenant.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// Send `changes` (edits over `base`).
+    Send {
+        base: Settings,
+        edits: Edits,
+        changes: ChangeSet,
+        /// Keys asked for that the tenant already holds.
+        unchanged: usize,
+    },
+    /// The tenant already holds every value asked for: nothing is sent.
+    Unchanged { unchanged: usize },
+    /// The change cannot be sent to this tenant.
+    Invalid {
+        changes: Option<ChangeSet>,
+        message: String,
+        unchanged: usize,
+    },
+    /// It could not be read (or has no credentials).
+    Failed(Refusal),
+    /// Ctrl-C came before its read finished.
+    Cancelled,
+}
+
+impl Plan {
+    pub fn changes(&self) -> Option<&ChangeSet> {
+        match self {
+            Plan::Send { changes, .. } => Some(changes),
+            Plan::Invalid { changes, .. } => changes.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Each tenant's plan: `edits` makes the change over that tenant's own
+/// settings; `requested` is how many keys the change names.
+pub fn plan(
+    got: &[Got],
+    requested: usize,
+    edits: impl Fn(&Settings) -> Result<Edits, String>,
+) -> Vec<Plan> {
+    got.iter()
+        .map(|got| match got {
+            Got::Failed(refusal) => Plan::Failed(refusal.clone()),
+            Got::Cancelled => Plan::Cancelled,
+            Got::Read(read) => {
+                let base = &read.answer.settings;
+                let edits = match edits(base) {
+                    Ok(edits) => edits,
+                    Err(message) => {
+                        return Plan::Invalid {
+                            changes: None,
+                            message,
+                            unchanged: 0,
+                        };
+                    }
+                };
+                let unchanged = requested.saturating_sub(edits.len());
+                let changes = ChangeSet::new(base, &edits);
+                if !changes.problems.is_empty() {
+                    let message = changes
+                        .problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    Plan::Invalid {
+                        changes: Some(changes),
+                        message,
+                        unchanged,
+                    }
+                } else if changes.is_empty() {
+                    Plan::Unchanged { unchanged }
+                } else {
+                    Plan::Send {
+                        base: base.clone(),
+                        edits,
+                        changes,
+                        unchanged,
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// What became of one tenant, in the words of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Sent,
+    Unchanged,
+    Invalid,
+    Conflict,
+    Failed,
+    /// The PUT went out and its answer was lost (or Ctrl-C came while it
+    /// was in flight): it may have been applied.
+    Unknown,
+    /// Ctrl-C came first: nothing was sent to it.
+    Cancelled,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sent => "sent",
+            Kind::Unchanged => "unchanged",
+            Kind::Invalid => "invalid",
+            Kind::Conflict => "conflict",
+            Kind::Failed => "failed",
+            Kind::Unknown => "unknown",
+            Kind::Cancelled => "cancelled",
+        }
+    }
+
+    pub const ALL: [Kind; 7] = [
+        Kind::Sent,
+        Kind::Unchanged,
+        Kind::Invalid,
+        Kind::Conflict,
+        Kind::Failed,
+        Kind::Unknown,
+        Kind::Cancelled,
+    ];
+}
+
+/// One key the person changed and what is known of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyChange {
+    pub key: String,
+    pub old: Option<String>,
+    pub new: String,
+    /// `confirmed`, `not_taken`, `unconfirmed` (the answer told), `unknown`
+    /// (the answer was lost) or `not_sent`.
+    pub status: &'static str,
+}
+
+/// One tenant's line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub profile: String,
+    pub tenant: String,
+    #[serde(rename = "outcome")]
+    pub kind: Kind,
+    pub exit_code: u8,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub changes: Vec<KeyChange>,
+    /// Said on the side (history not kept…); not part of the JSON.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+fn planned_keys(changes: Option<&ChangeSet>, status: &'static str) -> Vec<KeyChange> {
+    changes
+        .map(|changes| {
+            changes
+                .changed()
+                .map(|row| KeyChange {
+                    key: row.id.path(),
+                    old: row.old.clone(),
+                    new: row.new.clone(),
+                    status,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The outcome of a tenant that is not sent anything.
+pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
+    let request_id = match plan {
+        Plan::Failed(refusal) => refusal.request_id.clone(),
+        _ => None,
+    };
+    let (kind, code, message) = match plan {
+        Plan::Send { changes, .. } => (
+            Kind::Cancelled,
+            exit::INTERRUPTED,
+            format!(
+                "not sent: interrupted before {} went out",
+                count(changes.changed().count(), "change")
+            ),
+        ),
+        Plan::Unchanged { .. } => (
+            Kind::Unchanged,
+            exit::OK,
+            "the tenant already holds these values; nothing sent".to_string(),
+        ),
+        Plan::Invalid { message, .. } => {
+            (Kind::Invalid, exit::USAGE, format!("not sent: {message}"))
+        }
+        Plan::Failed(refusal) => (Kind::Failed, refusal.code, refusal.message.clone()),
+        Plan::Cancelled => (
+            Kind::Cancelled,
+            exit::INTERRUPTED,
+            "not sent: interrupted before its settings were read".to_string(),
+        ),
+    };
+    Outcome {
+        profile: member.profile.clone(),
+        tenant: member.tenant_label().to_string(),
+        kind,
+        exit_code: code,
+        message,
+        request_id,
+        changes: planned_keys(plan.changes(), "not_sent"),
+        warnings: Vec::new(),
+    }
+}
+
+/// What the shared send path said, as a report line.
+pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
+    let code = sent.exit_code();
+    let mut request_id = None;
+    let mut warnings = Vec::new();
+    let mut changes = planned_keys(Some(planned), "not_sent");
+    let (kind, message) = match sent {
+        Sent::ReadFailed(e) => (
+            Kind::Failed,
+            format!("not sent: the settings could not be read again before sending: {e}"),
+        ),
+        Sent::Conflicts { conflicts, .. } => {
+            let keys: Vec<String> = conflicts
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} was {}, now {}, yours {}",
+                        c.id.path(),
+                        shown(c.base.as_deref()),
+                        shown(c.theirs.as_deref()),
+                        session::quoted(&c.mine)
+                    )
+                })
+                .collect();
+            (
+                Kind::Conflict,
+                format!(
+                    "not sent: the server changed {} since the read: {}",
+                    count(keys.len(), "key"),
+                    keys.join("; ")
+                ),
+            )
+        }
+        Sent::Moved { moved, .. } => (
+            Kind::Conflict,
+            format!(
+                "not sent: the server changed {} since the reference read",
+                count(moved.len(), "key")
+            ),
+        ),
+        Sent::Nothing { taken_in, .. } => (
+            Kind::Unchanged,
+            format!(
+                "nothing sent: the server already holds these values (it changed {} since the \
+                 read)",
+                taken_in
+                    .iter()
+                    .map(|id| id.path())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        Sent::Invalid { changes: set, .. } => (
+            Kind::Invalid,
+            format!(
+                "not sent: {}",
+                set.problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        ),
+        Sent::Failed { error, changes, .. } => {
+            request_id = error.request_id().map(str::to_string);
+            (
+                Kind::Failed,
+                format!("not applied: {}", explain(error, changes)),
+            )
+        }
+        Sent::Unknown {
+            error,
+            changes: set,
+            ..
+        } => {
+            changes = planned_keys(Some(set), "unknown");
+            (
+                Kind::Unknown,
+                format!(
+                    "{error}; run `exoset get -p {}` to see what the tenant holds now",
+                    member.profile
+                ),
+            )
+        }
+        Sent::Done(done) => {
+            request_id = done.request_id.clone();
+            warnings = done.warnings.clone();
+            changes = done
+                .checks
+                .iter()
+                .filter(|c| !c.companion)
+                .map(|c| KeyChange {
+                    key: c.id.path(),
+                    old: done.before.get(c.id).map(str::to_string),
+                    new: c.sent.clone(),
+                    status: match c.status {
+                        KeyStatus::Confirmed => "confirmed",
+                        KeyStatus::NotTaken(_) => "not_taken",
+                        KeyStatus::Unconfirmed => "unconfirmed",
+                    },
+                })
+                .collect();
+            let missed = session::not_taken_lines(done);
+            let mut message = if missed.is_empty() {
+                format!("saved {}", count(done.changed(), "change"))
+            } else {
+                format!(
+                    "the server answered but did not take {} as sent: {}",
+                    count(missed.len(), "key"),
+                    missed.join("; ")
+                )
+            };
+            if let Some(line) = session::unconfirmed_line(done) {
+                message.push_str("; ");
+                message.push_str(&line);
+            }
+            if !done.taken_in.is_empty() {
+                message.push_str(&format!(
+                    "; taken in first (changed on the server since the read, not sent): {}",
+                    done.taken_in
+                        .iter()
+                        .map(|id| id.path())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let kind = if missed.is_empty() {
+                Kind::Sent
+            } else {
+                Kind::Failed
+            };
+            (kind, message)
+        }
+    };
+    Outcome {
+        profile: member.profile.clone(),
+        tenant: member.tenant_label().to_string(),
+        kind,
+        exit_code: code,
+        message,
+        request_id,
+        changes,
+        warnings,
+    }
+}
+
+/// Sends each `Plan::Send` through [`Session::send`], at most `jobs` at
+/// once; every other tenant gets its outcome without a request.
+pub async fn send_all(
+    members: &[Member],
+    plans: &[Plan],
+    jobs: usize,
+    cancel: &CancellationToken,
+    mut on_done: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
+    let put_started: Vec<Arc<AtomicBool>> = members
+        .iter()
+        .map(|_| Arc::new(AtomicBool::new(false)))
+        .collect();
+    let sendable = |i: usize| match (&members[i].session, &plans[i]) {
+        (Ok(session), Plan::Send { base, edits, .. }) => Some((session, base, edits)),
+        _ => None,
+    };
+    let results = run_bounded(
+        members.len(),
+        jobs,
+        cancel,
+        |i| {
+            let (session, base, edits) = sendable(i)?;
+            let session = session.clone();
+            let request = SendRequest {
+                base: base.clone(),
+                edits: edits.clone(),
+                reference: None,
+                rollback_of: None,
+            };
+            let flag = put_started[i].clone();
+            Some(async move {
+                session
+                    .send(request, move || flag.store(true, Ordering::SeqCst))
+                    .await
+            })
+        },
+        |i, sent| {
+            if let Some(changes) = plans[i].changes() {
+                on_done(&outcome(&members[i], changes, sent));
+            }
+        },
+    )
+    .await;
+    let mut outcomes = Vec::with_capacity(members.len());
+    for (i, sent) in results.into_iter().enumerate() {
+        let member = &members[i];
+        let plan = &plans[i];
+        let line = match (sent, plan.changes(), sendable(i).is_some()) {
+            (Some(sent), Some(changes), _) => outcome(member, changes, &sent),
+            (None, Some(changes), true) if put_started[i].load(Ordering::SeqCst) => Outcome {
+                profile: member.profile.clone(),
+                tenant: member.tenant_label().to_string(),
+                kind: Kind::Unknown,
+                exit_code: exit::UNKNOWN,
+                message: format!(
+                    "interrupted while the PUT was in flight; it may have been applied: run \
+                     `exoset get -p {}` to see what the tenant holds now",
+                    member.profile
+                ),
+                request_id: None,
+                changes: planned_keys(Some(changes), "unknown"),
+                warnings: Vec::new(),
+            },
+            _ => {
+                let line = unsent(member, plan);
+                if !matches!(plan, Plan::Send { .. }) {
+                    on_done(&line);
+                }
+                line
+            }
+        };
+        outcomes.push(line);
+    }
+    outcomes
+}
+
+/// The exit code of a fleet: the highest among its tenants'.
+pub fn exit_code(outcomes: &[Outcome]) -> u8 {
+    outcomes
+        .iter()
+        .map(|o| o.exit_code)
+        .max()
+        .unwrap_or(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_a_shell() {
+        assert!(glob_match("prod-*", "prod-a"));
+        assert!(glob_match("prod-*", "prod-"));
+        assert!(!glob_match("prod-*", "staging-a"));
+        assert!(glob_match("*-eu", "prod-eu"));
+        assert!(glob_match("p?od*eu", "prod-a-eu"));
+        assert!(!glob_match("p?od", "pod"));
+        assert!(glob_match("*", "x"));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+    }
+
+    fn config(names: &[&str]) -> Config {
+        let mut config = Config::default();
+        for name in names {
+            config
+                .profiles
+                .insert(name.to_string(), crate::config::Profile::default());
+        }
+        config
+    }
+
+    #[test]
+    fn a_selection_picks_each_profile_once_named_ones_first() {
+        let config = config(&["prod-a", "prod-b", "staging"]);
+        let file = std::path::Path::new("/x/config.toml");
+        let selection = Selection {
+            names: vec!["staging".into(), "prod-b".into(), "staging".into()],
+            all: false,
+            matching: Some("prod-*".into()),
+        };
+        assert_eq!(
+            selection.pick(&config, file).unwrap(),
+            vec!["staging", "prod-b", "prod-a"]
+        );
+        assert!(selection.is_fleet());
+        let one = Selection {
+            names: vec!["prod-a".into(), "prod-a".into()],
+            ..Selection::default()
+        };
+        assert!(!one.is_fleet());
+    }
+
+    #[test]
+    fn unknown_names_and_empty_matches_are_named() {
+        let config = config(&["prod-a"]);
+        let file = std::path::Path::new("/x/config.toml");
+        let err = Selection {
+            names: vec!["prod-a".into(), "nope".into()],
+            ..Selection::default()
+        }
+        .pick(&config, file)
+        .unwrap_err();
+        assert!(
+            err.contains("\"nope\"") && err.contains("known: prod-a"),
+            "{err}"
+        );
+        let err = Selection {
+            matching: Some("eu-*".into()),
+            ..Selection::default()
+        }
+        .pick(&config, file)
+        .unwrap_err();
+        assert!(err.contains("\"eu-*\" matches no profile"), "{err}");
+    }
+}
