@@ -591,3 +591,83 @@ fn the_draft_offer_lists_its_keys_and_restoring_opens_the_first_change() {
     quit_keeping(&mut pty);
     assert_eq!(env.sim.put_count(), 0);
 }
+
+// ----- other tenants: P and "also send to…" -----
+
+/// The demo: three tenants on the built-in simulator, state under `home`.
+fn demo(home: &std::path::Path) -> Pty {
+    let home = home.to_string_lossy().into_owned();
+    let pty = Pty::spawn(&["--demo"], &[("EXOSET_HOME", home.as_str())], 100, 30);
+    pty.wait_for("Loaded ", WAIT);
+    pty
+}
+
+#[test]
+fn p_switches_tenant_keeping_the_edits_as_the_first_tenants_draft() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut pty = demo(home.path());
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    let screen = pty.wait_for("exoset-demo-2", WAIT);
+    assert!(
+        screen.contains("unsent change is kept as its draft"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("3 Common *1"),
+        "the other tenant starts clean"
+    );
+    // And back: the first tenant's draft is offered.
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("A draft of 1 unsent change", WAIT);
+    pty.type_str("y");
+    pty.wait_for("3 Common *1", WAIT);
+    quit_keeping(&mut pty);
+}
+
+#[test]
+fn also_send_to_plans_the_change_on_other_tenants_then_sends_to_each() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut pty = demo(home.path());
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("a");
+    pty.wait_for("Also send to…", WAIT);
+    pty.type_str(" ");
+    pty.type_str("j");
+    pty.type_str(" ");
+    pty.type_str(ENTER);
+    let screen = pty.wait_for("demo-3 (exoset-demo-3): ready", WAIT);
+    assert!(
+        screen.contains("demo-2 (exoset-demo-2): ready — 1 change to send"),
+        "{screen}"
+    );
+    pty.type_str("y");
+    let screen = pty.wait_for("demo-3 (exoset-demo-3): sent", WAIT);
+    assert!(screen.contains("demo-2 (exoset-demo-2): sent"), "{screen}");
+    pty.wait_for("Saved 1 change", WAIT);
+    esc_closing(&mut pty, "Also send to");
+    // Every tenant now holds the change: the history of each says so.
+    for (profile, sid) in [("demo-2", "exoset-demo-2"), ("demo-3", "exoset-demo-3")] {
+        let history = home
+            .path()
+            .join("data/state")
+            .join(profile)
+            .join(sid)
+            .join("history.json");
+        let text = std::fs::read_to_string(&history).expect("history recorded");
+        assert!(text.contains("\"timezone\""), "{text}");
+    }
+    quit(&mut pty);
+}

@@ -4,8 +4,8 @@
 mod auth;
 mod doctor;
 mod fields;
-mod man;
 mod fleet;
+mod man;
 pub mod remote;
 
 use crate::api::ClientOptions;
@@ -472,6 +472,18 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 tenant: session.tenant,
                 history_keep: session.history_keep,
             });
+            // `P` and "also send to…" open the other profiles as the fleet
+            // subcommands do.
+            options.profiles = crate::auth::select(&cli.overrides())
+                .map(|s| s.config.profiles.keys().cloned().collect())
+                .unwrap_or_default();
+            let base_url = cli.base_url.clone();
+            let client_options = cli.client_options()?;
+            options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
+                move |names: &[String]| {
+                    crate::fleet::connect(names, base_url.as_deref(), &client_options)
+                },
+            )));
             crate::tui::run(session.client, options)
         }
     }
@@ -536,8 +548,13 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
     let state = crate::store::StateDir::new(&paths, "demo", sim::DEMO_SID);
     // The simulator saves its settings beside the demo's drafts and history.
     let _ = crate::config::create_private_dir(state.path());
+    // Three demo tenants, so `P` and "also send to…" can be tried: the
+    // first keeps its settings across runs, the other two start afresh.
     let simulator = Simulator::start_background(SimConfig {
         state_file: Some(state.path().join("simulator.json")),
+        more_tenants: (2..=DEMO_TENANTS)
+            .map(|i| (sim::fleet_sid(sim::DEMO_SID, i), sim::fleet_settings(i)))
+            .collect(),
         ..SimConfig::demo()
     })
     .map_err(|e| {
@@ -565,9 +582,66 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
         tenant: sim::DEMO_SID.into(),
         history_keep: config.history.keep,
     });
+    options.profiles = std::iter::once("demo".to_string())
+        .chain((2..=DEMO_TENANTS).map(|i| format!("demo-{i}")))
+        .collect();
+    let (base_url, client_options) = (simulator.base_url(), cli.client_options()?);
+    let history_keep = config.history.keep;
+    options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
+        move |names: &[String]| {
+            names
+                .iter()
+                .map(|profile| {
+                    demo_member(profile, &base_url, &paths, &client_options, history_keep)
+                })
+                .collect()
+        },
+    )));
     let result = crate::tui::run(client, options);
     drop(simulator);
     result
+}
+
+/// Tenants of the demo: `demo` (exoset-demo), `demo-2`, `demo-3`.
+const DEMO_TENANTS: usize = 3;
+
+/// A session on one of the demo's tenants, by its profile name.
+fn demo_member(
+    profile: &str,
+    base_url: &str,
+    paths: &crate::config::Paths,
+    options: &crate::api::ClientOptions,
+    history_keep: usize,
+) -> crate::fleet::Member {
+    use crate::api::sim;
+    let sid = match profile.strip_prefix("demo-") {
+        Some(n) => sim::fleet_sid(sim::DEMO_SID, n.parse().unwrap_or(0)),
+        None => sim::DEMO_SID.to_string(),
+    };
+    let credentials = crate::api::Credentials {
+        base_url: base_url.to_string(),
+        tenant_sid: sid.clone(),
+        api_key: sim::DEMO_API_KEY.to_string(),
+        api_token: sim::DEMO_API_TOKEN.to_string().into(),
+    };
+    let session = crate::api::Client::new(&credentials, options.clone())
+        .map(|client| crate::session::Session {
+            client,
+            state: Some(crate::store::StateDir::new(paths, profile, &sid)),
+            profile: profile.to_string(),
+            tenant: sid.clone(),
+            history_keep,
+        })
+        .map_err(|e| crate::fleet::Refusal {
+            code: e.exit_code(),
+            message: e.to_string(),
+            request_id: None,
+        });
+    crate::fleet::Member {
+        profile: profile.to_string(),
+        tenant: Some(sid),
+        session,
+    }
 }
 
 /// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.

@@ -47,6 +47,12 @@ pub enum Action {
     },
     /// The history file was read; `None` when there is no state folder.
     HistoryRead(Option<Loaded<History>>),
+    /// "Also send to…": sessions on the tenants chosen (or why not).
+    FleetOpened(Vec<crate::fleet::Member>),
+    /// Each chosen tenant read and the change planned against it.
+    FleetPlanned(Vec<crate::fleet::Plan>),
+    /// What became of the send to each of them.
+    FleetSent(Vec<crate::fleet::Outcome>),
 }
 
 /// Work for the run loop.
@@ -87,4 +93,15 @@ pub enum Effect {
     Quit,
     /// Read the history of changes sent; answer with [`Action::HistoryRead`].
     ReadHistory,
+    /// Keep this tenant's edits as its draft and open another profile's.
+    SwitchTenant(String),
+    /// Open the profiles' tenants, read them and plan these changes against
+    /// each; answer with [`Action::FleetOpened`], then [`Action::FleetPlanned`].
+    PlanFleet {
+        profiles: Vec<String>,
+        changes: Vec<(crate::schema::FieldId, String)>,
+    },
+    /// Send to the tenants of the fleet view planned ready; answer with
+    /// [`Action::FleetSent`].
+    SendFleet,
 }

@@ -37,6 +37,10 @@ pub enum Mode {
     History,
     /// One entry of the history: its keys old → new, and rollback.
     HistoryEntry,
+    /// Picking another profile's tenant (`P`), or several to also send to.
+    Tenants,
+    /// The same change planned against other tenants, then their results.
+    Fleet,
 }
 
 impl Mode {
@@ -55,6 +59,8 @@ impl Mode {
         Mode::Help,
         Mode::History,
         Mode::HistoryEntry,
+        Mode::Tenants,
+        Mode::Fleet,
     ];
 
     /// The heading this mode's keys sit under in the help.
@@ -74,6 +80,8 @@ impl Mode {
             Mode::Help => "Help",
             Mode::History => "History of changes sent",
             Mode::HistoryEntry => "A history entry",
+            Mode::Tenants => "Other tenants",
+            Mode::Fleet => "Also sending to other tenants",
         }
     }
 }
@@ -145,6 +153,10 @@ pub enum Command {
     DeleteWordBack,
     /// Undo the last change to the text.
     Undo,
+    /// Open the picker of the other profiles' tenants.
+    Tenants,
+    /// In the send question: also send the change to other tenants.
+    AlsoSend,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for
@@ -710,6 +722,51 @@ pub static BINDINGS: &[Binding] = &[
         C::Close,
         "back to the list of entries",
         Some("back"),
+    ),
+    // Other tenants: switch, or also send to them.
+    bind(
+        &[M::Browse],
+        &[ch('P')],
+        C::Tenants,
+        "switch to another profile's tenant (pending edits stay as this one's draft)",
+        Some("profiles"),
+    ),
+    bind(
+        &[M::Confirm],
+        &[ch('a')],
+        C::AlsoSend,
+        "in the send question: also send this change to other profiles' tenants",
+        None,
+    ),
+    bind(&[M::Tenants, M::Fleet], UP, C::Up, "previous", None),
+    bind(&[M::Tenants, M::Fleet], DOWN, C::Down, "next", None),
+    bind(
+        &[M::Tenants],
+        &[ch(' ')],
+        C::Mark,
+        "when also sending: tick or untick the tenant",
+        Some("tick"),
+    ),
+    bind(
+        &[M::Tenants],
+        &[key(KeyCode::Enter)],
+        C::Choose,
+        "switch to the tenant, or plan the change on the ticked ones",
+        Some("choose"),
+    ),
+    bind(
+        &[M::Fleet],
+        &[ch('y')],
+        C::Yes,
+        "send: to this tenant and to every other one planned ready",
+        Some("send all"),
+    ),
+    bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::Esc), ch('q')],
+        C::Close,
+        "close the list of tenants",
+        Some("close"),
     ),
 ];
 

@@ -25,6 +25,7 @@ pub use app::{Action, App, Effect, update};
 use crate::api::Client;
 use crate::changes::Edits;
 use crate::exit::{self, Failure};
+use crate::fleet::Member;
 use crate::session::{SendRequest, Session};
 use crate::settings::Settings;
 use crate::store::{Claim, Draft, EditorClaim, Loaded, StateDir};
@@ -63,6 +64,25 @@ pub struct EditorOptions {
     /// Where this profile and tenant keep their draft, history and last read.
     /// `None` (the demo, tests) keeps nothing on disk.
     pub state: Option<EditorState>,
+    /// Every profile, for `P` (switch tenant) and "also send to…"; and how
+    /// to open sessions on them. Empty: neither is offered.
+    pub profiles: Vec<String>,
+    pub connector: Option<Connector>,
+}
+
+/// Opens sessions on profiles' tenants (each, or why not), as the fleet
+/// subcommands do; given by whoever opens the editor, so the editor needs
+/// to know nothing of credentials.
+#[derive(Clone)]
+pub struct Connector(pub std::sync::Arc<ConnectFn>);
+
+/// Profile names in, a session on each one's tenant (or why not) out.
+pub type ConnectFn = dyn Fn(&[String]) -> Vec<Member> + Send + Sync;
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connector")
+    }
 }
 
 impl EditorOptions {
@@ -72,6 +92,8 @@ impl EditorOptions {
             mouse: false,
             color: color_allowed(),
             state: None,
+            profiles: Vec::new(),
+            connector: None,
         }
     }
 }
@@ -121,9 +143,12 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         state: options.state,
         claim: None,
         other_drafts: Vec::new(),
+        connector: options.connector,
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
+    app.profiles = options.profiles;
+    app.profile = driver.state.as_ref().map(|s| s.profile.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
         .catch_unwind()
         .await;
@@ -344,7 +369,12 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     claim: Option<EditorClaim>,
     /// Drafts other runs left beside this one's, offered with it.
     other_drafts: Vec<PathBuf>,
+    /// Opens sessions on other profiles' tenants (`P`, "also send to…").
+    pub connector: Option<Connector>,
 }
+
+/// Tenants read or sent to at once from the editor, as the fleet's default.
+const FLEET_JOBS: usize = 10;
 
 /// How often the spinner turns while a request is in flight.
 const TICK: Duration = Duration::from_millis(120);
@@ -364,6 +394,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             state: None,
             claim: None,
             other_drafts: Vec::new(),
+            connector: None,
         }
     }
 
@@ -524,6 +555,91 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         }
     }
 
+    /// Sessions on these profiles' tenants, or why there is none.
+    fn connect(&self, profiles: &[String]) -> Vec<Member> {
+        match &self.connector {
+            Some(connector) => (connector.0)(profiles),
+            None => profiles
+                .iter()
+                .map(|profile| Member {
+                    profile: profile.clone(),
+                    tenant: None,
+                    session: Err(crate::fleet::Refusal {
+                        code: exit::USAGE,
+                        message: "this editor cannot open other tenants".into(),
+                        request_id: None,
+                    }),
+                })
+                .collect(),
+        }
+    }
+
+    /// `P`: this tenant's edits stay as its draft; the other profile's
+    /// tenant is opened in a fresh editor state, its own draft offered.
+    fn switch_tenant(&mut self, name: &str, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
+        let Some(member) = self.connect(&[name.to_string()]).pop() else {
+            return vec![];
+        };
+        let session = match member.session {
+            Ok(session) => session,
+            Err(refusal) => {
+                return update(
+                    app,
+                    Action::Problem(format!(
+                        "Cannot open profile {}: {}",
+                        crate::text::safe(name),
+                        refusal.message
+                    )),
+                );
+            }
+        };
+        let mut effects = Vec::new();
+        if let Err(problem) = self.save_exit_draft(app) {
+            effects.extend(update(app, Action::Problem(problem)));
+            return effects;
+        }
+        tasks.cancel();
+        let host = session
+            .client
+            .url()
+            .host_str()
+            .unwrap_or("the server")
+            .to_string();
+        let title = format!("{} ({})", session.profile, session.tenant);
+        self.claim = None;
+        self.other_drafts.clear();
+        self.state = session.state.clone().map(|dir| EditorState {
+            dir,
+            profile: session.profile.clone(),
+            tenant: session.tenant.clone(),
+            history_keep: session.history_keep,
+        });
+        let kept = app.model.edits().len();
+        let mut next = app.for_tenant(title, host, session.profile.clone());
+        next.drafts = self.state.is_some();
+        tasks.session = session;
+        *app = next;
+        let held = self.claim_tenant();
+        effects.extend(app.start());
+        if let Some(notice) = held {
+            effects.extend(update(app, Action::Notice(notice)));
+        }
+        if kept > 0 {
+            effects.extend(update(
+                app,
+                Action::Notice(format!(
+                    "The other tenant's {} kept as its draft.",
+                    if kept == 1 {
+                        "unsent change is".to_string()
+                    } else {
+                        format!("{kept} unsent changes are")
+                    }
+                )),
+            ));
+        }
+        effects
+    }
+
     /// Carries out effects; `Ok(true)` means quit.
     async fn apply(
         &mut self,
@@ -585,6 +701,19 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     queue.extend(update(app, Action::ExternalEdited { target, result }));
                 }
                 // Like the draft: a small file, read here.
+                Effect::SwitchTenant(name) => {
+                    queue.extend(self.switch_tenant(&name, app, tasks));
+                }
+                Effect::PlanFleet { profiles, changes } => {
+                    let members = self.connect(&profiles);
+                    queue.extend(update(app, Action::FleetOpened(members.clone())));
+                    tasks.plan_fleet(members, changes);
+                }
+                Effect::SendFleet => {
+                    if let Some((members, plans)) = app.fleet_plans() {
+                        tasks.send_fleet(members.to_vec(), plans.to_vec());
+                    }
+                }
                 Effect::ReadHistory => {
                     let read = self.state.as_ref().map(|state| state.dir.load_history());
                     queue.extend(update(app, Action::HistoryRead(read)));
@@ -728,6 +857,35 @@ struct Tasks {
 }
 
 impl Tasks {
+    /// Reads each tenant and plans `changes` against it, as `exoset set`
+    /// across tenants does.
+    fn plan_fleet(&mut self, members: Vec<Member>, changes: Vec<(crate::schema::FieldId, String)>) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let cancel = CancellationToken::new();
+            let got = crate::fleet::read_all(&members, FLEET_JOBS, &cancel, |_, _| {}).await;
+            let plans = crate::fleet::plan(&got, changes.len(), |base| {
+                let mut edits = Edits::default();
+                for (id, text) in &changes {
+                    edits.set(base, *id, text.clone());
+                }
+                Ok(edits)
+            });
+            let _ = tx.send(Action::FleetPlanned(plans));
+        });
+    }
+
+    /// Sends to every tenant planned ready, each through the shared send path.
+    fn send_fleet(&mut self, members: Vec<Member>, plans: Vec<crate::fleet::Plan>) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let cancel = CancellationToken::new();
+            let outcomes =
+                crate::fleet::send_all(&members, &plans, FLEET_JOBS, &cancel, |_| {}).await;
+            let _ = tx.send(Action::FleetSent(outcomes));
+        });
+    }
+
     fn new(
         client: Client,
         state: Option<&EditorState>,

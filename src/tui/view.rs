@@ -83,6 +83,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
             help::draw(frame, theme, app.mouse, app.help_area(), *scroll);
         }
         ModeState::History(view) => history::draw(frame, theme, model, view, body),
+        ModeState::Tenants(pick) => {
+            if pick.purpose == crate::tui::overlay::tenants::Purpose::AlsoSend {
+                diff::draw(frame, theme, model, &app.host, body, 0, true);
+            }
+            crate::tui::overlay::tenants::draw_pick(frame, theme, pick, body);
+        }
+        ModeState::Fleet(view) => {
+            crate::tui::overlay::tenants::draw_fleet(frame, theme, view, body)
+        }
         _ => {}
     }
 }

@@ -58,6 +58,10 @@ impl App {
             }
             Command::Quit => return self.quit_asking(),
             Command::History => return self.open_history(),
+            Command::Tenants => {
+                self.open_tenants(crate::tui::overlay::tenants::Purpose::Switch);
+                return vec![];
+            }
             _ => {}
         }
         vec![]

@@ -14,6 +14,7 @@ mod browse;
 mod drafts;
 mod overlays;
 mod requests;
+mod tenants;
 
 use super::keys::{self, Command, Mode};
 use super::layout::{self, Areas};
@@ -25,6 +26,7 @@ use super::overlay::edit::TextEdit;
 use super::overlay::history::HistoryView;
 use super::overlay::multi_pick::MultiPick;
 use super::overlay::pick::Pick;
+use super::overlay::tenants::{FleetView, TenantPick};
 use super::overlay::{diff, help};
 use super::rows::{self, Row, RowKey};
 use super::sms::SmsForm;
@@ -60,6 +62,10 @@ pub enum ModeState {
         back: Box<ModeState>,
     },
     History(Box<HistoryView>),
+    /// Picking another tenant, to switch to or also send to.
+    Tenants(TenantPick),
+    /// The pending change planned against other tenants, then their results.
+    Fleet(Box<FleetView>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +129,10 @@ pub struct App {
     after_unknown: Option<ChangeSet>,
     /// A [`Action::Notice`] to say once the settings are loaded.
     notice: Option<String>,
+    /// Every profile in config.toml, for `P` and "also send to…".
+    pub profiles: Vec<String>,
+    /// This editor's profile, left out of those lists.
+    pub profile: Option<String>,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -162,6 +172,8 @@ impl App {
             exit: None,
             after_unknown: None,
             notice: None,
+            profiles: Vec::new(),
+            profile: None,
         }
     }
 
@@ -190,6 +202,8 @@ impl App {
             ModeState::Help { .. } => Mode::Help,
             ModeState::History(view) if view.open.is_some() => Mode::HistoryEntry,
             ModeState::History(_) => Mode::History,
+            ModeState::Tenants(_) => Mode::Tenants,
+            ModeState::Fleet(_) => Mode::Fleet,
         }
     }
 
@@ -215,6 +229,9 @@ impl App {
             | Action::DraftRead(_)
             | Action::ExternalEdited { .. }
             | Action::HistoryRead(_) => false,
+            Action::FleetOpened(_) | Action::FleetPlanned(_) | Action::FleetSent(_) => {
+                !matches!(self.mode, ModeState::Fleet(_))
+            }
         }
     }
 
@@ -393,6 +410,8 @@ impl App {
                 vec![]
             }
             Mode::History | Mode::HistoryEntry => self.history_command(command),
+            Mode::Tenants => self.tenants_command(command),
+            Mode::Fleet => self.fleet_command(command),
         }
     }
 }
@@ -457,6 +476,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::HistoryRead(read) => {
             app.on_history_read(read);
+            vec![]
+        }
+        Action::FleetOpened(members) => {
+            app.on_fleet(|view| view.members = members);
+            vec![]
+        }
+        Action::FleetPlanned(plans) => {
+            app.on_fleet(|view| view.plans = Some(plans));
+            vec![]
+        }
+        Action::FleetSent(outcomes) => {
+            app.on_fleet(|view| view.outcomes = Some(outcomes));
             vec![]
         }
     };

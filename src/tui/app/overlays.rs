@@ -333,6 +333,12 @@ impl App {
         let ModeState::Confirm(question) = self.mode else {
             return vec![];
         };
+        if command == Command::AlsoSend {
+            if question == Question::Send {
+                self.open_tenants(crate::tui::overlay::tenants::Purpose::AlsoSend);
+            }
+            return vec![];
+        }
         match (confirm::answer(command), question) {
             (Some(true), Question::Send) => return self.send(),
             (Some(true), Question::Quit) => {

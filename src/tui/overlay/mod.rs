@@ -18,6 +18,7 @@ pub mod history;
 pub mod multi_pick;
 pub mod pick;
 pub mod sms_form;
+pub mod tenants;
 
 use super::keys::Command;
 

@@ -97,9 +97,39 @@ pub(super) fn in_mode(mode: Mode) -> App {
             press(&mut app, KeyCode::Down);
             press(&mut app, KeyCode::Enter);
         }
+        Mode::Tenants => {
+            with_profiles(&mut app);
+            press(&mut app, KeyCode::Char('P'));
+        }
+        Mode::Fleet => {
+            with_profiles(&mut app);
+            select(&mut app, "common.timezone");
+            press(&mut app, KeyCode::Char(' '));
+            press(&mut app, KeyCode::Char('s'));
+            press(&mut app, KeyCode::Char('a'));
+            press(&mut app, KeyCode::Char(' '));
+            let effects = press(&mut app, KeyCode::Enter);
+            assert!(
+                matches!(effects.as_slice(), [Effect::PlanFleet { profiles, .. }] if profiles == &["acme-b"]),
+                "{effects:?}"
+            );
+            update(&mut app, Action::FleetOpened(Vec::new()));
+            update(
+                &mut app,
+                Action::FleetPlanned(vec![crate::fleet::Plan::Unchanged { unchanged: 1 }]),
+            );
+        }
     }
     assert_eq!(app.mode(), mode, "fixture for {mode:?}");
     app
+}
+
+/// Four profiles in config.toml, this editor on the first.
+pub(super) fn with_profiles(app: &mut App) {
+    app.profiles = ["acme-a", "acme-b", "acme-c", "acme-d"]
+        .map(String::from)
+        .to_vec();
+    app.profile = Some("acme-a".into());
 }
 
 /// Where the cursor of the current mode's list is, and how long that list is.
@@ -130,6 +160,9 @@ fn position(app: &App) -> (usize, usize) {
             Some((_, at)) => (at, view.opened().map_or(0, |i| i.changed.len())),
             None => (view.cursor, view.items().len()),
         },
+        ModeState::Tenants(pick) => (pick.cursor, pick.names.len()),
+        // The fleet view scrolls its text; clamped where it is drawn.
+        ModeState::Fleet(view) => (view.scroll, usize::MAX),
         _ => (0, 0),
     }
 }
@@ -160,6 +193,8 @@ fn set_position(app: &mut App, at: usize) {
             Some((_, key)) => *key = at,
             None => view.cursor = at,
         },
+        ModeState::Tenants(pick) => pick.cursor = at,
+        ModeState::Fleet(view) => view.scroll = at,
         _ => {}
     }
 }
@@ -444,8 +479,29 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 );
                 assert_eq!(app.mode(), Mode::SmsForm, "{what}");
             }
+            Mode::Tenants => {
+                set_position(&mut app, 1);
+                let effects = update(&mut app, event(k));
+                assert_eq!(
+                    effects,
+                    vec![Effect::SwitchTenant("acme-c".into())],
+                    "{what}"
+                );
+                assert_eq!(app.mode(), Mode::Browse, "{what}");
+            }
             _ => panic!("{what}: no check"),
         },
+        Command::Mark if mode == Mode::Tenants => {
+            // Ticks only when choosing tenants to also send to.
+            let mut app = in_mode(Mode::Confirm);
+            with_profiles(&mut app);
+            press(&mut app, KeyCode::Char('a'));
+            update(&mut app, event(k));
+            let ModeState::Tenants(pick) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![true, false, false], "{what}");
+        }
         Command::Mark => {
             let ModeState::MultiPick(before) = app.mode.clone() else {
                 panic!()
@@ -648,6 +704,25 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             let effects = update(&mut app, event(k));
             assert_eq!(effects, vec![Effect::ReadHistory], "{what}");
             assert_eq!(app.mode(), Mode::History, "{what}");
+        }
+        Command::Tenants => {
+            // No other profile: said, and nothing opens.
+            assert!(update(&mut app, event(k)).is_empty(), "{what}");
+            assert_eq!(app.mode(), Mode::Browse, "{what}");
+            with_profiles(&mut app);
+            assert!(update(&mut app, event(k)).is_empty(), "{what}");
+            let ModeState::Tenants(pick) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.names, ["acme-b", "acme-c", "acme-d"], "{what}");
+        }
+        Command::AlsoSend => {
+            with_profiles(&mut app);
+            assert!(
+                update(&mut app, event(k)).is_empty(),
+                "{what}: nothing sent yet"
+            );
+            assert_eq!(app.mode(), Mode::Tenants, "{what}");
         }
         Command::ShowEntry => {
             set_position(&mut app, 1);
