@@ -141,18 +141,23 @@ fn http_401_says_credentials_were_refused_and_exits_3() {
     assert_eq!(s.hits.load(Ordering::SeqCst), 1, "a 401 is not retried");
 }
 
+/// The line does not name the tenant's SID (the client's error does not
+/// carry it); it says the tenant was refused and where to look.
 #[test]
-fn http_403_names_the_tenant_and_exits_3() {
+fn http_403_says_access_to_the_tenant_was_refused_and_exits_3() {
     let s = serve(vec![json(
         "403 Forbidden",
         &envelope(403, 8, "Not permitted"),
     )]);
     let run = exoset_get(s.port, &[]);
-    assert_one_clear_line(
-        &run,
-        3,
-        &["HTTP 403", "code 8", "Not permitted", "tenant SID"],
+    assert_one_clear_line(&run, 3, &[]);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "exoset: the server refused access to this tenant (HTTP 403, code 8): Not permitted \
+         — check the tenant SID and that this key may use it (`exoset auth status`) \
+         [request_id req-403]"
     );
+    assert_eq!(s.hits.load(Ordering::SeqCst), 1, "a 403 is not retried");
 }
 
 #[test]
@@ -341,8 +346,16 @@ fn a_refused_connection_is_retried_then_reported() {
         .local_addr()
         .unwrap()
         .port();
+    let started = Instant::now();
     let run = exoset_get(port, &[]);
     assert_one_clear_line(&run, 1, &["could not connect to 127.0.0.1"]);
+    // Nobody can count refused connections, but the 3 retries wait
+    // 250 + 500 + 1000 ms between them: a run without retries is quicker.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1700),
+        "gave up after {:?}: not retried",
+        started.elapsed()
+    );
 }
 
 #[test]
