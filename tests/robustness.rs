@@ -9,7 +9,7 @@
 use exoset::api::client::{ApiError, check_answer};
 use exoset::api::sim_rules::{self, COUNTRY_CODES};
 use exoset::changes::{ChangeSet, Edits};
-use exoset::config::{Config, check_profile_name};
+use exoset::config::{Config, EditorPrefs, HistoryPrefs, Profile, check_profile_name};
 use exoset::schema::{
     CONTENT_TYPES, FieldId, Kind, METHODS, SETTINGS, SMS_STATUSES, Section, TIMEZONES, lookup,
 };
@@ -870,6 +870,110 @@ fn toml_text() -> BoxedStrategy<String> {
         .boxed()
 }
 
+/// `text` as a TOML basic string: quotes, backslashes and control
+/// characters escaped, everything else as it is.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A timeout as a person writes it, and what it means.
+fn timeout_text() -> BoxedStrategy<(String, std::time::Duration)> {
+    use std::time::Duration;
+    prop_oneof![
+        (1u64..100_000).prop_map(|n| (format!("{n}s"), Duration::from_secs(n))),
+        (1u64..10_000).prop_map(|n| (format!("{n}m"), Duration::from_secs(n * 60))),
+        (1u64..1_000).prop_map(|n| (format!("{n}ms"), Duration::from_millis(n))),
+        (1u64..48, 1u64..60)
+            .prop_map(|(h, m)| (format!("{h}h {m}m"), Duration::from_secs(h * 3600 + m * 60))),
+    ]
+    .boxed()
+}
+
+fn valid_profile() -> BoxedStrategy<(String, Profile)> {
+    let field = || proptest::option::weighted(0.7, any_text());
+    (
+        field(),
+        field(),
+        field(),
+        field(),
+        proptest::option::weighted(0.5, timeout_text()),
+    )
+        .prop_map(|(tenant_sid, api_key, base_url, token_command, timeout)| {
+            let mut text = String::new();
+            for (key, value) in [
+                ("tenant_sid", &tenant_sid),
+                ("api_key", &api_key),
+                ("base_url", &base_url),
+                ("token_command", &token_command),
+            ] {
+                if let Some(value) = value {
+                    text.push_str(&format!("{key} = {}\n", toml_string(value)));
+                }
+            }
+            if let Some((written, _)) = &timeout {
+                text.push_str(&format!("token_command_timeout = \"{written}\"\n"));
+            }
+            let profile = Profile {
+                tenant_sid,
+                api_key,
+                base_url,
+                token_command,
+                token_command_timeout: timeout.map(|(_, d)| d),
+            };
+            (text, profile)
+        })
+        .boxed()
+}
+
+/// A config file that is right in every part, with the `Config` it must
+/// read as: any profile names the rules allow, any text in the strings.
+fn valid_config() -> BoxedStrategy<(String, Config)> {
+    (
+        proptest::option::of(any_text()),
+        prop::collection::btree_map("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}", valid_profile(), 0..4),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(0usize..=i64::MAX as usize),
+    )
+        .prop_map(|(default_profile, profiles, mouse, keep)| {
+            let mut text = String::new();
+            if let Some(name) = &default_profile {
+                text.push_str(&format!("default_profile = {}\n", toml_string(name)));
+            }
+            if let Some(mouse) = mouse {
+                text.push_str(&format!("[editor]\nmouse = {mouse}\n"));
+            }
+            if let Some(keep) = keep {
+                text.push_str(&format!("[history]\nkeep = {keep}\n"));
+            }
+            let mut config = Config {
+                default_profile,
+                editor: EditorPrefs {
+                    mouse: mouse.unwrap_or(false),
+                },
+                ..Config::default()
+            };
+            if let Some(keep) = keep {
+                config.history = HistoryPrefs { keep };
+            }
+            for (name, (body, profile)) in profiles {
+                text.push_str(&format!("[profiles.{}]\n{body}", toml_string(&name)));
+                config.profiles.insert(name, profile);
+            }
+            (text, config)
+        })
+        .boxed()
+}
+
 fn check_config_contract(text: &str) -> Result<(), TestCaseError> {
     match Config::parse(text, Path::new(CONFIG_PATH)) {
         Ok(config) => {
@@ -1133,6 +1237,15 @@ proptest! {
         check_config_contract(&text)?;
     }
 
+    /// A file right in every part must read, as exactly what it says.
+    #[test]
+    fn a_valid_config_reads_as_exactly_what_it_says((text, expected) in valid_config()) {
+        match Config::parse(&text, Path::new(CONFIG_PATH)) {
+            Ok(config) => prop_assert_eq!(config, expected, "{}", text),
+            Err(err) => prop_assert!(false, "refused {text:?}: {err}"),
+        }
+    }
+
     // ---- change set ----
 
     #[test]
@@ -1208,8 +1321,12 @@ fn a_deeply_nested_answer_is_an_error_not_a_stack_overflow() {
 // ---- the draft and history files ----
 
 mod state_files {
+    use super::{plausible_text, readable_doc};
+    use exoset::changes::{ChangeSet, Edits};
     use exoset::config::Paths;
-    use exoset::store::{Loaded, StateDir};
+    use exoset::schema::{FieldId, SETTINGS, lookup_path};
+    use exoset::settings::{Settings, same_value};
+    use exoset::store::{Draft, HistoryEntry, Loaded, StateDir};
     use proptest::prelude::*;
 
     fn state() -> (tempfile::TempDir, StateDir) {
@@ -1219,16 +1336,28 @@ mod state_files {
         (tmp, dir)
     }
 
-    /// Draft-shaped JSON with arbitrary parts, and arbitrary bytes.
+    /// A `section.key` this build knows, or any text.
+    fn draft_key() -> BoxedStrategy<String> {
+        prop_oneof![
+            3 => prop::sample::select(SETTINGS.iter().map(|s| s.section.key().to_string() + "." + s.key).collect::<Vec<_>>()),
+            1 => ".{0,24}",
+        ]
+        .boxed()
+    }
+
+    /// Draft-shaped JSON with arbitrary parts (real paths and bases often),
+    /// and arbitrary bytes.
     fn draft_bytes() -> impl Strategy<Value = Vec<u8>> {
         prop_oneof![
-            proptest::collection::vec(any::<u8>(), 0..200),
-            (
-                0u32..4,
-                proptest::collection::btree_map(".{0,24}", ".{0,12}", 0..4),
+            1 => proptest::collection::vec(any::<u8>(), 0..200),
+            3 => (
+                0u32..3,
+                proptest::collection::btree_map(draft_key(), ".{0,12}", 0..4),
                 prop_oneof![
                     Just(serde_json::json!({})),
                     Just(serde_json::json!({"common": {"timezone": 5}})),
+                    Just(serde_json::json!({"common": {"timezone": "UTC", "deletion_time": 9}})),
+                    Just(serde_json::json!({"greenvn": {"x_new": [1]}, "common": {}})),
                     Just(serde_json::json!([1])),
                     Just(serde_json::json!(null)),
                 ],
@@ -1253,8 +1382,25 @@ mod state_files {
             std::fs::write(dir.draft_path(), &bytes).unwrap();
             match dir.load_draft() {
                 Loaded::Found(draft) => {
-                    if let Err(message) = draft.restore() {
-                        prop_assert!(!message.is_empty());
+                    // A draft restores exactly when its base reads as settings
+                    // and every edit names a setting this build knows.
+                    let restorable = Settings::from_json(&draft.base).is_ok()
+                        && draft.edits.keys().all(|k| lookup_path(k).is_some());
+                    match draft.restore() {
+                        Ok((base, edits)) => {
+                            prop_assert!(restorable);
+                            prop_assert_eq!(Settings::from_json(&draft.base).ok(), Some(base.clone()));
+                            for (path, text) in &draft.edits {
+                                let id = lookup_path(path).unwrap();
+                                let kept = edits.get(id).map(str::to_string);
+                                let same_as_base = base.get(id).is_some_and(|b| same_value(id, b, text));
+                                prop_assert_eq!(kept.is_none(), same_as_base, "{}", path);
+                            }
+                        }
+                        Err(message) => {
+                            prop_assert!(!restorable, "refused a restorable draft: {message}");
+                            prop_assert!(!message.is_empty());
+                        }
                     }
                 }
                 Loaded::SetAside { moved_to, reason } => {
@@ -1282,6 +1428,113 @@ mod state_files {
                     prop_assert_eq!(std::fs::read(&moved_to).unwrap(), bytes);
                 }
                 Loaded::Missing => prop_assert!(false, "the file was there"),
+            }
+        }
+    }
+
+    /// `value` with every non-integer number made an integer. serde_json
+    /// (without its `float_roundtrip` feature) may read a float back one
+    /// unit in the last place off what it wrote: an unknown float value
+    /// kept in a draft or the history changes that little. That is the JSON
+    /// parser's, everywhere a float is read, and not what these properties
+    /// are about; see fuzz/README.md, Findings.
+    fn without_floats(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                Value::from(n.as_f64().unwrap_or(0.0).trunc().clamp(-1e15, 1e15) as i64)
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(without_floats).collect()),
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, without_floats(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// A base and edits made from generated documents and values.
+    fn base_and_edits() -> impl Strategy<Value = (Settings, Edits)> {
+        (
+            readable_doc().prop_map(without_floats),
+            prop::collection::vec((0..SETTINGS.len(), plausible_text()), 0..8),
+        )
+            .prop_map(|(doc, edits)| {
+                let base = Settings::from_json(&doc).unwrap();
+                let mut set = Edits::default();
+                for (i, text) in edits {
+                    set.set(&base, FieldId(i), text);
+                }
+                (base, set)
+            })
+    }
+
+    // Each case writes (and syncs) real files, so fewer cases.
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn a_saved_draft_of_real_settings_restores_as_it_was((base, edits) in base_and_edits()) {
+            let (_tmp, dir) = state();
+            dir.save_draft(&Draft::new("p", "t", &base, &edits)).unwrap();
+            match dir.load_draft() {
+                Loaded::Found(draft) => {
+                    prop_assert_eq!(draft.restore(), Ok((base, edits)));
+                }
+                other => prop_assert!(false, "{other:?}"),
+            }
+        }
+
+        /// Entries recorded one after another read back as recorded: ids
+        /// counted on, only the newest `keep` kept, each with the keys its
+        /// body changed.
+        #[test]
+        fn recorded_entries_read_back_with_their_ids_and_changes(
+            puts in prop::collection::vec(base_and_edits(), 1..6),
+            keep in 1usize..5,
+        ) {
+            let (_tmp, dir) = state();
+            let mut recorded = Vec::new();
+            for (n, (base, edits)) in puts.into_iter().enumerate() {
+                let cs = ChangeSet::new(&base, &edits);
+                let sent = match cs.body() {
+                    Ok(Some(body)) => body,
+                    _ => serde_json::json!({}),
+                };
+                let mut after = base.clone();
+                for (id, text) in edits.iter() {
+                    after.set(id, text.to_string());
+                }
+                let entry = HistoryEntry::new("p", "t", Some(format!("req-{n}")), sent, &base, &after);
+                let (id, warning) = dir.record(entry.clone(), keep).unwrap();
+                prop_assert_eq!(id, n as u64 + 1);
+                prop_assert!(warning.is_none());
+                let mut expected_changed: Vec<_> = if entry.sent == serde_json::json!({}) {
+                    Vec::new()
+                } else {
+                    cs.rows
+                        .iter()
+                        .filter(|r| !r.companion)
+                        .map(|r| (r.id, r.old.clone(), Some(r.new.clone())))
+                        .collect()
+                };
+                expected_changed.sort();
+                let mut entry = entry;
+                entry.id = id;
+                recorded.push((entry, expected_changed));
+            }
+            let Loaded::Found(history) = dir.load_history() else {
+                return Err(TestCaseError::fail("no history after recording"));
+            };
+            let kept = &recorded[recorded.len().saturating_sub(keep)..];
+            prop_assert_eq!(history.next_id, recorded.len() as u64 + 1);
+            prop_assert_eq!(history.entries.len(), kept.len());
+            for (read, (entry, changed)) in history.entries.iter().zip(kept) {
+                prop_assert_eq!(read, entry);
+                let mut got = read.changed();
+                got.sort();
+                prop_assert_eq!(&got, changed, "entry {}", read.id);
             }
         }
     }
