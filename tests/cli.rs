@@ -133,6 +133,38 @@ fn set_with_yes_sends_only_the_changed_keys() {
     assert!(run.stderr.contains("Saved"), "{}", run.stderr);
 }
 
+/// A 4,000-character Devanagari SMS body goes out through `set`, is taken
+/// by the simulator (its own rules) and reads back unchanged.
+#[test]
+fn a_4000_character_devanagari_sms_body_is_sent_and_read_back_unchanged() {
+    let env = demo();
+    let body_text: String = "नमस्ते, आपका कूरियर जल्द ही कॉल करेगा। "
+        .chars()
+        .cycle()
+        .take(4000)
+        .collect();
+    let config = json!({
+        "A": {"sms_enabled": "true", "on_status": ["busy"], "sms_body": body_text},
+        "B": {"sms_enabled": "false"},
+    })
+    .to_string();
+    let run = env.exoset(
+        &["set", &format!("common.sms_config={config}"), "--yes"],
+        None,
+    );
+    ok(&run);
+    assert_eq!(
+        env.sim.last_put_body(),
+        Some(json!({"common": {"sms_config": config}}))
+    );
+    let stored = env.value("common.sms_config").unwrap();
+    let stored: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(stored["A"]["sms_body"], body_text.as_str());
+    let get = env.exoset(&["get", "--json", "common.sms_config"], None);
+    ok(&get);
+    assert!(get.stdout.contains("नमस्ते"), "{}", get.stdout);
+}
+
 #[test]
 fn set_of_an_endpoint_carries_its_method_and_headers() {
     let env = demo();
