@@ -36,7 +36,15 @@ fn two_sets_then_rolling_back_the_first_restores_its_keys_only() {
     let entries: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[0]["id"], 3);
-    assert!(entries[0]["request_id"].is_string());
+    assert_eq!(entries[0]["rollback_of"], 1);
+    assert_eq!(
+        entries[0]["sent"],
+        serde_json::json!({"common": {"aparty_tag": tag_before}})
+    );
+    // The simulator's request ids are UUID-shaped; the entry keeps its own.
+    let request_id = entries[0]["request_id"].as_str().unwrap();
+    assert_eq!(request_id.len(), 36, "{request_id}");
+    assert_ne!(entries[0]["request_id"], entries[1]["request_id"]);
     assert_eq!(
         entries[2]["sent"],
         serde_json::json!({"common": {"aparty_tag": "First"}})
