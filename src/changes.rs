@@ -449,7 +449,8 @@ mod tests {
             ]
         );
         assert!(cs.problems[0].message.contains("must be set too"));
-        assert!(cs.body().is_err());
+        let refused: Vec<_> = cs.body().unwrap_err().iter().map(|p| p.id).collect();
+        assert_eq!(refused, ids);
 
         edits.set(&base, id("greenvn.verified_caller_event_method"), "GET");
         edits.set(
@@ -468,7 +469,14 @@ mod tests {
         let cs = ChangeSet::new(&base, &edits);
         assert_eq!(cs.problems.len(), 1);
         assert_eq!(cs.problems[0].id, id("common.deletion_time"));
-        assert!(cs.body().is_err());
+        let refused = cs.body().unwrap_err();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].id, id("common.deletion_time"));
+        assert!(
+            refused[0].message.contains("86401"),
+            "{}",
+            refused[0].message
+        );
     }
 
     #[test]

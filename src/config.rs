@@ -402,10 +402,21 @@ mod tests {
     #[test]
     fn profile_names_must_be_plain() {
         assert!(check_profile_name("prod-1.eu_x").is_ok());
-        for bad in ["", "a b", "../x", ".hidden", "a/b"] {
-            assert!(check_profile_name(bad).is_err(), "{bad}");
+        let longest = "p".repeat(64);
+        assert!(check_profile_name(&longest).is_ok());
+        for bad in ["", "a b", "../x", ".hidden", "a/b", &"p".repeat(65)] {
+            let message = check_profile_name(bad).unwrap_err();
+            assert_eq!(
+                message,
+                format!("profile name {bad:?} must be 1–64 letters, digits, '-', '_' or '.'")
+            );
         }
-        assert!(parse("[profiles.\"a b\"]\n").is_err());
+        // In a file, the refusal names the file.
+        let err = parse("[profiles.\"a b\"]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/x/config.toml: profile name \"a b\" must be 1–64 letters, digits, '-', '_' or '.'"
+        );
     }
 
     #[test]
@@ -449,7 +460,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[profiles\n").unwrap();
-        assert!(ConfigEdit::open(&path).is_err());
+        let err = ConfigEdit::open(&path)
+            .err()
+            .expect("a broken file is refused");
+        assert_eq!(err.file.as_deref(), Some(path.as_path()));
+        assert!(
+            err.to_string().starts_with(&path.display().to_string()),
+            "{err}"
+        );
+        assert!(!err.message.trim().is_empty());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "[profiles\n");
     }
 }

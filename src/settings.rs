@@ -426,7 +426,10 @@ mod tests {
     fn a_section_that_is_not_an_object_is_a_shape_error() {
         let err = Settings::from_json(&json!({"greenvn": []})).unwrap_err();
         assert!(err.0.contains("greenvn must be a JSON object"), "{err}");
-        assert!(Settings::from_json(&json!("x")).is_err());
+        for not_an_object in [json!("x"), json!([]), json!(null), json!(4)] {
+            let err = Settings::from_json(&not_an_object).unwrap_err();
+            assert!(err.0.contains("JSON object"), "{not_an_object}: {err}");
+        }
     }
 
     #[test]

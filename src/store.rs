@@ -517,11 +517,49 @@ mod tests {
         Settings::from_json(&json!({"common": {"timezone": "IST", "deletion_time": 10}})).unwrap()
     }
 
+    /// Each name becomes one folder of its own, two levels below
+    /// `data/state`, checked on the real file system after the folder is
+    /// made (`Path::starts_with` alone is lexical: `state/../..` passes it).
     #[test]
     fn tenant_names_cannot_escape_the_state_folder() {
-        let (tmp, state) = dir();
-        assert!(state.path().starts_with(tmp.path()));
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::under(tmp.path());
+        let state_root = paths.data_dir.join("state");
+        std::fs::create_dir_all(&state_root).unwrap();
+        let state_root = state_root.canonicalize().unwrap();
+        let hostile = [
+            "../../x",
+            "..",
+            ".",
+            "a/../../b",
+            "/etc",
+            "acme/1",
+            "",
+            "a\\..\\b",
+            "~",
+            "..\0x",
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for profile in ["prod", "..", "../.."] {
+            for tenant in hostile {
+                let state = StateDir::new(&paths, profile, tenant);
+                std::fs::create_dir_all(state.path()).unwrap();
+                let real = state.path().canonicalize().unwrap();
+                let inside = real.strip_prefix(&state_root).unwrap_or_else(|_| {
+                    panic!("{profile:?}/{tenant:?} escaped to {}", real.display())
+                });
+                assert_eq!(
+                    inside.components().count(),
+                    2,
+                    "{profile:?}/{tenant:?} is {}",
+                    inside.display()
+                );
+                assert!(seen.insert(real), "{profile:?}/{tenant:?} shares a folder");
+            }
+        }
         assert_eq!(file_safe("../x"), "%2E.%2Fx");
+        assert_eq!(file_safe(".."), "%2E.");
+        assert_eq!(file_safe("."), "%2E");
         assert_eq!(file_safe(""), "%");
     }
 

@@ -110,7 +110,10 @@ fn check_url(text: &str) -> Result<(), String> {
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    // The parser also forgives `http:///host` (and backslashes for
+    // slashes), finding a host the text does not have where it belongs.
+    let after_scheme = text.split_once("://").map_or("", |(_, rest)| rest);
+    if url.host_str().is_none_or(str::is_empty) || after_scheme.starts_with(['/', '\\']) {
         return Err("must name a host, e.g. https://example.com/hook".into());
     }
     if text.chars().any(char::is_whitespace) {
@@ -176,6 +179,17 @@ pub fn country_name(text: &str) -> Result<String, String> {
         };
         return Err(format!(
             "must be a two-letter upper-case ISO 3166-1 code such as IN, not {text:?}{hint}"
+        ));
+    }
+    // ISO 3166-1 leaves AA, QM–QZ, XA–XZ and ZZ to users; the country
+    // crate knows one of them (XK, used for Kosovo), which the standard,
+    // and so the page, does not have.
+    let user_assigned = matches!(text, "AA" | "ZZ")
+        || text.starts_with('X')
+        || (text.starts_with('Q') && text.as_bytes()[1] >= b'M');
+    if user_assigned {
+        return Err(format!(
+            "{text} is a user-assigned code, not an ISO 3166-1 alpha-2 country code"
         ));
     }
     celes::Country::from_alpha2(text)

@@ -185,11 +185,7 @@ fn login_with_token_stdin_then_get_then_logout_via_keyutils_without_a_session_bu
     }
 }
 
-#[test]
-fn login_with_a_wrong_token_saves_nothing_and_exits_3() {
-    let Some(store) = store_or_skip("keyutils") else {
-        return;
-    };
+fn login_with_a_wrong_token_saves_nothing(store: &'static str) {
     let account = Account::new(store);
     let run = account.login("not-the-token");
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -200,15 +196,34 @@ fn login_with_a_wrong_token_saves_nothing_and_exits_3() {
         run.stderr
     );
     assert!(!account.home.path().join("config.toml").exists());
-    // Nor in the keyring, read before Drop's logout could hide a leak.
-    let kept = TokenStore::open_kind(StoreKind::Keyutils)
+    // Nor in the keyring the login used, read before Drop's logout could
+    // hide a leak.
+    let kind = StoreKind::from_name(store).expect("a store name");
+    let kept = TokenStore::open_kind(kind)
         .expect("the store the login used")
         .get(&account.profile)
         .expect("read the keyring");
-    assert!(kept.is_none(), "the refused token was kept in the keyring");
+    assert!(
+        kept.is_none(),
+        "the refused token was kept in the {kind} keyring"
+    );
     // The profile was never created, so naming it is now a usage error.
     let status = account.exoset(&["auth", "status"], None);
     assert_eq!(status.code, 2, "{}", status.stderr);
+}
+
+#[test]
+fn login_with_a_wrong_token_saves_nothing_in_the_kernel_keyring_and_exits_3() {
+    if let Some(store) = store_or_skip("keyutils") {
+        login_with_a_wrong_token_saves_nothing(store);
+    }
+}
+
+#[test]
+fn login_with_a_wrong_token_saves_nothing_in_the_secret_service_and_exits_3() {
+    if let Some(store) = store_or_skip("secret-service") {
+        login_with_a_wrong_token_saves_nothing(store);
+    }
 }
 
 fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -27,11 +27,55 @@ fn get_json_prints_the_settings_in_the_body_shape() {
     let run = env.exoset(&["get", "--json"], None);
     ok(&run);
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(doc, env.sim.settings().to_json());
-    assert!(
-        doc["common"]["default_region"].is_string(),
-        "written as a string"
-    );
+    // Written out by hand from assets/demo-settings.json: the body shape,
+    // ints as numbers, JSON held in strings, the region a string although
+    // the answer sends a list, and the three unreported greenpin events absent.
+    let expected = json!({
+        "greenvn": {
+            "greencall_complete_event_endpoint": "https://hooks.example.com/exobridge/greenvn/call-complete",
+            "greencall_complete_event_method": "POST_JSON",
+            "greencall_complete_event_headers": "{\"content_type\": \"application/json\"}",
+            "failed_verification_event_endpoint": "https://hooks.example.com/exobridge/greenvn/failed-verification",
+            "failed_verification_event_method": "POST_JSON",
+            "failed_verification_event_headers": "{\"content_type\": \"application/json\"}",
+            "verified_caller_event_endpoint": "https://hooks.example.com/exobridge/greenvn/verified-caller",
+            "verified_caller_event_method": "POST_JSON",
+            "verified_caller_event_headers": "{\"content_type\": \"application/json\"}",
+            "deallocation_callback_event_endpoint": "https://hooks.example.com/exobridge/greenvn/deallocation",
+            "deallocation_callback_event_method": "POST_JSON",
+            "deallocation_callback_event_headers": "{\"content_type\": \"application/json\"}",
+            "default_flow_id": "123456"
+        },
+        "greenpin": {
+            "greenpin_call_complete_event_endpoint": "https://hooks.example.com/exobridge/greenpin/call-complete",
+            "greenpin_call_complete_event_method": "POST_JSON",
+            "greenpin_call_complete_event_headers": "{\"content_type\": \"application/json\"}",
+            "aparty_pin_length": 4,
+            "bparty_pin_length": 4,
+            "common_pin_length": 4,
+            "aparty_pin_enabled": "false",
+            "bparty_pin_enabled": "false",
+            "common_pin_enabled": "false"
+        },
+        "common": {
+            "country": "IN",
+            "intl_num_sup": "false",
+            "max_deallocation_time": "-1",
+            "timezone": "IST",
+            "deletion_time": 1800,
+            "tag_enabled": "true",
+            "aparty_tag": "Customer",
+            "bparty_tag": "Courier",
+            "sms_config": "{\"A\": {\"sms_enabled\": \"true\", \"on_status\": [\"busy\", \"no-answer\", \"failed\", \"canceled\"], \"DltTemplateId\": \"1107160000000000001\", \"DltEntityId\": \"1101000000000000001\", \"sender_id\": \"EXODEM\", \"sms_body\": \"Sorry we missed you. Your courier will call back from this number shortly.\"}, \"B\": {\"sms_enabled\": \"false\"}}",
+            "sticky_agent_enabled": "true",
+            "lcr_enabled": "true",
+            "default_region": "KA"
+        }
+    });
+    assert_eq!(doc, expected);
+    // Sections in the body's order, too.
+    let order: Vec<&String> = doc.as_object().unwrap().keys().collect();
+    assert_eq!(order, ["greenvn", "greenpin", "common"]);
     assert_eq!(env.sim.get_count(), 1);
 }
 
@@ -87,6 +131,38 @@ fn set_with_yes_sends_only_the_changed_keys() {
         Some(json!({"common": {"timezone": new_tz, "deletion_time": 600}}))
     );
     assert!(run.stderr.contains("Saved"), "{}", run.stderr);
+}
+
+/// A 4,000-character Devanagari SMS body goes out through `set`, is taken
+/// by the simulator (its own rules) and reads back unchanged.
+#[test]
+fn a_4000_character_devanagari_sms_body_is_sent_and_read_back_unchanged() {
+    let env = demo();
+    let body_text: String = "नमस्ते, आपका कूरियर जल्द ही कॉल करेगा। "
+        .chars()
+        .cycle()
+        .take(4000)
+        .collect();
+    let config = json!({
+        "A": {"sms_enabled": "true", "on_status": ["busy"], "sms_body": body_text},
+        "B": {"sms_enabled": "false"},
+    })
+    .to_string();
+    let run = env.exoset(
+        &["set", &format!("common.sms_config={config}"), "--yes"],
+        None,
+    );
+    ok(&run);
+    assert_eq!(
+        env.sim.last_put_body(),
+        Some(json!({"common": {"sms_config": config}}))
+    );
+    let stored = env.value("common.sms_config").unwrap();
+    let stored: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(stored["A"]["sms_body"], body_text.as_str());
+    let get = env.exoset(&["get", "--json", "common.sms_config"], None);
+    ok(&get);
+    assert!(get.stdout.contains("नमस्ते"), "{}", get.stdout);
 }
 
 #[test]
@@ -277,20 +353,70 @@ fn wrong_token_exits_3_with_a_hint() {
         stderr.contains("HTTP 401") && stderr.contains("code 7"),
         "{stderr}"
     );
+    // The hint: what to check and the command that fixes it.
+    assert!(
+        stderr.contains("check the API key and token (`exoset auth login`)"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("wrong-token"));
 }
 
+/// The words the bash script completes after `case_label)`: its
+/// `opts="…"` list, split into whole words.
+fn bash_opts<'a>(script: &'a str, case_label: &str) -> Vec<&'a str> {
+    let label = format!("{case_label})");
+    let mut lines = script.lines().skip_while(|l| l.trim() != label);
+    lines
+        .next()
+        .unwrap_or_else(|| panic!("no case {label} in the script"));
+    let line = lines
+        .find(|l| l.trim_start().starts_with("opts=\""))
+        .unwrap_or_else(|| panic!("no opts after {label}"));
+    let inner = line
+        .trim()
+        .trim_start_matches("opts=\"")
+        .trim_end_matches('"');
+    inner.split_whitespace().collect()
+}
+
+/// Every subcommand clap knows, at the top and one level down, is a whole
+/// word in the bash script's completion list for its parent.
 #[test]
 fn completions_cover_every_subcommand() {
+    use clap::CommandFactory;
     let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
         .args(["completions", "bash"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let script = String::from_utf8_lossy(&out.stdout);
-    for sub in [
+    let cli = exoset::cli::Cli::command();
+    let top = bash_opts(&script, "exoset");
+    let mut checked = 0;
+    for sub in cli.get_subcommands() {
+        let name = sub.get_name();
+        assert!(top.contains(&name), "{name} missing from {top:?}");
+        checked += 1;
+        let nested: Vec<&str> = sub.get_subcommands().map(|s| s.get_name()).collect();
+        if !nested.is_empty() {
+            let words = bash_opts(
+                &script,
+                &format!("exoset__subcmd__{}", name.replace('-', "__")),
+            );
+            for inner in nested {
+                assert!(
+                    words.contains(&inner),
+                    "{name} {inner} missing from {words:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    // The ones the README names, at least, and auth's three.
+    for name in [
         "get", "set", "diff", "apply", "export", "fields", "history", "rollback", "auth",
     ] {
-        assert!(script.contains(sub), "{sub} missing");
+        assert!(top.contains(&name), "{name}");
     }
+    assert!(checked >= 17, "only {checked} subcommands checked");
 }

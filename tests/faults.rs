@@ -141,18 +141,23 @@ fn http_401_says_credentials_were_refused_and_exits_3() {
     assert_eq!(s.hits.load(Ordering::SeqCst), 1, "a 401 is not retried");
 }
 
+/// The line does not name the tenant's SID (the client's error does not
+/// carry it); it says the tenant was refused and where to look.
 #[test]
-fn http_403_names_the_tenant_and_exits_3() {
+fn http_403_says_access_to_the_tenant_was_refused_and_exits_3() {
     let s = serve(vec![json(
         "403 Forbidden",
         &envelope(403, 8, "Not permitted"),
     )]);
     let run = exoset_get(s.port, &[]);
-    assert_one_clear_line(
-        &run,
-        3,
-        &["HTTP 403", "code 8", "Not permitted", "tenant SID"],
+    assert_one_clear_line(&run, 3, &[]);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "exoset: the server refused access to this tenant (HTTP 403, code 8): Not permitted \
+         — check the tenant SID and that this key may use it (`exoset auth status`) \
+         [request_id req-403]"
     );
+    assert_eq!(s.hits.load(Ordering::SeqCst), 1, "a 403 is not retried");
 }
 
 #[test]
@@ -281,6 +286,47 @@ fn an_answer_slower_than_the_timeout_gives_up_in_time() {
     assert!(started.elapsed() < Duration::from_secs(4));
 }
 
+/// A good answer padded with trailing spaces (valid JSON) to `len` bytes.
+fn padded_answer(len: usize) -> Vec<u8> {
+    let mut body = br#"{"request_id":"r-big","success":true,"status":200,"code":null,"message":null,"method":"GET","data":{"common":{"timezone":"UTC"}}}"#.to_vec();
+    assert!(body.len() < len);
+    body.resize(len, b' ');
+    body
+}
+
+/// The cap is `MAX_ANSWER_BYTES` exactly: an answer of that size is read,
+/// one byte more is refused, whether its length is announced or streamed.
+#[test]
+fn an_answer_of_exactly_1_mib_is_read_and_one_byte_more_is_refused() {
+    use exoset::api::client::MAX_ANSWER_BYTES;
+    assert_eq!(MAX_ANSWER_BYTES, 1024 * 1024);
+    for announced in [true, false] {
+        for (len, fits) in [(MAX_ANSWER_BYTES, true), (MAX_ANSWER_BYTES + 1, false)] {
+            let body = padded_answer(len);
+            let raw = if announced {
+                response("200 OK", &[("Content-Type", "application/json")], &body)
+            } else {
+                let mut raw = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n".to_vec();
+                raw.extend_from_slice(&body);
+                raw
+            };
+            let s = serve(vec![Script {
+                delay: Duration::ZERO,
+                raw,
+            }]);
+            let run = exoset_get(s.port, &[]);
+            let case = format!("{len} bytes, length announced: {announced}");
+            if fits {
+                assert_eq!(run.code, 0, "{case}: {}", run.stderr);
+                let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+                assert_eq!(doc["common"]["timezone"], "UTC", "{case}");
+            } else {
+                assert_one_clear_line(&run, 1, &["larger than 1024 KiB"]);
+            }
+        }
+    }
+}
+
 #[test]
 fn a_5_mib_body_is_refused_at_the_cap() {
     let body = vec![b' '; 5 * 1024 * 1024];
@@ -341,8 +387,16 @@ fn a_refused_connection_is_retried_then_reported() {
         .local_addr()
         .unwrap()
         .port();
+    let started = Instant::now();
     let run = exoset_get(port, &[]);
     assert_one_clear_line(&run, 1, &["could not connect to 127.0.0.1"]);
+    // Nobody can count refused connections, but the 3 retries wait
+    // 250 + 500 + 1000 ms between them: a run without retries is quicker.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1700),
+        "gave up after {:?}: not retried",
+        started.elapsed()
+    );
 }
 
 #[test]

@@ -36,7 +36,15 @@ fn two_sets_then_rolling_back_the_first_restores_its_keys_only() {
     let entries: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[0]["id"], 3);
-    assert!(entries[0]["request_id"].is_string());
+    assert_eq!(entries[0]["rollback_of"], 1);
+    assert_eq!(
+        entries[0]["sent"],
+        serde_json::json!({"common": {"aparty_tag": tag_before}})
+    );
+    // The simulator's request ids are UUID-shaped; the entry keeps its own.
+    let request_id = entries[0]["request_id"].as_str().unwrap();
+    assert_eq!(request_id.len(), 36, "{request_id}");
+    assert_ne!(entries[0]["request_id"], entries[1]["request_id"]);
     assert_eq!(
         entries[2]["sent"],
         serde_json::json!({"common": {"aparty_tag": "First"}})
@@ -51,8 +59,17 @@ fn rollback_dry_run_prints_the_body_and_sends_nothing() {
     let run = env.exoset(&["rollback", "--dry-run"], None);
     ok(&run);
     let body: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert!(body["greenpin"]["common_pin_length"].is_number(), "{body}");
+    // The demo's value before the set, as the wire's int, and nothing else.
+    assert_eq!(
+        body,
+        serde_json::json!({"greenpin": {"common_pin_length": 4}}),
+        "{body}"
+    );
     assert_eq!(env.sim.put_count(), puts);
+    assert_eq!(
+        env.value("greenpin.common_pin_length").as_deref(),
+        Some("7")
+    );
 }
 
 #[test]
@@ -163,7 +180,23 @@ fn a_corrupt_history_is_reported_and_kept_aside() {
         std::fs::read_to_string(aside[0].path()).unwrap(),
         "{ broken"
     );
-    // The next change starts a fresh history.
+    // The next change starts a fresh history: one entry, numbered 1, that
+    // records this change and nothing of the broken file.
     ok(&env.exoset(&["set", "common.aparty_tag=Two", "--yes"], None));
-    ok(&env.exoset(&["history"], None));
+    let json = env.exoset(&["history", "--json"], None);
+    ok(&json);
+    let entries: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(entries.len(), 1, "{}", json.stdout);
+    assert_eq!(entries[0]["id"], 1);
+    assert_eq!(
+        entries[0]["sent"],
+        serde_json::json!({"common": {"aparty_tag": "Two"}})
+    );
+    assert_eq!(entries[0]["before"]["common"]["aparty_tag"], "One");
+    assert_eq!(entries[0]["after"]["common"]["aparty_tag"], "Two");
+    // The set-aside copy is untouched.
+    assert_eq!(
+        std::fs::read_to_string(aside[0].path()).unwrap(),
+        "{ broken"
+    );
 }

@@ -10,7 +10,7 @@
 
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use exoset::keystore::{StoreError, StoreKind, TokenStore};
 use secrecy::{ExposeSecret, SecretString};
@@ -152,7 +152,7 @@ fn profiles_are_separate(kind: StoreKind, test: &str) {
     assert!(store.delete(&b).unwrap());
 }
 
-fn errors_never_show_the_token(kind: StoreKind, test: &str) {
+fn refusals_of_bad_arguments_never_show_the_token(kind: StoreKind, test: &str) {
     let Some(store) = open_or_skip(kind, test) else {
         return;
     };
@@ -196,24 +196,180 @@ fn secret_service_profiles_are_separate() {
 }
 
 #[test]
-fn secret_service_errors_never_show_the_token() {
-    errors_never_show_the_token(StoreKind::SecretService, "ss-errors");
+fn secret_service_refuses_bad_arguments_without_showing_the_token() {
+    refusals_of_bad_arguments_never_show_the_token(StoreKind::SecretService, "ss-errors");
 }
 
-/// With a session bus whose Secret Service answers, `open` picks it.
+/// With a session bus whose Secret Service answers, `open` picks it. When
+/// `EXOSET_KEYSTORE` forces a store here, the check runs in a child process
+/// without it, so it is never skipped for that reason.
 #[test]
 fn open_prefers_the_secret_service_when_it_answers() {
+    const NAME: &str = "open_prefers_the_secret_service_when_it_answers";
     let test = "open-prefers-ss";
-    if std::env::var_os("EXOSET_KEYSTORE").is_some() {
-        eprintln!("{test}: skipped, EXOSET_KEYSTORE is set");
+    if open_or_skip(StoreKind::SecretService, test).is_none() {
         return;
     }
-    if open_or_skip(StoreKind::SecretService, test).is_none() {
+    if std::env::var_os("EXOSET_KEYSTORE").is_some() {
+        let exe = std::env::current_exe().expect("test binary");
+        let out = Command::new(exe)
+            .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+            .env_remove("EXOSET_KEYSTORE")
+            .output()
+            .expect("run the child");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+        // The child ran this very test (and not zero tests).
+        assert!(stdout.contains("1 passed"), "{stdout}");
         return;
     }
     let store = TokenStore::open().expect("open");
     assert_eq!(store.kind(), StoreKind::SecretService, "{store:?}");
     assert!(store.skipped().is_empty(), "{store:?}");
+}
+
+/// Set in the child that runs on a Secret Service of its own.
+const PRIVATE_SS_ENV: &str = "EXOSET_KEYSTORE_TEST_PRIVATE_SS";
+
+/// Every text an error shows: `Display` and `Debug`.
+fn assert_no_token(err: &StoreError, token: &str) {
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains(token), "the token leaked: {text}");
+        assert!(!text.contains("MUST_NOT_LEAK"), "the token leaked: {text}");
+    }
+}
+
+fn dbus_send(args: &[&str]) -> String {
+    let out = Command::new("dbus-send")
+        .args(["--session", "--print-reply"])
+        .args(args)
+        .output()
+        .expect("run dbus-send");
+    assert!(
+        out.status.success(),
+        "dbus-send {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The process id of whatever owns `org.freedesktop.secrets` on this bus.
+fn secret_service_pid() -> i32 {
+    let reply = dbus_send(&[
+        "--dest=org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.GetConnectionUnixProcessID",
+        "string:org.freedesktop.secrets",
+    ]);
+    reply
+        .split_whitespace()
+        .skip_while(|w| *w != "uint32")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {reply}"))
+}
+
+fn signal(pid: i32, sig: &str) {
+    let status = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill {sig} {pid}");
+}
+
+/// The Secret Service's own failures, provoked for real, never show the
+/// token: a daemon that is stopped (SIGSTOP: every call times out) and a
+/// collection locked under the store's feet (the write needs an unlock
+/// prompt nobody can answer). Both would disturb every other test on the
+/// shared daemon, so the test runs itself again under
+/// `scripts/with-keyring.sh`, on a private bus with a daemon of its own.
+#[test]
+fn secret_service_backend_errors_never_show_the_token() {
+    const NAME: &str = "secret_service_backend_errors_never_show_the_token";
+    let test = "ss-backend-errors";
+    let token = "tok_MUST_NOT_LEAK_backend_7f3a";
+    if std::env::var_os(PRIVATE_SS_ENV).is_some() {
+        // The child: this bus and this daemon are ours alone.
+        let first = TokenStore::open_kind(StoreKind::SecretService).expect("open the private SS");
+        let second = TokenStore::open_kind(StoreKind::SecretService).expect("open it again");
+        let profile = unique_profile(test);
+        first
+            .set(&profile, &secret("tok_before"))
+            .expect("a set that works");
+
+        // 1. The daemon stops answering.
+        let pid = secret_service_pid();
+        signal(pid, "-STOP");
+        let started = Instant::now();
+        let stopped = second.set(&profile, &secret(token));
+        signal(pid, "-CONT");
+        let err = stopped.expect_err("a stopped daemon cannot store");
+        let stopped_text = err.to_string();
+        assert!(matches!(err, StoreError::TimedOut { .. }), "{err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_no_token(&err, token);
+        // While that call is still abandoned, the next fails at once, and says so.
+        if let Err(err) = second.set(&profile, &secret(token)) {
+            assert_no_token(&err, token);
+        }
+
+        // 2. The collection is locked after the store was opened.
+        dbus_send(&[
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/aliases/default",
+        ]);
+        let err = first
+            .set(&profile, &secret(token))
+            .expect_err("a locked collection cannot take a new token unprompted");
+        assert_no_token(&err, token);
+        if let Err(err) = first.get(&profile) {
+            assert_no_token(&err, token);
+        }
+        println!("CHILD-OK stopped: {stopped_text}; locked: {err}");
+        return;
+    }
+
+    if open_or_skip(StoreKind::SecretService, test).is_none() {
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/with-keyring.sh");
+    let exe = std::env::current_exe().expect("test binary");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(exe)
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(PRIVATE_SS_ENV, "1")
+        .env_remove("EXOSET_KEYSTORE")
+        // No display: the unlock prompt must fail, not wait for a person.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("run the child under scripts/with-keyring.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(125) && !required() {
+        eprintln!("{test}: skipped, no private keyring could be started:\n{stderr}");
+        return;
+    }
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    let Some(line) = stdout
+        .lines()
+        .find_map(|l| l.find("CHILD-OK").map(|at| &l[at..]))
+    else {
+        panic!("the child did not run the test:\n{stdout}\n{stderr}");
+    };
+    eprintln!("{test}: {line}");
+    assert!(
+        !stdout.contains(token) && !stderr.contains(token),
+        "{stdout}\n{stderr}"
+    );
 }
 
 // --- kernel keyring ---------------------------------------------------------
@@ -239,8 +395,30 @@ fn keyutils_profiles_are_separate() {
 }
 
 #[test]
-fn keyutils_errors_never_show_the_token() {
-    errors_never_show_the_token(StoreKind::Keyutils, "ku-errors");
+fn keyutils_refuses_bad_arguments_without_showing_the_token() {
+    refusals_of_bad_arguments_never_show_the_token(StoreKind::Keyutils, "ku-errors");
+}
+
+/// A real refusal by the kernel: a `user` key holds at most 32,767 bytes,
+/// so a 40,000-byte token is refused by `add_key` itself (EINVAL), after
+/// every check of ours has passed. The error must not carry the token.
+#[test]
+fn keyutils_backend_errors_never_show_the_token() {
+    let Some(store) = open_or_skip(StoreKind::Keyutils, "ku-backend-errors") else {
+        return;
+    };
+    let profile = unique_profile("ku-backend-errors");
+    let _cleanup = Cleanup::new(&store, &[&profile]);
+    let marker = "MUST_NOT_LEAK";
+    let token = format!("{marker}{}", "k".repeat(40_000));
+    let err = store
+        .set(&profile, &secret(&token))
+        .expect_err("the kernel refuses a payload over 32,767 bytes");
+    assert!(matches!(err, StoreError::Other { .. }), "{err:?}");
+    assert!(err.to_string().contains("storing the token"), "{err}");
+    assert_no_token(&err, &token);
+    // Nothing was stored by the refused call.
+    assert!(store.get(&profile).expect("get").is_none());
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! `fuzz/README.md` says how to run these and the cargo-fuzz targets.
 
 use exoset::api::client::{ApiError, check_answer};
+use exoset::api::sim_rules::{self, COUNTRY_CODES};
 use exoset::changes::{ChangeSet, Edits};
-use exoset::config::{Config, check_profile_name};
+use exoset::config::{Config, EditorPrefs, HistoryPrefs, Profile, check_profile_name};
 use exoset::schema::{
     CONTENT_TYPES, FieldId, Kind, METHODS, SETTINGS, SMS_STATUSES, Section, TIMEZONES, lookup,
 };
@@ -399,10 +400,11 @@ fn near_valid(kind: Kind) -> BoxedStrategy<String> {
             })
             .boxed(),
         Kind::Text => "[ \t\n]?[A-Za-z0-9 ]{0,8}[\u{0}-\u{1f}\u{7f}-\u{9f}]?".boxed(),
-        Kind::Url => {
-            "(https?|ftp|HTTP|file|data|mailto)(:|://|:///)[a-z0-9.\\[\\]:@%]{0,12}(/[ -~]{0,8})?"
-                .boxed()
-        }
+        Kind::Url => prop_oneof![
+            "(https?|ftp|HTTP|file|data|mailto)(:|://|:///)[a-z0-9.\\[\\]:@%]{0,12}(/[ -~]{0,8})?",
+            "(https?|HTTPS?|hTtP)://[a-z0-9-]{1,8}(\\.[a-z][a-z0-9-]{0,5}){0,2}(:[0-9]{1,6})?(/[A-Za-z0-9._~-]{0,8}){0,3}",
+        ]
+        .boxed(),
         Kind::Duration => duration_text(),
         Kind::Country => country_text(),
         Kind::Region => "[A-Za-z0-9]{0,5}".boxed(),
@@ -532,7 +534,117 @@ fn sms_config_goes_beyond(config: &Map<String, Value>) -> bool {
     })
 }
 
-/// What each kind's check must agree with, where that is simple to say.
+/// Whether `text` is a whole number in `min..=max`: an optional `+` or `-`,
+/// then one or more ASCII digits, counted without overflow.
+fn int_is_valid(text: &str, min: i64, max: i64) -> bool {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut n: i128 = 0;
+    for b in digits.bytes() {
+        n = n * 10 + i128::from(b - b'0');
+        if n > 1 << 64 {
+            return false;
+        }
+    }
+    let n = if negative { -n } else { n };
+    (i128::from(min)..=i128::from(max)).contains(&n)
+}
+
+/// `max_deallocation_time`: `-1`, or one or more digits (n >= 1) and one of
+/// `d h m s`, at most 170 days in all.
+fn duration_is_valid(text: &str) -> bool {
+    if text == "-1" {
+        return true;
+    }
+    let Some(unit) = text.chars().last() else {
+        return false;
+    };
+    let per_unit: u128 = match unit {
+        'd' => 86_400,
+        'h' => 3_600,
+        'm' => 60,
+        's' => 1,
+        _ => return false,
+    };
+    let digits = &text[..text.len() - 1];
+    if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let n: u128 = digits.bytes().fold(0, |n, b| n * 10 + u128::from(b - b'0'));
+    n >= 1 && n * per_unit <= 170 * 86_400
+}
+
+/// The URL's scheme prefix, in any case, with its `//`.
+fn has_http_prefix(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// The host of `scheme://[user@]host[:port]/...`, by plain splitting.
+fn url_host(text: &str) -> &str {
+    let rest = text.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.starts_with('[') {
+        return host_port.split_once(']').map_or(host_port, |(h, _)| h);
+    }
+    host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
+}
+
+/// A URL that is surely valid: the prefix, then DNS labels of letters,
+/// digits and inner hyphens whose last starts with a letter, an optional
+/// port up to 65535, and a path of unreserved characters.
+fn url_is_plainly_valid(text: &str) -> bool {
+    if !has_http_prefix(text) {
+        return false;
+    }
+    let rest = text.split_once("://").map_or("", |(_, rest)| rest);
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.iter().all(|l| label_ok(l))
+        && labels
+            .last()
+            .is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic())
+        && port.is_none_or(|p| {
+            (1..=5).contains(&p.len())
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|p| p <= 65_535)
+        })
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._~-".contains(&b))
+}
+
+/// Whether headers text is a JSON object with an allowed `content_type`.
+fn headers_are_valid(text: &str) -> bool {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => map
+            .get("content_type")
+            .and_then(Value::as_str)
+            .is_some_and(|ct| ["json", "application/json", "application/xml"].contains(&ct)),
+        _ => false,
+    }
+}
+
+/// What each kind's check must agree with, stated without `validate`: both
+/// directions for every kind (for URLs, everything outside the rule is
+/// refused and everything plainly inside it accepted).
 fn check_validator_contract(kind: Kind, text: &str) -> Result<(), TestCaseError> {
     let result = check(kind, text);
     if let Err(message) = &result {
@@ -541,10 +653,7 @@ fn check_validator_contract(kind: Kind, text: &str) -> Result<(), TestCaseError>
     let ok = result.is_ok();
     match kind {
         Kind::BoolString => prop_assert_eq!(ok, text == "true" || text == "false"),
-        Kind::Int { min, max } => prop_assert_eq!(
-            ok,
-            text.parse::<i64>().is_ok_and(|n| (min..=max).contains(&n))
-        ),
+        Kind::Int { min, max } => prop_assert_eq!(ok, int_is_valid(text, min, max), "{:?}", text),
         Kind::Enum { values } => prop_assert_eq!(ok, values.contains(&text)),
         Kind::Text => prop_assert_eq!(
             ok,
@@ -552,18 +661,16 @@ fn check_validator_contract(kind: Kind, text: &str) -> Result<(), TestCaseError>
         ),
         Kind::Url => {
             if ok {
-                let lower = text.to_ascii_lowercase();
-                prop_assert!(lower.starts_with("http:") || lower.starts_with("https:"));
-                prop_assert!(!text.chars().any(char::is_whitespace));
+                prop_assert!(has_http_prefix(text), "{text:?}");
+                prop_assert!(!text.chars().any(|c| c.is_whitespace() || c.is_control()));
+                prop_assert!(!url_host(text).is_empty(), "no host in {text:?}");
+            }
+            if url_is_plainly_valid(text) {
+                prop_assert!(ok, "refused {text:?}: {result:?}");
             }
         }
-        Kind::Duration => prop_assert_eq!(ok, parse_duration(text).is_ok()),
-        Kind::Country => {
-            prop_assert_eq!(ok, country_name(text).is_ok());
-            if ok {
-                prop_assert!(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase()));
-            }
-        }
+        Kind::Duration => prop_assert_eq!(ok, duration_is_valid(text), "{:?}", text),
+        Kind::Country => prop_assert_eq!(ok, COUNTRY_CODES.contains(&text), "{:?}", text),
         Kind::Region => prop_assert_eq!(
             ok,
             (2..=4).contains(&text.len())
@@ -575,10 +682,27 @@ fn check_validator_contract(kind: Kind, text: &str) -> Result<(), TestCaseError>
             ok,
             !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
         ),
-        Kind::HeadersJson => prop_assert_eq!(ok, parse_headers(text).is_ok()),
-        Kind::SmsConfigJson => prop_assert_eq!(ok, parse_sms_config(text).is_ok()),
+        Kind::HeadersJson => prop_assert_eq!(ok, headers_are_valid(text), "{:?}", text),
+        Kind::SmsConfigJson => {
+            let expected = match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(map)) => sms_config_is_valid(&map),
+                _ => false,
+            };
+            prop_assert_eq!(ok, expected, "{:?}", text);
+        }
     }
     Ok(())
+}
+
+/// What the client sends for `text`: an int's number when it reads as one,
+/// a string otherwise (`wire_value` also trims, which `check` does not).
+fn wire(kind: Kind, text: &str) -> Value {
+    match kind {
+        Kind::Int { .. } => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::from(text), Value::from),
+        _ => Value::from(text),
+    }
 }
 
 /// `parse_duration`'s answer, recomputed from the rule it states.
@@ -743,6 +867,110 @@ fn toml_text() -> BoxedStrategy<String> {
         prop::sample::select(vec!["\n", "\r\n", "\n\n", "\r"]),
     )
         .prop_map(|(lines, eol)| lines.join(eol))
+        .boxed()
+}
+
+/// `text` as a TOML basic string: quotes, backslashes and control
+/// characters escaped, everything else as it is.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A timeout as a person writes it, and what it means.
+fn timeout_text() -> BoxedStrategy<(String, std::time::Duration)> {
+    use std::time::Duration;
+    prop_oneof![
+        (1u64..100_000).prop_map(|n| (format!("{n}s"), Duration::from_secs(n))),
+        (1u64..10_000).prop_map(|n| (format!("{n}m"), Duration::from_secs(n * 60))),
+        (1u64..1_000).prop_map(|n| (format!("{n}ms"), Duration::from_millis(n))),
+        (1u64..48, 1u64..60)
+            .prop_map(|(h, m)| (format!("{h}h {m}m"), Duration::from_secs(h * 3600 + m * 60))),
+    ]
+    .boxed()
+}
+
+fn valid_profile() -> BoxedStrategy<(String, Profile)> {
+    let field = || proptest::option::weighted(0.7, any_text());
+    (
+        field(),
+        field(),
+        field(),
+        field(),
+        proptest::option::weighted(0.5, timeout_text()),
+    )
+        .prop_map(|(tenant_sid, api_key, base_url, token_command, timeout)| {
+            let mut text = String::new();
+            for (key, value) in [
+                ("tenant_sid", &tenant_sid),
+                ("api_key", &api_key),
+                ("base_url", &base_url),
+                ("token_command", &token_command),
+            ] {
+                if let Some(value) = value {
+                    text.push_str(&format!("{key} = {}\n", toml_string(value)));
+                }
+            }
+            if let Some((written, _)) = &timeout {
+                text.push_str(&format!("token_command_timeout = \"{written}\"\n"));
+            }
+            let profile = Profile {
+                tenant_sid,
+                api_key,
+                base_url,
+                token_command,
+                token_command_timeout: timeout.map(|(_, d)| d),
+            };
+            (text, profile)
+        })
+        .boxed()
+}
+
+/// A config file that is right in every part, with the `Config` it must
+/// read as: any profile names the rules allow, any text in the strings.
+fn valid_config() -> BoxedStrategy<(String, Config)> {
+    (
+        proptest::option::of(any_text()),
+        prop::collection::btree_map("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}", valid_profile(), 0..4),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(0usize..=i64::MAX as usize),
+    )
+        .prop_map(|(default_profile, profiles, mouse, keep)| {
+            let mut text = String::new();
+            if let Some(name) = &default_profile {
+                text.push_str(&format!("default_profile = {}\n", toml_string(name)));
+            }
+            if let Some(mouse) = mouse {
+                text.push_str(&format!("[editor]\nmouse = {mouse}\n"));
+            }
+            if let Some(keep) = keep {
+                text.push_str(&format!("[history]\nkeep = {keep}\n"));
+            }
+            let mut config = Config {
+                default_profile,
+                editor: EditorPrefs {
+                    mouse: mouse.unwrap_or(false),
+                },
+                ..Config::default()
+            };
+            if let Some(keep) = keep {
+                config.history = HistoryPrefs { keep };
+            }
+            for (name, (body, profile)) in profiles {
+                text.push_str(&format!("[profiles.{}]\n{body}", toml_string(&name)));
+                config.profiles.insert(name, profile);
+            }
+            (text, config)
+        })
         .boxed()
 }
 
@@ -921,6 +1149,37 @@ proptest! {
         check_validator_contract(kind, &text)?;
     }
 
+    /// The simulator's own table of the page's rules (`sim_rules`, which
+    /// shares no code with `validate`) and the client agree on every key,
+    /// for values near each kind's shape and for any text. What the client
+    /// only warns about, the server accepts.
+    #[test]
+    fn the_simulator_and_the_client_agree_on_every_value(
+        (i, text) in (0..SETTINGS.len()).prop_flat_map(|i| (Just(i), near_valid(SETTINGS[i].kind))),
+    ) {
+        let setting = &SETTINGS[i];
+        let rule = sim_rules::rule(setting.section.key(), setting.key);
+        prop_assert!(rule.is_some(), "the simulator has no rule for {}", setting.key);
+        let server = sim_rules::check(rule.unwrap(), &wire(setting.kind, &text));
+        let client = check(setting.kind, &text);
+        prop_assert_eq!(
+            client.is_ok(),
+            server.is_ok(),
+            "{}.{} = {:?}: client {:?}, simulator {:?}",
+            setting.section.key(),
+            setting.key,
+            text,
+            client,
+            server
+        );
+        if let Ok(stored) = server {
+            match setting.kind {
+                Kind::Int { .. } => prop_assert_eq!(stored.parse::<i64>().ok(), text.parse().ok()),
+                _ => prop_assert_eq!(stored, text),
+            }
+        }
+    }
+
     #[test]
     fn parse_duration_agrees_with_its_rule_on_digits_and_units(
         text in prop_oneof![3 => duration_text(), 1 => any_text()],
@@ -978,6 +1237,15 @@ proptest! {
         check_config_contract(&text)?;
     }
 
+    /// A file right in every part must read, as exactly what it says.
+    #[test]
+    fn a_valid_config_reads_as_exactly_what_it_says((text, expected) in valid_config()) {
+        match Config::parse(&text, Path::new(CONFIG_PATH)) {
+            Ok(config) => prop_assert_eq!(config, expected, "{}", text),
+            Err(err) => prop_assert!(false, "refused {text:?}: {err}"),
+        }
+    }
+
     // ---- change set ----
 
     #[test]
@@ -1025,14 +1293,16 @@ fn every_two_upper_case_letters_give_a_country_name_or_a_message() {
                 }
                 Err(message) => assert!(message.contains(&code), "{message}"),
             }
+            // The client takes exactly the codes of a table written out by
+            // hand (the simulator's), not whatever its country crate knows.
             assert_eq!(
                 check(Kind::Country, &code).is_ok(),
-                country_name(&code).is_ok()
+                COUNTRY_CODES.contains(&code.as_str()),
+                "{code}"
             );
         }
     }
-    // ISO 3166-1 has 249 alpha-2 codes; every one of them is two upper-case letters.
-    assert!(known >= 240, "only {known} codes known");
+    assert_eq!(known, 249, "ISO 3166-1 has 249 alpha-2 codes");
 }
 
 #[test]
@@ -1051,8 +1321,12 @@ fn a_deeply_nested_answer_is_an_error_not_a_stack_overflow() {
 // ---- the draft and history files ----
 
 mod state_files {
+    use super::{plausible_text, readable_doc};
+    use exoset::changes::{ChangeSet, Edits};
     use exoset::config::Paths;
-    use exoset::store::{Loaded, StateDir};
+    use exoset::schema::{FieldId, SETTINGS, lookup_path};
+    use exoset::settings::{Settings, same_value};
+    use exoset::store::{Draft, HistoryEntry, Loaded, StateDir};
     use proptest::prelude::*;
 
     fn state() -> (tempfile::TempDir, StateDir) {
@@ -1062,16 +1336,28 @@ mod state_files {
         (tmp, dir)
     }
 
-    /// Draft-shaped JSON with arbitrary parts, and arbitrary bytes.
+    /// A `section.key` this build knows, or any text.
+    fn draft_key() -> BoxedStrategy<String> {
+        prop_oneof![
+            3 => prop::sample::select(SETTINGS.iter().map(|s| s.section.key().to_string() + "." + s.key).collect::<Vec<_>>()),
+            1 => ".{0,24}",
+        ]
+        .boxed()
+    }
+
+    /// Draft-shaped JSON with arbitrary parts (real paths and bases often),
+    /// and arbitrary bytes.
     fn draft_bytes() -> impl Strategy<Value = Vec<u8>> {
         prop_oneof![
-            proptest::collection::vec(any::<u8>(), 0..200),
-            (
-                0u32..4,
-                proptest::collection::btree_map(".{0,24}", ".{0,12}", 0..4),
+            1 => proptest::collection::vec(any::<u8>(), 0..200),
+            3 => (
+                0u32..3,
+                proptest::collection::btree_map(draft_key(), ".{0,12}", 0..4),
                 prop_oneof![
                     Just(serde_json::json!({})),
                     Just(serde_json::json!({"common": {"timezone": 5}})),
+                    Just(serde_json::json!({"common": {"timezone": "UTC", "deletion_time": 9}})),
+                    Just(serde_json::json!({"greenvn": {"x_new": [1]}, "common": {}})),
                     Just(serde_json::json!([1])),
                     Just(serde_json::json!(null)),
                 ],
@@ -1096,8 +1382,25 @@ mod state_files {
             std::fs::write(dir.draft_path(), &bytes).unwrap();
             match dir.load_draft() {
                 Loaded::Found(draft) => {
-                    if let Err(message) = draft.restore() {
-                        prop_assert!(!message.is_empty());
+                    // A draft restores exactly when its base reads as settings
+                    // and every edit names a setting this build knows.
+                    let restorable = Settings::from_json(&draft.base).is_ok()
+                        && draft.edits.keys().all(|k| lookup_path(k).is_some());
+                    match draft.restore() {
+                        Ok((base, edits)) => {
+                            prop_assert!(restorable);
+                            prop_assert_eq!(Settings::from_json(&draft.base).ok(), Some(base.clone()));
+                            for (path, text) in &draft.edits {
+                                let id = lookup_path(path).unwrap();
+                                let kept = edits.get(id).map(str::to_string);
+                                let same_as_base = base.get(id).is_some_and(|b| same_value(id, b, text));
+                                prop_assert_eq!(kept.is_none(), same_as_base, "{}", path);
+                            }
+                        }
+                        Err(message) => {
+                            prop_assert!(!restorable, "refused a restorable draft: {message}");
+                            prop_assert!(!message.is_empty());
+                        }
                     }
                 }
                 Loaded::SetAside { moved_to, reason } => {
@@ -1127,5 +1430,200 @@ mod state_files {
                 Loaded::Missing => prop_assert!(false, "the file was there"),
             }
         }
+    }
+
+    /// `value` with every non-integer number made an integer. serde_json
+    /// (without its `float_roundtrip` feature) may read a float back one
+    /// unit in the last place off what it wrote: an unknown float value
+    /// kept in a draft or the history changes that little. That is the JSON
+    /// parser's, everywhere a float is read, and not what these properties
+    /// are about; see fuzz/README.md, Findings.
+    fn without_floats(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                Value::from(n.as_f64().unwrap_or(0.0).trunc().clamp(-1e15, 1e15) as i64)
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(without_floats).collect()),
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, without_floats(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// A base and edits made from generated documents and values.
+    fn base_and_edits() -> impl Strategy<Value = (Settings, Edits)> {
+        (
+            readable_doc().prop_map(without_floats),
+            prop::collection::vec((0..SETTINGS.len(), plausible_text()), 0..8),
+        )
+            .prop_map(|(doc, edits)| {
+                let base = Settings::from_json(&doc).unwrap();
+                let mut set = Edits::default();
+                for (i, text) in edits {
+                    set.set(&base, FieldId(i), text);
+                }
+                (base, set)
+            })
+    }
+
+    // Each case writes (and syncs) real files, so fewer cases.
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn a_saved_draft_of_real_settings_restores_as_it_was((base, edits) in base_and_edits()) {
+            let (_tmp, dir) = state();
+            dir.save_draft(&Draft::new("p", "t", &base, &edits)).unwrap();
+            match dir.load_draft() {
+                Loaded::Found(draft) => {
+                    prop_assert_eq!(draft.restore(), Ok((base, edits)));
+                }
+                other => prop_assert!(false, "{other:?}"),
+            }
+        }
+
+        /// Entries recorded one after another read back as recorded: ids
+        /// counted on, only the newest `keep` kept, each with the keys its
+        /// body changed.
+        #[test]
+        fn recorded_entries_read_back_with_their_ids_and_changes(
+            puts in prop::collection::vec(base_and_edits(), 1..6),
+            keep in 1usize..5,
+        ) {
+            let (_tmp, dir) = state();
+            let mut recorded = Vec::new();
+            for (n, (base, edits)) in puts.into_iter().enumerate() {
+                let cs = ChangeSet::new(&base, &edits);
+                let sent = match cs.body() {
+                    Ok(Some(body)) => body,
+                    _ => serde_json::json!({}),
+                };
+                let mut after = base.clone();
+                for (id, text) in edits.iter() {
+                    after.set(id, text.to_string());
+                }
+                let entry = HistoryEntry::new("p", "t", Some(format!("req-{n}")), sent, &base, &after);
+                let (id, warning) = dir.record(entry.clone(), keep).unwrap();
+                prop_assert_eq!(id, n as u64 + 1);
+                prop_assert!(warning.is_none());
+                let mut expected_changed: Vec<_> = if entry.sent == serde_json::json!({}) {
+                    Vec::new()
+                } else {
+                    cs.rows
+                        .iter()
+                        .filter(|r| !r.companion)
+                        .map(|r| (r.id, r.old.clone(), Some(r.new.clone())))
+                        .collect()
+                };
+                expected_changed.sort();
+                let mut entry = entry;
+                entry.id = id;
+                recorded.push((entry, expected_changed));
+            }
+            let Loaded::Found(history) = dir.load_history() else {
+                return Err(TestCaseError::fail("no history after recording"));
+            };
+            let kept = &recorded[recorded.len().saturating_sub(keep)..];
+            prop_assert_eq!(history.next_id, recorded.len() as u64 + 1);
+            prop_assert_eq!(history.entries.len(), kept.len());
+            for (read, (entry, changed)) in history.entries.iter().zip(kept) {
+                prop_assert_eq!(read, entry);
+                let mut got = read.changed();
+                got.sort();
+                prop_assert_eq!(&got, changed, "entry {}", read.id);
+            }
+        }
+    }
+}
+
+// ---- real sizes ----
+
+/// The generators above keep strings to 16–32 characters; these cases sit
+/// at the limits that matter instead.
+mod real_sizes {
+    use exoset::api::sim_rules;
+    use exoset::auth::{MAX_TOKEN_BYTES, TOKEN_COMMAND_MAX_OUTPUT, run_token_command};
+    use exoset::changes::{ChangeSet, Edits};
+    use exoset::schema::{Kind, lookup_path};
+    use exoset::settings::Settings;
+    use exoset::validate::{check, parse_sms_config, warnings};
+    use secrecy::ExposeSecret;
+    use serde_json::{Value, json};
+    use std::time::Duration;
+
+    /// A shell command printing `n` bytes of `x`, then `tail`.
+    fn printing(n: usize, tail: &str) -> String {
+        format!("head -c {n} /dev/zero | tr '\\0' x; printf '{tail}'")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_command_printing_64_kib_is_read_whole_and_more_is_cut_off() {
+        assert_eq!(TOKEN_COMMAND_MAX_OUTPUT, 64 * 1024);
+        let run = |command: &str| run_token_command(command, "big", Duration::from_secs(20));
+        // Exactly the cap: read to the end, then refused as too long a token.
+        let err = run(&printing(TOKEN_COMMAND_MAX_OUTPUT, "")).unwrap_err();
+        assert!(
+            err.message
+                .contains(&format!("printed {TOKEN_COMMAND_MAX_OUTPUT} bytes")),
+            "{err}"
+        );
+        // One byte over: cut off while reading.
+        let err = run(&printing(TOKEN_COMMAND_MAX_OUTPUT + 1, "")).unwrap_err();
+        assert!(err.message.contains("printed more than 64 KiB"), "{err}");
+        for err in [
+            run(&printing(TOKEN_COMMAND_MAX_OUTPUT, "")).unwrap_err(),
+            run(&printing(TOKEN_COMMAND_MAX_OUTPUT + 1, "")).unwrap_err(),
+        ] {
+            assert!(!err.message.contains("xxxxxxxx"), "output shown: {err}");
+            assert_eq!(err.code, exoset::exit::CREDENTIALS, "{err}");
+        }
+        // The longest token taken, on its line: taken whole.
+        let token = run(&printing(MAX_TOKEN_BYTES, "\\n")).unwrap();
+        assert_eq!(token.expose_secret().len(), MAX_TOKEN_BYTES);
+        assert!(token.expose_secret().bytes().all(|b| b == b'x'));
+        let err = run(&printing(MAX_TOKEN_BYTES + 1, "\\n")).unwrap_err();
+        assert!(err.message.contains("at most 4 KiB"), "{err}");
+    }
+
+    /// 4,000 characters of Devanagari (over 10,000 bytes of UTF-8) in an SMS body
+    /// survive sms_config validation on both sides, the change set and the
+    /// PUT body, and read back as they were.
+    #[test]
+    fn a_4000_character_devanagari_sms_body_round_trips_through_the_put_body() {
+        let body_text: String = "नमस्ते, आपका कूरियर जल्द ही कॉल करेगा। "
+            .chars()
+            .cycle()
+            .take(4000)
+            .collect();
+        assert_eq!(body_text.chars().count(), 4000);
+        assert!(body_text.len() > 10_000, "{} bytes", body_text.len());
+        let config = json!({
+            "A": {"sms_enabled": "true", "on_status": ["busy"], "sender_id": "EXODEM", "sms_body": body_text},
+            "B": {"sms_enabled": "false"},
+        })
+        .to_string();
+        assert_eq!(check(Kind::SmsConfigJson, &config), Ok(()));
+        assert!(warnings(Kind::SmsConfigJson, &config).is_empty());
+        let parsed = parse_sms_config(&config).unwrap();
+        assert_eq!(parsed["A"]["sms_body"], body_text.as_str());
+        let rule = sim_rules::rule("common", "sms_config").unwrap();
+        assert_eq!(sim_rules::check(rule, &json!(config)), Ok(config.clone()));
+
+        let id = lookup_path("common.sms_config").unwrap();
+        let base = Settings::from_json(&json!({"common": {"sms_config": "{\"B\": {}}"}})).unwrap();
+        let mut edits = Edits::default();
+        edits.set(&base, id, config.clone());
+        let body = ChangeSet::new(&base, &edits).body().unwrap().unwrap();
+        assert_eq!(body, json!({"common": {"sms_config": config}}));
+        let sent: Value = serde_json::from_str(&body.to_string()).unwrap();
+        let again = Settings::from_json(&sent).unwrap();
+        assert_eq!(again.get(id), Some(config.as_str()));
+        let inner: Value = serde_json::from_str(again.get(id).unwrap()).unwrap();
+        assert_eq!(inner["A"]["sms_body"], body_text.as_str());
     }
 }

@@ -850,9 +850,35 @@ mod tests {
         assert!(settings_url("http://[::1]:8080", "t").is_ok());
         let err = settings_url("http://leadassist.exotel.in", "t").unwrap_err();
         assert!(err.to_string().contains("https is required"), "{err}");
-        assert!(settings_url("ftp://x", "t").is_err());
-        assert!(settings_url("not a url", "t").is_err());
-        assert!(settings_url("https://x.example", "a/b").is_err());
+        assert_eq!(err.exit_code(), crate::exit::USAGE);
+        // Each refusal is a config error (exit 2) that says what is wrong.
+        for (base, tenant, says) in [
+            (
+                "ftp://x",
+                "t",
+                "base URL ftp://x must be https://, not ftp://",
+            ),
+            ("not a url", "t", "base URL \"not a url\" is not a URL"),
+            (
+                "https://u:p@x.example",
+                "t",
+                "must not hold a user name or password",
+            ),
+            (
+                "https://x.example",
+                "a/b",
+                "tenant SID \"a/b\" is not valid",
+            ),
+            ("https://x.example", "..", "tenant SID \"..\" is not valid"),
+        ] {
+            let err = settings_url(base, tenant).unwrap_err();
+            assert!(
+                matches!(err, ApiError::Config(_)),
+                "{base} {tenant}: {err:?}"
+            );
+            assert_eq!(err.exit_code(), crate::exit::USAGE, "{base} {tenant}");
+            assert!(err.to_string().contains(says), "{base} {tenant}: {err}");
+        }
     }
 
     #[test]

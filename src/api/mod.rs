@@ -2,5 +2,6 @@
 
 pub mod client;
 pub mod sim;
+pub mod sim_rules;
 
 pub use client::{Answer, ApiError, Client, ClientOptions, Credentials, Documented};

@@ -17,9 +17,9 @@
 //! and add latency to every request (`--latency 300ms`) for measuring and for
 //! interrupting a fleet run part-way.
 
-use crate::schema::{EVENTS, FieldId, Kind, Section, event_fields, lookup};
+use super::sim_rules;
+use crate::schema::{FieldId, Kind, Section, lookup};
 use crate::settings::{Settings, documented_defaults};
-use crate::validate;
 use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
@@ -27,8 +27,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Map, Value, json};
+use std::collections::VecDeque;
 use std::collections::hash_map::RandomState;
-use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::io::{self, Write};
@@ -1059,8 +1059,10 @@ fn put(shared: &Shared, sid: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<
     Ok(answer_data(&tenant.settings, &quirks))
 }
 
-/// Every key of a PUT body checked against the schema, in wire types, plus the
-/// companion rule. `Ok` holds the texts to store; `Err` names each bad key.
+/// Every key of a PUT body checked against the simulator's own table of the
+/// page's rules ([`sim_rules`], which shares no code with the client's
+/// validation), in wire types, plus the companion rule. `Ok` holds the texts
+/// to store; `Err` names each bad key.
 fn check_put_body(body: &Value) -> Result<Vec<(FieldId, String)>, Refusal> {
     let Value::Object(sections) = body else {
         return Err(Refusal::bad_parameters(format!(
@@ -1070,7 +1072,6 @@ fn check_put_body(body: &Value) -> Result<Vec<(FieldId, String)>, Refusal> {
         )));
     };
     let mut problems = Vec::new();
-    let mut present = BTreeSet::new();
     let mut updates = Vec::new();
     for (name, keys) in sections {
         let Some(section) = Section::from_key(name) else {
@@ -1087,32 +1088,30 @@ fn check_put_body(body: &Value) -> Result<Vec<(FieldId, String)>, Refusal> {
             continue;
         };
         for (key, value) in keys {
-            let Some(id) = lookup(section, key) else {
+            // Where the value is stored; the rule comes from the simulator's
+            // table, not the client's.
+            let (Some(rule), Some(id)) = (sim_rules::rule(name, key), lookup(section, key)) else {
                 problems.push(format!("{name}.{key}: unknown key"));
                 continue;
             };
-            present.insert(id);
-            let kind = id.setting().kind;
-            match wire_text(kind, value)
-                .and_then(|text| validate::check(kind, &text).map(|()| text))
-            {
+            match sim_rules::check(rule, value) {
                 Ok(text) => updates.push((id, text)),
-                Err(why) => problems.push(format!("{}: {why}", id.path())),
+                Err(why) => problems.push(format!("{name}.{key}: {why}")),
             }
         }
-    }
-    for event in 0..EVENTS.len() {
-        let [endpoint, method, headers] = event_fields(event);
-        if !present.contains(&endpoint) {
-            continue;
-        }
-        for companion in [method, headers] {
-            if !present.contains(&companion) {
-                problems.push(format!(
-                    "{}: missing; it must be sent with {}",
-                    companion.path(),
-                    endpoint.setting().key
-                ));
+        for key in keys.keys() {
+            let Some(companions) = sim_rules::companions(key) else {
+                continue;
+            };
+            if sim_rules::rule(name, key).is_none() {
+                continue;
+            }
+            for companion in companions {
+                if !keys.contains_key(&companion) {
+                    problems.push(format!(
+                        "{name}.{companion}: missing; it must be sent with {key}"
+                    ));
+                }
             }
         }
     }
@@ -1132,40 +1131,8 @@ fn check_put_body(body: &Value) -> Result<Vec<(FieldId, String)>, Refusal> {
     Ok(updates)
 }
 
-/// The text of a body value when its JSON type is the wire type of `kind`:
-/// ints are JSON integers, everything else JSON strings.
-fn wire_text(kind: Kind, value: &Value) -> Result<String, String> {
-    match (kind, value) {
-        (Kind::Int { min, max }, Value::Number(n)) => n
-            .as_i64()
-            .map(|i| i.to_string())
-            .ok_or_else(|| format!("must be a JSON integer from {min} to {max}, not {n}")),
-        (Kind::Int { min, max }, other) => Err(format!(
-            "must be a JSON integer from {min} to {max}, not {}",
-            describe(other)
-        )),
-        (_, Value::String(text)) => Ok(text.clone()),
-        (Kind::BoolString, Value::Bool(b)) => Err(format!(
-            "must be the string \"{b}\", not the JSON boolean {b}"
-        )),
-        (Kind::Region, Value::Array(_)) => Err(format!(
-            "must be a JSON string such as \"KA\" (answers carry a list; requests send a \
-             string), not {}",
-            describe(value)
-        )),
-        (_, other) => Err(format!("must be a JSON string, not {}", describe(other))),
-    }
-}
-
 fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("the JSON boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {s:?}"),
-        Value::Array(_) => format!("the list {value}"),
-        Value::Object(_) => "a JSON object".to_string(),
-    }
+    sim_rules::describe_value(value)
 }
 
 /// `data` of a 200: every section present, `common.default_region` a list,
@@ -1263,6 +1230,7 @@ fn save_state(path: &Path, settings: &Settings) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::schema::lookup_path;
+    use crate::validate;
 
     #[test]
     fn demo_settings_parse_cleanly_and_leave_three_greenpin_events_unreported() {
@@ -1328,9 +1296,10 @@ mod tests {
     }
 
     // Endpoints the URL parser tolerates but the page (and the OpenAPI
-    // document) do not are refused: the rule lives in validate::check_url.
+    // document) do not are refused, by the simulator's rule and the client's.
     #[test]
     fn endpoints_need_a_scheme_with_slashes_and_no_control_characters() {
+        let rule = sim_rules::Rule::Url;
         for bad in [
             "http:host.example",
             "http:/host.example",
@@ -1338,6 +1307,8 @@ mod tests {
             "https://h.example/\u{1}",
         ] {
             assert!(validate::check(Kind::Url, bad).is_err(), "{bad:?}");
+            let err = sim_rules::check(rule, &json!(bad)).unwrap_err();
+            assert!(err.starts_with("must be an absolute http"), "{err}");
         }
         for good in [
             "HTTPS://h.example/x",
@@ -1345,6 +1316,7 @@ mod tests {
             "https://h.example/é",
         ] {
             assert_eq!(validate::check(Kind::Url, good), Ok(()), "{good:?}");
+            assert_eq!(sim_rules::check(rule, &json!(good)), Ok(good.to_string()));
         }
     }
 
