@@ -591,3 +591,104 @@ fn the_draft_offer_lists_its_keys_and_restoring_opens_the_first_change() {
     quit_keeping(&mut pty);
     assert_eq!(env.sim.put_count(), 0);
 }
+
+// ----- what a new user trips over (issue #14) -----
+
+/// Space toggles a bool or steps an enum and does nothing else: on a text
+/// field it opened the edit box, and the j and k after it were typed in.
+#[test]
+fn space_on_a_text_field_does_nothing_and_j_k_stay_moves() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "aparty_tag");
+    let screen = pty.wait_for("Key      common.aparty_tag", WAIT);
+    assert!(!screen.contains("Space toggle"), "{screen}");
+    pty.type_str(" jk");
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(!screen.contains("Customerjk"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    let screen = pty.screen();
+    assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
+    assert!(!screen.contains("Typing"), "no edit box open:\n{screen}");
+    // On a bool it still toggles, and the key bar offers it there.
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.wait_for("Space toggle", WAIT);
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    quit_keeping(&mut pty);
+}
+
+/// Behind the too-small notice keys do nothing (a Space there opened an
+/// edit that appeared after resizing); q and Ctrl-C still quit.
+#[test]
+fn behind_the_too_small_notice_only_q_and_ctrl_c_act() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.resize(60, 20);
+    let screen = pty.wait_for("terminal too small", WAIT);
+    assert!(screen.contains("q or Ctrl-C quits"), "{screen}");
+    pty.type_str(" ");
+    pty.type_str(&format!("u{ENTER}/zzz{ENTER}"));
+    pty.resize(80, 24);
+    let screen = pty.wait_for("Key      common.lcr_enabled", WAIT);
+    assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
+    assert!(!screen.contains("zzz"), "no filter typed:\n{screen}");
+    pty.resize(60, 20);
+    pty.wait_for("terminal too small", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}
+
+/// A filter with no match on this pane says where its matches are.
+#[test]
+fn a_filter_without_matches_here_names_the_pane_that_has_them() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '1', "tag");
+    let screen = pty.wait_for("press 3", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("No setting on GreenVN matches “tag”:"),
+        "{screen}"
+    );
+    assert!(words.contains("on Common — press 3"), "{screen}");
+    pty.type_str("3");
+    pty.wait_for("aparty_tag", WAIT);
+    go_to(&mut pty, '1', "zzz");
+    pty.wait_for("No setting on any pane matches “zzz”", WAIT);
+    quit(&mut pty);
+}
+
+/// The README says only the 16 basic colours are used: they go out in the
+/// forms a 16-colour terminal reads (`ESC[3Xm`, `ESC[4Xm`, `9X`, `10X`),
+/// never as `ESC[38;5;Nm`.
+#[test]
+fn colours_go_out_in_their_classic_sixteen_colour_forms() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15in{ENTER}"));
+    pty.wait_for("Kept, but invalid", WAIT);
+    pty.type_str("d");
+    pty.wait_for("Pending changes", WAIT);
+    esc_closing(&mut pty, "Pending changes");
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    for form in ["38;5;", "48;5;"] {
+        assert!(!raw.contains(form), "{form} sent: {raw:?}");
+    }
+    // Cyan headings and key caps, black on cyan for the selected row.
+    let sgr: std::collections::BTreeSet<&str> = raw
+        .split('\x1b')
+        .filter_map(|s| s.strip_prefix('['))
+        .filter_map(|s| s.split_once('m').map(|(p, _)| p))
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
+        .collect();
+    let params: std::collections::BTreeSet<&str> = sgr.iter().flat_map(|p| p.split(';')).collect();
+    for classic in ["36", "30", "46"] {
+        assert!(params.contains(classic), "{classic} never sent: {sgr:?}");
+    }
+    quit_keeping(&mut pty);
+}

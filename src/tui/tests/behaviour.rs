@@ -632,13 +632,21 @@ fn the_key_bar_and_help_come_from_the_table() {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect();
-        for entry in &shown {
+        // Keys left out for room are said to be: the bar ends `… ? more`.
+        let cut = shown.last() == Some(&"… ? more");
+        for entry in shown.iter().filter(|e| **e != "… ? more") {
             assert!(
                 browse.iter().any(|b| b == entry),
                 "{entry:?} is not in the table"
             );
         }
-        for must in ["Enter edit", "s send", "q quit", "? help"] {
+        let left_out = browse
+            .iter()
+            .filter(|b| !b.starts_with("? ") && !b.starts_with("Space "))
+            .any(|b| !shown.contains(&b.as_str()));
+        assert_eq!(cut, left_out, "{bar:?}");
+        let help = if cut { "… ? more" } else { "? help" };
+        for must in ["Enter edit", "s send", "q quit", help] {
             assert!(shown.contains(&must), "{must} missing from {bar:?}");
         }
     }
