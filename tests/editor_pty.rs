@@ -87,10 +87,12 @@ fn append(pty: &mut Pty, text: &str) {
     pty.type_str(&format!("{ENTER}{text}{ENTER}"));
 }
 
+/// `q` with nothing pending: the editor ends cleanly, exit 0 (a panic on
+/// the way out would be 101).
 fn quit(pty: &mut Pty) {
     clear_filter(pty);
     pty.type_str("q");
-    pty.wait_exit(WAIT);
+    assert_eq!(pty.wait_exit(WAIT), 0, "q quits cleanly");
     pty.assert_restored();
 }
 
@@ -102,67 +104,142 @@ fn next_enum(path: &str, now: &str) -> String {
     values[(at + 1) % values.len()].to_string()
 }
 
+/// `body` with the JSON held in strings at `paths` read as JSON, so a
+/// comparison does not hang on how the object was spelled.
+fn json_strings_read(mut body: serde_json::Value, paths: &[(&str, &str)]) -> serde_json::Value {
+    for (section, key) in paths {
+        if let Some(slot) = body.get_mut(*section).and_then(|s| s.get_mut(*key))
+            && let Some(text) = slot.as_str()
+        {
+            *slot = serde_json::from_str(text).expect("JSON in the string");
+        }
+    }
+    body
+}
+
 #[test]
 fn edits_of_every_kind_are_refused_while_invalid_then_sent_and_land_on_the_server() {
     let env = Env::new();
     let mut pty = env.editor(&[]);
     let timezone = next_enum("common.timezone", "IST");
+    let mut sms: serde_json::Value =
+        serde_json::from_str(&env.value("common.sms_config").expect("demo sms_config"))
+            .expect("sms_config is JSON");
+    assert_eq!(sms["A"]["sms_enabled"], "true", "the demo's A.sms_enabled");
+    sms["A"]["sms_enabled"] = json!("false");
 
     go_to(&mut pty, '3', "lcr_enabled");
     pty.type_str(" "); // bool: true -> false
     go_to(&mut pty, '3', "timezone");
     pty.type_str(" "); // enum: IST -> the next value
     go_to(&mut pty, '3', "aparty_tag");
-    append(&mut pty, "X"); // string
+    append(&mut pty, "X"); // text
     go_to(&mut pty, '2', "aparty_pin_length");
     pty.type_str(&format!("{ENTER}\x7f6{ENTER}")); // int: 4 -> 6
     go_to(&mut pty, '2', "greenpin_call_complete_event_endpoint");
-    append(&mut pty, "/v2"); // an endpoint: its method and headers go with it
+    append(&mut pty, "/v2"); // url: its method and headers go with it
+    go_to(&mut pty, '3', "max_deallocation_time");
+    pty.type_str(&format!("{ENTER}\x152d{ENTER}")); // duration: -1 -> 2d
+    go_to(&mut pty, '3', "default_region");
+    pty.type_str(&format!("{ENTER}\x15MH{ENTER}")); // region: KA -> MH
+    go_to(&mut pty, '1', "default_flow_id");
+    pty.type_str(&format!("{ENTER}\x157654321{ENTER}")); // digits
+    // headers: the content_type pick, application/json -> application/xml.
+    go_to(&mut pty, '1', "greencall_complete_event_headers");
+    pty.type_str(ENTER);
+    pty.wait_for("Headers content_type", WAIT);
+    pty.type_str(&format!("j{ENTER}"));
+    pty.wait_gone("Headers content_type", WAIT);
+    // sms: the form; its first row, A's sms_enabled, toggles.
+    go_to(&mut pty, '3', "sms_config");
+    pty.type_str(ENTER);
+    pty.wait_for("· common.sms_config", WAIT);
+    pty.type_str(ENTER);
+    esc_closing(&mut pty, "· common.sms_config");
+    // country: invalid first ("in"), as the issue had it.
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15in{ENTER}"));
+    pty.wait_for("Kept, but invalid", WAIT);
     go_to(&mut pty, '3', "deletion_time");
     append(&mut pty, "00"); // 180000: over the 86400 limit
-    pty.wait_for("Kept, but invalid", WAIT);
+    pty.wait_for("3 Common *8 !2", WAIT);
 
     pty.type_str("s");
-    pty.wait_for("Cannot send: common.deletion_time", WAIT);
+    pty.wait_for("Cannot send: common.country", WAIT);
     assert_eq!(
         env.sim.put_count(),
         0,
         "nothing is sent while a field is invalid"
     );
 
+    // Fixed, the message about it goes: it is no longer true.
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15US{ENTER}"));
+    pty.wait_gone("Cannot send: common.country", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Cannot send: common.deletion_time", WAIT);
     go_to(&mut pty, '3', "deletion_time");
     pty.type_str(&format!("{ENTER}\x7f{ENTER}")); // 18000
+    pty.wait_gone("Cannot send", WAIT);
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(!screen.contains("Cannot send"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
     pty.type_str("s");
-    pty.wait_for("Send these changes?", WAIT);
+    let screen = pty.wait_for("Send these changes?", WAIT);
+    assert!(!screen.contains("Cannot send"), "{screen}");
     assert_eq!(env.sim.put_count(), 0, "nothing is sent before y");
     pty.type_str("y");
-    pty.wait_for("Saved 6 changes", WAIT);
+    pty.wait_for("Saved 12 changes", WAIT);
 
     assert_eq!(env.sim.put_count(), 1);
+    let json_paths = [
+        ("greenvn", "greencall_complete_event_headers"),
+        ("greenpin", "greenpin_call_complete_event_headers"),
+        ("common", "sms_config"),
+    ];
     assert_eq!(
-        env.sim.last_put_body(),
-        Some(json!({
-            "greenpin": {
-                "greenpin_call_complete_event_endpoint":
-                    "https://hooks.example.com/exobridge/greenpin/call-complete/v2",
-                "greenpin_call_complete_event_method": "POST_JSON",
-                "greenpin_call_complete_event_headers": "{\"content_type\": \"application/json\"}",
-                "aparty_pin_length": 6,
-            },
-            "common": {
-                "lcr_enabled": "false",
-                "timezone": timezone,
-                "aparty_tag": "CustomerX",
-                "deletion_time": 18000,
-            },
-        })),
-        "only the changes, plus the endpoint's companions"
+        env.sim
+            .last_put_body()
+            .map(|body| json_strings_read(body, &json_paths)),
+        Some(json_strings_read(
+            json!({
+                // Headers alone carry no companions; an endpoint does.
+                "greenvn": {
+                    "greencall_complete_event_headers": "{\"content_type\": \"application/xml\"}",
+                    "default_flow_id": "7654321",
+                },
+                "greenpin": {
+                    "greenpin_call_complete_event_endpoint":
+                        "https://hooks.example.com/exobridge/greenpin/call-complete/v2",
+                    "greenpin_call_complete_event_method": "POST_JSON",
+                    "greenpin_call_complete_event_headers": "{\"content_type\": \"application/json\"}",
+                    "aparty_pin_length": 6,
+                },
+                "common": {
+                    "lcr_enabled": "false",
+                    "timezone": timezone,
+                    "aparty_tag": "CustomerX",
+                    "deletion_time": 18000,
+                    "max_deallocation_time": "2d",
+                    "default_region": "MH",
+                    "country": "US",
+                    "sms_config": sms.to_string(),
+                },
+            }),
+            &json_paths
+        )),
+        "only the changes, plus the endpoints' companions"
     );
     for (path, want) in [
         ("common.lcr_enabled", "false"),
         ("common.timezone", timezone.as_str()),
         ("common.aparty_tag", "CustomerX"),
         ("common.deletion_time", "18000"),
+        ("common.max_deallocation_time", "2d"),
+        ("common.default_region", "MH"),
+        ("common.country", "US"),
+        ("greenvn.default_flow_id", "7654321"),
         ("greenpin.aparty_pin_length", "6"),
         (
             "greenpin.greenpin_call_complete_event_endpoint",
@@ -172,6 +249,14 @@ fn edits_of_every_kind_are_refused_while_invalid_then_sent_and_land_on_the_serve
     ] {
         assert_eq!(env.value(path).as_deref(), Some(want), "{path}");
     }
+    let held = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&env.value(path).expect("a value")).expect("JSON")
+    };
+    assert_eq!(
+        held("greenvn.greencall_complete_event_headers"),
+        json!({"content_type": "application/xml"})
+    );
+    assert_eq!(held("common.sms_config"), sms);
     quit(&mut pty);
 }
 
@@ -670,4 +755,105 @@ fn also_send_to_plans_the_change_on_other_tenants_then_sends_to_each() {
         assert!(text.contains("\"timezone\""), "{text}");
     }
     quit(&mut pty);
+}
+
+// ----- what a new user trips over (issue #14) -----
+
+/// Space toggles a bool or steps an enum and does nothing else: on a text
+/// field it opened the edit box, and the j and k after it were typed in.
+#[test]
+fn space_on_a_text_field_does_nothing_and_j_k_stay_moves() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "aparty_tag");
+    let screen = pty.wait_for("Key      common.aparty_tag", WAIT);
+    assert!(!screen.contains("Space toggle"), "{screen}");
+    pty.type_str(" jk");
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(!screen.contains("Customerjk"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    let screen = pty.screen();
+    assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
+    assert!(!screen.contains("Typing"), "no edit box open:\n{screen}");
+    // On a bool it still toggles, and the key bar offers it there.
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.wait_for("Space toggle", WAIT);
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    quit_keeping(&mut pty);
+}
+
+/// Behind the too-small notice keys do nothing (a Space there opened an
+/// edit that appeared after resizing); q and Ctrl-C still quit.
+#[test]
+fn behind_the_too_small_notice_only_q_and_ctrl_c_act() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.resize(60, 20);
+    let screen = pty.wait_for("terminal too small", WAIT);
+    assert!(screen.contains("q or Ctrl-C quits"), "{screen}");
+    pty.type_str(" ");
+    pty.type_str(&format!("u{ENTER}/zzz{ENTER}"));
+    pty.resize(80, 24);
+    let screen = pty.wait_for("Key      common.lcr_enabled", WAIT);
+    assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
+    assert!(!screen.contains("zzz"), "no filter typed:\n{screen}");
+    pty.resize(60, 20);
+    pty.wait_for("terminal too small", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}
+
+/// A filter with no match on this pane says where its matches are.
+#[test]
+fn a_filter_without_matches_here_names_the_pane_that_has_them() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '1', "tag");
+    let screen = pty.wait_for("press 3", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("No setting on GreenVN matches “tag”:"),
+        "{screen}"
+    );
+    assert!(words.contains("on Common — press 3"), "{screen}");
+    pty.type_str("3");
+    pty.wait_for("aparty_tag", WAIT);
+    go_to(&mut pty, '1', "zzz");
+    pty.wait_for("No setting on any pane matches “zzz”", WAIT);
+    quit(&mut pty);
+}
+
+/// The README says only the 16 basic colours are used: they go out in the
+/// forms a 16-colour terminal reads (`ESC[3Xm`, `ESC[4Xm`, `9X`, `10X`),
+/// never as `ESC[38;5;Nm`.
+#[test]
+fn colours_go_out_in_their_classic_sixteen_colour_forms() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15in{ENTER}"));
+    pty.wait_for("Kept, but invalid", WAIT);
+    pty.type_str("d");
+    pty.wait_for("Pending changes", WAIT);
+    esc_closing(&mut pty, "Pending changes");
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    for form in ["38;5;", "48;5;"] {
+        assert!(!raw.contains(form), "{form} sent: {raw:?}");
+    }
+    // Cyan headings and key caps, black on cyan for the selected row.
+    let sgr: std::collections::BTreeSet<&str> = raw
+        .split('\x1b')
+        .filter_map(|s| s.strip_prefix('['))
+        .filter_map(|s| s.split_once('m').map(|(p, _)| p))
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
+        .collect();
+    let params: std::collections::BTreeSet<&str> = sgr.iter().flat_map(|p| p.split(';')).collect();
+    for classic in ["36", "30", "46"] {
+        assert!(params.contains(classic), "{classic} never sent: {sgr:?}");
+    }
+    quit_keeping(&mut pty);
 }

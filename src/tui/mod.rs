@@ -6,6 +6,7 @@
 //! actions; the screen is drawn from the state when something happened.
 
 pub mod action;
+pub mod ansi16;
 pub mod app;
 pub mod keys;
 pub mod layout;
@@ -132,7 +133,9 @@ pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
 async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), Failure> {
     let host = client.url().host_str().unwrap_or("the server").to_string();
     let console = Console::enter(options.mouse).map_err(terminal_failure)?;
-    let terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(terminal_failure)?;
+    // The 16 basic colours go out in their classic forms (see `ansi16`).
+    let backend = CrosstermBackend::new(ansi16::Ansi16::new(io::stdout()));
+    let terminal = Terminal::new(backend).map_err(terminal_failure)?;
     let mut driver = Driver {
         terminal,
         events: TerminalEvents(Some(EventStream::new())),

@@ -1,7 +1,7 @@
 //! Drawing: a pure function of [`App`]. Nothing here changes state.
 
-use super::app::{App, ModeState};
-use super::keys::{self, Command};
+use super::app::{App, ModeState, tab_index};
+use super::keys::{self, Command, Mode};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH, centered, columns};
 use super::model::Flag;
 use super::overlay::confirm::{Facts, Question};
@@ -9,9 +9,9 @@ use super::overlay::edit::{EditTarget, TextEdit};
 use super::overlay::{
     confirm, conflicts, diff, draft, edit, filter, help, history, multi_pick, pick, sms_form,
 };
-use super::rows::{Row, RowKey};
+use super::rows::{self, Row, RowKey};
 use super::widgets::{boxed, cursor_span, fit, labelled, short, tone_style, value_span};
-use crate::schema::{EVENTS, FieldId};
+use crate::schema::{EVENTS, FieldId, Section};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
@@ -127,12 +127,18 @@ fn draw_too_small(frame: &mut Frame, app: &App, area: Rect) {
         "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})",
         area.width, area.height
     );
+    let keys = if app.drafts {
+        "q or Ctrl-C quits; unsent changes are kept as a draft"
+    } else {
+        "Ctrl-C quits at once; q asks first"
+    };
     let y = area.y + area.height / 2;
-    let rect = Rect::new(area.x, y, area.width, 1.min(area.height));
-    frame.render_widget(
-        Paragraph::new(Line::styled(text, app.theme.warning)).centered(),
-        rect,
-    );
+    let rect = Rect::new(area.x, y, area.width, 2.min(area.height));
+    let lines = vec![
+        Line::styled(text, app.theme.warning),
+        Line::styled(keys, app.theme.dim),
+    ];
+    frame.render_widget(Paragraph::new(lines).centered(), rect);
 }
 
 fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
@@ -203,8 +209,11 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
     }
     let rows = app.rows();
     if rows.is_empty() {
-        let text = format!("No setting on this pane matches “{}”.", app.filter);
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), area);
+        let text = no_match(app);
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim)).wrap(Wrap { trim: false }),
+            area,
+        );
         return;
     }
     let cols = columns(area.width);
@@ -238,6 +247,36 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
     }
 }
 
+/// What an empty pane says under a filter: where the matches are, if
+/// anywhere, and the key that shows them.
+fn no_match(app: &App) -> String {
+    let filter = crate::text::safe(&app.filter);
+    let elsewhere: Vec<String> = Section::ALL
+        .iter()
+        .filter(|s| **s != app.tab)
+        .filter_map(|&s| {
+            let n = rows::items(&rows::rows(app.model.base(), s, &app.filter)).len();
+            (n > 0).then(|| {
+                format!(
+                    "{} on {} — press {}",
+                    crate::text::count(n, "match"),
+                    s.title(),
+                    tab_index(s) + 1
+                )
+            })
+        })
+        .collect();
+    if elsewhere.is_empty() {
+        format!("No setting on any pane matches “{filter}”; Esc clears the filter.")
+    } else {
+        format!(
+            "No setting on {} matches “{filter}”: {}.",
+            app.tab.title(),
+            elsewhere.join("; ")
+        )
+    }
+}
+
 fn item_line<'a>(
     app: &App,
     key: &RowKey,
@@ -255,7 +294,13 @@ fn item_line<'a>(
             spans.push(Span::raw(" "));
             spans.push(Span::styled(squeeze_key(s.key, key_width), theme.dim));
             spans.push(Span::raw(" "));
-            spans.push(value_span(theme, app.model.value(*id), value_width));
+            if inline_edit(app, *id).is_some() {
+                // The text box is drawn over this cell and draws only what is
+                // typed: the value under it must not show through.
+                spans.push(Span::raw(" ".repeat(usize::from(value_width))));
+            } else {
+                spans.push(value_span(theme, app.model.value(*id), value_width));
+            }
         }
         RowKey::Unknown(section, name) => {
             spans.push(cursor_span(selected));
@@ -440,20 +485,32 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
-    let entries: Vec<(String, &str, bool)> = keys::for_mode(app.mode())
-        .filter_map(|b| {
-            let label = b.bar?;
-            let key = b.keys.first()?.label();
-            Some((key, label, b.command == Command::Help))
-        })
+    let mode = app.mode();
+    let entries: Vec<(String, &str)> = keys::for_mode(mode)
+        // Space is shown only where it acts (a bool or an enum).
+        .filter(|b| !(b.command == Command::Toggle && mode == Mode::Browse && !app.space_acts()))
+        .filter(|b| b.command != Command::Help)
+        .filter_map(|b| Some((b.keys.first()?.label(), b.bar?)))
         .collect();
-    let width = |(key, label, _): &(String, &str, bool)| {
-        crate::text::width(key) + crate::text::width(label) + 3
+    let help = keys::for_mode(mode)
+        .find(|b| b.command == Command::Help)
+        .and_then(|b| Some((b.keys.first()?.label(), b.bar?)));
+    let width =
+        |(key, label): &(String, &str)| crate::text::width(key) + crate::text::width(label) + 3;
+    let all: usize = entries.iter().map(width).sum();
+    let help_width = |label: &str| help.as_ref().map_or(0, |(k, _)| width(&(k.clone(), label)));
+    let help_label = help.as_ref().map_or("help", |(_, label)| *label);
+    let room = usize::from(area.width).saturating_sub(1);
+    // When not every key fits, the end says so: `… ? more`.
+    let cut = all + help_width(help_label) > room;
+    let tail = if cut {
+        2 + help_width("more")
+    } else {
+        help_width(help_label)
     };
-    let reserved: usize = entries.iter().filter(|e| e.2).map(width).sum();
-    let mut room = usize::from(area.width).saturating_sub(reserved + 1);
+    let mut room = room.saturating_sub(tail);
     let mut spans = vec![Span::raw(" ")];
-    for entry in entries.iter().filter(|e| !e.2) {
+    for entry in &entries {
         if width(entry) > room {
             break;
         }
@@ -461,9 +518,14 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(entry.0.clone(), theme.key_cap));
         spans.push(Span::raw(format!(" {}  ", entry.1)));
     }
-    for entry in entries.iter().filter(|e| e.2) {
-        spans.push(Span::styled(entry.0.clone(), theme.key_cap));
-        spans.push(Span::raw(format!(" {}  ", entry.1)));
+    if cut {
+        spans.push(Span::styled("…", theme.dim));
+        spans.push(Span::raw(" "));
+    }
+    if let Some((key, label)) = help {
+        spans.push(Span::styled(key, theme.key_cap));
+        let label = if cut { "more" } else { label };
+        spans.push(Span::raw(format!(" {label}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -19,6 +19,9 @@ pub enum Tone {
 pub struct Message {
     pub tone: Tone,
     pub text: String,
+    /// The setting whose problem the message tells of: once that problem
+    /// is gone (fixed, reverted, reloaded away), so is the message.
+    pub about: Option<crate::schema::FieldId>,
 }
 
 pub fn tone_style(theme: &Theme, tone: Tone) -> Style {

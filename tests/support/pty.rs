@@ -81,6 +81,24 @@ impl Pty {
         }
     }
 
+    /// Makes the terminal `cols`×`rows`, as a person dragging the window
+    /// would: the program gets SIGWINCH.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let mut parser = self.parser.lock().unwrap();
+        parser.set_size(
+            std::num::NonZeroU16::new(rows).expect("rows > 0"),
+            std::num::NonZeroU16::new(cols).expect("cols > 0"),
+        );
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
     pub fn pid(&self) -> i32 {
         self.child.process_id().expect("pid") as i32
     }

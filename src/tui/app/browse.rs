@@ -11,7 +11,7 @@ use crate::tui::overlay::{headers, move_in};
 use crate::tui::rows::{self, Row, RowKey};
 use crate::tui::sms::SmsForm;
 use crate::tui::widgets::Tone;
-use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use serde_json::Value;
 
 impl App {
@@ -140,6 +140,11 @@ impl App {
         let Some(id) = self.selected_editable() else {
             return vec![];
         };
+        if step && !steps(id) {
+            // Space only toggles or steps; on text it would open the edit
+            // box and the next j or k would be typed into it.
+            return vec![];
+        }
         match id.setting().kind {
             Kind::BoolString => self.model.toggle_bool(id),
             Kind::Enum { values } if step => self.model.step_enum(id, values),
@@ -168,6 +173,38 @@ impl App {
             }
         }
         vec![]
+    }
+
+    /// Whether the terminal is too small to draw the editor: a notice is
+    /// shown instead, and only q and Ctrl-C act.
+    pub fn too_small(&self) -> bool {
+        crate::tui::layout::too_small(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    /// Whether a key acts behind the too-small notice: q and Ctrl-C.
+    pub(super) fn quits_while_small(&self, key: &KeyEvent) -> bool {
+        matches!(
+            crate::tui::keys::lookup(Mode::Browse, key),
+            Some(Command::Quit | Command::QuitNow)
+        )
+    }
+
+    /// q or Ctrl-C behind the too-small notice: quit at once (unsent
+    /// changes are kept as a draft); without drafts, q asks first, and the
+    /// question shows once the terminal is large enough.
+    pub(super) fn quit_while_small(&mut self, key: &KeyEvent) -> Vec<Effect> {
+        let now = crate::tui::keys::lookup(Mode::Browse, key) == Some(Command::QuitNow);
+        if now || self.drafts || self.model.edits().is_empty() {
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        self.quit_asking()
+    }
+
+    /// Whether Space does something on the selected row (the key bar
+    /// shows it only then).
+    pub fn space_acts(&self) -> bool {
+        self.selected_field().is_some_and(steps)
     }
 
     fn revert_selected(&mut self) {
@@ -362,3 +399,8 @@ impl App {
 }
 
 use crate::text::count;
+
+/// Whether Space acts on a setting: it toggles a bool or steps an enum.
+fn steps(id: FieldId) -> bool {
+    matches!(id.setting().kind, Kind::BoolString | Kind::Enum { .. })
+}

@@ -215,6 +215,14 @@ impl App {
     /// outside text entry, the mouse when not asked for, a stale answer.
     fn ignores(&self, action: &Action) -> bool {
         let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_));
+        if self.too_small() {
+            // Behind the too-small notice only q and Ctrl-C act.
+            match action {
+                Action::Key(key) => return !self.quits_while_small(key),
+                Action::Paste(_) | Action::Mouse(_) => return true,
+                _ => {}
+            }
+        }
         match action {
             Action::Key(key) => keys::lookup(self.mode(), key).is_none() && !typing,
             Action::Paste(_) => !typing,
@@ -377,6 +385,7 @@ impl App {
         self.message = Some(Message {
             tone,
             text: text.into(),
+            about: None,
         });
     }
 
@@ -423,6 +432,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
     app.redraw = true;
     let effects = match action {
+        Action::Key(key) if app.too_small() => app.quit_while_small(&key),
         Action::Key(key) => match keys::lookup(app.mode(), &key) {
             Some(command) => app.command(command),
             None => {
@@ -492,6 +502,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
     };
     app.follow_selection();
+    app.forget_stale_message();
     let mut effects = effects;
     effects.extend(app.draft_effects());
     effects

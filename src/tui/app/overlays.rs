@@ -115,10 +115,16 @@ impl App {
                     self.mode = ModeState::SmsForm;
                 }
                 if let Some(message) = invalid {
-                    self.say(
-                        Tone::Warning,
-                        format!("Kept, but invalid (marked !; it stops a send): {message}"),
-                    );
+                    let text = format!("Kept, but invalid (marked !; it stops a send): {message}");
+                    match target {
+                        EditTarget::Field(id) | EditTarget::Raw(id) => {
+                            self.say_about(id, Tone::Warning, text);
+                        }
+                        EditTarget::SmsPart(..) => match self.form.as_ref().map(|f| f.id) {
+                            Some(id) => self.say_about(id, Tone::Warning, text),
+                            None => self.say(Tone::Warning, text),
+                        },
+                    }
                 }
             }
             edit::Outcome::Changed => self.revalidate(),

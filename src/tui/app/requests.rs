@@ -4,6 +4,7 @@
 use super::{App, Effect, ModeState, Request, RequestKind, count, paths};
 use crate::api::{Answer, ApiError};
 use crate::changes::{ChangeSet, KeyStatus};
+use crate::schema::FieldId;
 use crate::session::{self, Sent};
 use crate::settings::Settings;
 use crate::tui::model::Flag;
@@ -13,6 +14,28 @@ use crate::tui::sms::SmsForm;
 use crate::tui::widgets::{Tone, short};
 
 impl App {
+    /// Says something about the problem of `id`; it is forgotten once
+    /// that problem is gone ([`App::forget_stale_message`]).
+    pub(super) fn say_about(&mut self, id: FieldId, tone: Tone, text: impl Into<String>) {
+        self.say(tone, text);
+        if let Some(message) = self.message.as_mut() {
+            message.about = Some(id);
+        }
+    }
+
+    /// Drops the message when the problem it tells of is gone, so the
+    /// status line never says what is no longer true.
+    pub(super) fn forget_stale_message(&mut self) {
+        let stale = self
+            .message
+            .as_ref()
+            .and_then(|m| m.about)
+            .is_some_and(|id| self.model.problem(id).is_none());
+        if stale {
+            self.message = None;
+        }
+    }
+
     pub(super) fn next_seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
@@ -57,7 +80,8 @@ impl App {
                 let notes = self.model.base().notes().len();
                 if notes > 0 {
                     text.push_str(&format!(
-                        "; {notes} read in an undocumented shape (see the field's details)"
+                        "; {} read in an undocumented shape (see the field's details)",
+                        count(notes, "value")
                     ));
                 }
                 text.push('.');
@@ -91,8 +115,12 @@ impl App {
         let (held, not) = session::held_after_unknown(changes, self.model.base());
         let text = match (held.is_empty(), not.is_empty()) {
             (false, true) => format!(
-                "The PUT whose answer was lost was applied: the server holds all {} sent ({}).",
-                count(held.len(), "change"),
+                "The PUT whose answer was lost was applied: the server holds {} sent ({}).",
+                if held.len() == 1 {
+                    "the change".to_string()
+                } else {
+                    format!("all {}", count(held.len(), "change"))
+                },
                 held.join(", ")
             ),
             (true, false) => format!(
@@ -151,7 +179,8 @@ impl App {
             } else {
                 String::new()
             };
-            self.say(
+            self.say_about(
+                first.id,
                 Tone::Error,
                 format!("Cannot send: {}: {}{more}", first.id.path(), first.message),
             );

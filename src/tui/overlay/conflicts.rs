@@ -79,11 +79,7 @@ pub fn draw(
             "{} changed both here and on the server since loading. For each, m keeps \
              mine (it goes over theirs), t takes theirs (my edit is dropped); M / T for \
              all. Nothing is sent until each has a choice.",
-            if total == 1 {
-                "1 setting".to_string()
-            } else {
-                format!("{total} settings")
-            }
+            crate::text::count(total, "setting")
         ),
         width,
     );

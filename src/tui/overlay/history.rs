@@ -230,6 +230,13 @@ fn fit(text: &str, width: usize) -> String {
     crate::tui::widgets::fit(text, u16::try_from(width).unwrap_or(u16::MAX))
 }
 
+/// `text` on one line, its end kept (cut with `…` at the start), padded to
+/// exactly `width` columns.
+fn fit_end(text: &str, width: usize) -> String {
+    let one = crate::tui::widgets::short(text, usize::MAX);
+    crate::text::pad(&crate::text::fit_end(&one, width), width)
+}
+
 pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, view: &HistoryView, body: Rect) {
     frame.render_widget(Clear, body);
     match view.opened() {
@@ -336,7 +343,8 @@ fn draw_list(frame: &mut Frame, theme: &Theme, view: &HistoryView, body: Rect) {
                         Span::raw("  "),
                         Span::raw(format_time(item.time)),
                         Span::raw("  "),
-                        Span::styled(fit(request, request_width), theme.dim),
+                        // Ids share their start; their end tells them apart.
+                        Span::styled(fit_end(request, request_width), theme.dim),
                         Span::raw("  "),
                         Span::raw(fit(&keys, keys_width)),
                     ]);

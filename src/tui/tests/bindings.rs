@@ -226,6 +226,13 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             );
         }
         Command::ShowTab(section) => {
+            // Start on another pane, so the key must move there.
+            let other = if section == Section::Greenvn {
+                Section::Common
+            } else {
+                Section::Greenvn
+            };
+            app.tab = other;
             update(&mut app, event(k));
             assert_eq!(app.tab, section, "{what}");
         }

@@ -165,11 +165,25 @@ fn the_way_out_keeps_the_text_of_an_open_edit_box_in_the_draft_even_invalid() {
 #[test]
 fn an_unreadable_draft_is_reported_and_not_overwritten_silently() {
     let mut app = with_drafts();
+    // Loaded first, so nothing but the failed read holds a write back.
     update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    let effects = update(
         &mut app,
         Action::DraftRead(Err(
             "The draft of unsent changes is corrupt; it was kept as x.".into(),
         )),
     );
     assert_eq!(app.message.as_ref().map(|m| m.tone), Some(Tone::Warning));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveDraft { .. } | Effect::RemoveDraft)),
+        "no draft written or removed over the unreadable one: {effects:?}"
+    );
 }

@@ -200,8 +200,9 @@ async fn an_idle_editor_draws_nothing() {
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
     assert!(result.is_ok(), "{result:?}");
     // The first frame, the loaded one (perhaps a spinner tick), one for j;
+    // at least those three, or the count says nothing;
     // none for x or z, none while idle for 800 ms.
-    assert!(driver.frames <= 4, "{} frames", driver.frames);
+    assert!((3..=4).contains(&driver.frames), "{} frames", driver.frames);
 }
 
 #[tokio::test]

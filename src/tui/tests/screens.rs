@@ -42,6 +42,38 @@ fn snapshot_invalid_field_while_typing() {
     snapshots!("typing_invalid", app);
 }
 
+/// The list row shows exactly what is typed, never the loaded value
+/// showing through behind shorter text (`1800`, four Backspaces, `7` read
+/// `7 00`; with nothing typed, ` 800`).
+#[test]
+fn snapshot_typing_shorter_than_the_loaded_value() {
+    let mut app = loaded();
+    select(&mut app, "common.deletion_time");
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    let row = |app: &mut App| {
+        screen(app, 80, 24)
+            .lines()
+            .find(|l| l.contains("deletion_time"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let empty = row(&mut app);
+    assert!(
+        !empty.contains("800"),
+        "nothing typed shows nothing: {empty}"
+    );
+    type_text(&mut app, "7");
+    let typed = row(&mut app);
+    assert!(
+        typed.trim_end().ends_with("deletion_time            7"),
+        "{typed}"
+    );
+    snapshots!("typing_shorter", app);
+}
+
 #[test]
 fn snapshot_invalid_field_kept() {
     let mut app = loaded();
