@@ -45,8 +45,8 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
         )));
     }
     for (flag, given) in [
-        ("--tenant-sid", cli.tenant_sid.is_some()),
-        ("--api-key", cli.api_key.is_some()),
+        ("--tenant-sid", cli.target.tenant_sid.is_some()),
+        ("--api-key", cli.target.api_key.is_some()),
     ] {
         if given {
             return Err(Failure::usage(format!(
@@ -71,12 +71,12 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
             eprintln!("note: {var} is not used with several profiles: each profile names its own");
         }
     }
-    if let Some(Command::History { count, json }) = &cli.command {
+    if let Some(Command::History { count, json, .. }) = &cli.command {
         return history(&names, *count, *json);
     }
     let options = cli.client_options()?;
-    let members = fleet::connect(&names, cli.base_url.as_deref(), &options);
-    Fleet::new(cli.jobs)?.run(cli, &members)
+    let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
+    Fleet::new(cli.fleet.jobs)?.run(cli, &members)
 }
 
 /// `set`/`apply --json` on one profile: the report of a fleet of one.
@@ -86,7 +86,7 @@ pub fn run_one(cli: &Cli, session: Session) -> Result<(), Failure> {
         tenant: Some(session.tenant.clone()),
         session: Ok(session),
     };
-    Fleet::new(cli.jobs)?.run(cli, &[member])
+    Fleet::new(cli.fleet.jobs)?.run(cli, &[member])
 }
 
 /// The runtime, the Ctrl-C token and how many tenants run at once.
@@ -144,12 +144,15 @@ impl Fleet {
                 json,
                 differ,
                 paths,
+                ..
             }) => {
                 let ids = remote::parse_paths(paths)?;
                 let got = self.read(members);
                 get(members, &got, &ids, *json, *differ)
             }
-            Some(Command::Set { assignments, send }) => {
+            Some(Command::Set {
+                assignments, send, ..
+            }) => {
                 let pairs = remote::parse_assignments(assignments)?;
                 let requested = pairs.len();
                 let edits = move |base: &Settings| {
@@ -161,7 +164,7 @@ impl Fleet {
                 };
                 self.change(members, requested, edits, send)
             }
-            Some(Command::Apply { file, send }) => {
+            Some(Command::Apply { file, send, .. }) => {
                 let desired = remote::read_desired(file)?;
                 let requested = desired.reported().count();
                 let name = file.display().to_string();
@@ -170,7 +173,7 @@ impl Fleet {
                 };
                 self.change(members, requested, edits, send)
             }
-            Some(Command::Diff { file }) => {
+            Some(Command::Diff { file, .. }) => {
                 let desired = remote::read_desired(file)?;
                 let requested = desired.reported().count();
                 let got = self.read(members);
@@ -192,7 +195,7 @@ impl Fleet {
                     .unwrap_or(exit::OK);
                 finish(code, "")
             }
-            Some(Command::Export { output }) => {
+            Some(Command::Export { output, .. }) => {
                 let got = self.read(members);
                 export(members, &got, output.as_deref())
             }

@@ -597,4 +597,62 @@ mod tests {
         assert!(login.roff.contains("exoset auth login"), "{}", login.roff);
         assert!(login.roff.contains("token\\-stdin"), "{}", login.roff);
     }
+
+    /// The OPTIONS section of a page (empty when it has none).
+    fn options_of(pages: &[Page], name: &str) -> String {
+        let page = pages.iter().find(|p| p.name == name).unwrap();
+        let Some(start) = page.roff.find(".SH OPTIONS") else {
+            return String::new();
+        };
+        let rest = &page.roff[start + 1..];
+        let end = rest.find("\n.SH").unwrap_or(rest.len());
+        rest[..end].to_owned()
+    }
+
+    #[test]
+    fn each_page_shows_the_tenant_options_only_where_they_apply() {
+        let pages = pages().unwrap();
+        let tenant = [
+            "\\fB\\-\\-profile\\fR",
+            "\\fB\\-\\-base\\-url\\fR",
+            "\\fB\\-\\-tenant\\-sid\\fR",
+            "\\fB\\-\\-api\\-key\\fR",
+            "\\fB\\-\\-timeout\\fR",
+            "\\fB\\-\\-connect\\-timeout\\fR",
+        ];
+        let fleet = [
+            "\\fB\\-\\-all\\-profiles\\fR",
+            "\\fB\\-\\-profiles\\-matching\\fR",
+            "\\fB\\-\\-jobs\\fR",
+        ];
+        for (page, with_tenant, with_fleet) in [
+            ("exoset.1", true, true),
+            ("exoset-get.1", true, true),
+            ("exoset-set.1", true, true),
+            ("exoset-diff.1", true, true),
+            ("exoset-apply.1", true, true),
+            ("exoset-export.1", true, true),
+            ("exoset-history.1", true, true),
+            ("exoset-rollback.1", true, false),
+            ("exoset-doctor.1", true, false),
+            ("exoset-auth-login.1", true, false),
+            ("exoset-auth-status.1", true, false),
+            ("exoset-auth-logout.1", true, false),
+            ("exoset-profiles.1", false, false),
+            ("exoset-fields.1", false, false),
+            ("exoset-completions.1", false, false),
+            ("exoset-sim.1", false, false),
+        ] {
+            let options = options_of(&pages, page);
+            for (flags, wanted) in [(&tenant[..], with_tenant), (&fleet[..], with_fleet)] {
+                for flag in flags {
+                    assert_eq!(
+                        options.contains(flag),
+                        wanted,
+                        "{page}: {flag} expected {wanted}:\n{options}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -17,6 +17,9 @@ use std::time::Duration;
 
 pub use crate::exit::{self, Failure};
 
+/// The command line as clap reads it. The tenant options ([`Target`]) and
+/// the fleet options ([`FleetArgs`]) are taken before the subcommand and,
+/// by the subcommands they apply to, after it; [`Cli`] merges the two.
 #[derive(Debug, Parser)]
 #[command(
     name = "exoset",
@@ -31,73 +34,74 @@ pub use crate::exit::{self, Failure};
         settings changed on the server since they were read); 5 outcome unknown (a PUT may \
         have been applied: its answer was lost after it went out; run `exoset get`)."
 )]
-pub struct Cli {
+struct Line {
     /// Open the editor on the built-in simulator: no account or keyring needed.
     #[arg(long)]
-    pub demo: bool,
+    demo: bool,
 
     /// Let the editor take the mouse (click tabs and rows, scroll). Off by
     /// default: it takes the terminal's own drag-to-select away.
     #[arg(long)]
-    pub mouse: bool,
+    mouse: bool,
 
+    #[command(flatten)]
+    target: Target,
+
+    #[command(flatten)]
+    fleet: FleetArgs,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// The parsed command line, the subcommand's tenant and fleet options merged
+/// over the top level's (`exoset -p a get` and `exoset get -p a` are one).
+#[derive(Debug)]
+pub struct Cli {
+    /// Open the editor on the built-in simulator.
+    pub demo: bool,
+    /// Let the editor take the mouse.
+    pub mouse: bool,
+    /// The tenant options, wherever they were given.
+    pub target: Target,
+    /// The fleet options, wherever they were given.
+    pub fleet: FleetArgs,
+    /// The subcommand; its own copies of the options hold the merged values
+    /// too.
+    pub command: Option<Command>,
+}
+
+/// Which tenant, and how long to wait for it: on the top level (the editor)
+/// and on the subcommands that talk to a tenant or use a profile.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Target {
     /// Profile to use (else EXOSET_PROFILE, else the config's default_profile).
     /// Give it more than once, or a comma list (-p prod-a,prod-b), to work on
     /// several tenants at once.
     #[arg(
         short,
         long,
-        global = true,
         value_name = "NAME",
         action = clap::ArgAction::Append,
         value_delimiter = ','
     )]
     pub profile: Vec<String>,
 
-    /// Work on every profile in config.toml (get, set, apply, diff, export,
-    /// history).
-    #[arg(long, global = true)]
-    pub all_profiles: bool,
-
-    /// Work on the profiles whose names match GLOB (`*` any run, `?` one
-    /// character), e.g. 'prod-*'.
-    #[arg(long, global = true, value_name = "GLOB")]
-    pub profiles_matching: Option<String>,
-
-    /// Tenants worked on at once across several profiles.
-    #[arg(
-        long,
-        global = true,
-        value_name = "N",
-        default_value_t = crate::fleet::DEFAULT_JOBS,
-        value_parser = clap::builder::TypedValueParser::map(
-            clap::value_parser!(u16).range(1..=1000),
-            usize::from
-        )
-    )]
-    pub jobs: usize,
-
     /// Base URL of the API (else EXOSET_BASE_URL, else the profile's).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
     /// Tenant SID (else EXOSET_TENANT_SID, else the profile's).
-    #[arg(
-        long = "tenant-sid",
-        visible_alias = "sid",
-        global = true,
-        value_name = "SID"
-    )]
+    #[arg(long = "tenant-sid", visible_alias = "sid", value_name = "SID")]
     pub tenant_sid: Option<String>,
 
     /// API key or Account SID (else EXOSET_API_KEY, else the profile's).
-    #[arg(long, global = true, value_name = "KEY")]
+    #[arg(long, value_name = "KEY")]
     pub api_key: Option<String>,
 
     /// Seconds to wait for a whole request, answer included.
     #[arg(
         long,
-        global = true,
         env = "EXOSET_TIMEOUT",
         default_value_t = 20.0,
         value_name = "SECS"
@@ -107,15 +111,177 @@ pub struct Cli {
     /// Seconds to wait for a connection.
     #[arg(
         long,
-        global = true,
         env = "EXOSET_CONNECT_TIMEOUT",
         default_value_t = 5.0,
         value_name = "SECS"
     )]
     pub connect_timeout: f64,
+}
 
-    #[command(subcommand)]
-    pub command: Option<Command>,
+/// Several profiles at once: on the top level and on the subcommands that
+/// work across a fleet (get, set, apply, diff, export, history).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FleetArgs {
+    /// Work on every profile in config.toml (get, set, apply, diff, export,
+    /// history).
+    #[arg(long)]
+    pub all_profiles: bool,
+
+    /// Work on the profiles whose names match GLOB (`*` any run, `?` one
+    /// character), e.g. 'prod-*'.
+    #[arg(long, value_name = "GLOB")]
+    pub profiles_matching: Option<String>,
+
+    /// Tenants worked on at once across several profiles.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::fleet::DEFAULT_JOBS,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(1..=1000),
+            usize::from
+        )
+    )]
+    pub jobs: usize,
+}
+
+/// The argument ids of [`Target`] and [`FleetArgs`] and their flags, for
+/// telling what was typed where.
+const TARGET_FLAGS: [(&str, &str); 6] = [
+    ("profile", "--profile"),
+    ("base_url", "--base-url"),
+    ("tenant_sid", "--tenant-sid"),
+    ("api_key", "--api-key"),
+    ("timeout", "--timeout"),
+    ("connect_timeout", "--connect-timeout"),
+];
+const FLEET_FLAGS: [(&str, &str); 3] = [
+    ("all_profiles", "--all-profiles"),
+    ("profiles_matching", "--profiles-matching"),
+    ("jobs", "--jobs"),
+];
+
+impl Target {
+    /// Takes in what the subcommand was given: its profiles after the top
+    /// level's, any other value it was given in place of the top level's.
+    /// `typed(id)` says whether the subcommand's value came from the command
+    /// line (not from the environment or the default).
+    fn merge(&mut self, sub: &Target, typed: impl Fn(&str) -> bool) {
+        self.profile.extend(sub.profile.iter().cloned());
+        for (mine, theirs) in [
+            (&mut self.base_url, &sub.base_url),
+            (&mut self.tenant_sid, &sub.tenant_sid),
+            (&mut self.api_key, &sub.api_key),
+        ] {
+            if theirs.is_some() {
+                mine.clone_from(theirs);
+            }
+        }
+        if typed("timeout") {
+            self.timeout = sub.timeout;
+        }
+        if typed("connect_timeout") {
+            self.connect_timeout = sub.connect_timeout;
+        }
+    }
+}
+
+impl FleetArgs {
+    /// Like [`Target::merge`].
+    fn merge(&mut self, sub: &FleetArgs, typed: impl Fn(&str) -> bool) {
+        self.all_profiles |= sub.all_profiles;
+        if sub.profiles_matching.is_some() {
+            self.profiles_matching.clone_from(&sub.profiles_matching);
+        }
+        if typed("jobs") {
+            self.jobs = sub.jobs;
+        }
+    }
+}
+
+impl clap::CommandFactory for Cli {
+    fn command() -> clap::Command {
+        Line::command()
+    }
+
+    fn command_for_update() -> clap::Command {
+        Line::command_for_update()
+    }
+}
+
+impl clap::FromArgMatches for Cli {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let line = Line::from_arg_matches(matches)?;
+        Cli::merge(line, matches)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Cli::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Parser for Cli {}
+
+impl Cli {
+    /// Merges the subcommand's tenant and fleet options over the top level's,
+    /// and refuses those given on the top level for a subcommand they do not
+    /// apply to (`exoset --base-url URL sim`).
+    fn merge(line: Line, matches: &clap::ArgMatches) -> Result<Cli, clap::Error> {
+        let Line {
+            demo,
+            mouse,
+            mut target,
+            mut fleet,
+            mut command,
+        } = line;
+        // The matches of the innermost subcommand (`auth status`), its path.
+        let mut path = String::from("exoset");
+        let mut inner = None;
+        let mut at = matches;
+        while let Some((name, sub)) = at.subcommand() {
+            path.push(' ');
+            path.push_str(name);
+            inner = Some(sub);
+            at = sub;
+        }
+        let typed = |m: &clap::ArgMatches, id: &str| {
+            m.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+        };
+        let (sub_target, sub_fleet) = match command.as_mut() {
+            Some(command) => command.options(),
+            None => (None, None),
+        };
+        if let Some(inner) = inner {
+            for (flags, applies) in [
+                (&TARGET_FLAGS[..], sub_target.is_some()),
+                (&FLEET_FLAGS[..], sub_fleet.is_some()),
+            ] {
+                if let Some((_, flag)) = flags.iter().find(|(id, _)| !applies && typed(matches, id))
+                {
+                    return Err(clap::Error::raw(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!("the argument '{flag}' cannot be used with '{path}'"),
+                    ));
+                }
+            }
+            if let Some(sub) = sub_target {
+                target.merge(sub, |id| typed(inner, id));
+                sub.clone_from(&target);
+            }
+            if let Some(sub) = sub_fleet {
+                fleet.merge(sub, |id| typed(inner, id));
+                sub.clone_from(&fleet);
+            }
+        }
+        Ok(Cli {
+            demo,
+            mouse,
+            target,
+            fleet,
+            command,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +307,10 @@ pub enum Command {
         /// Settings to print, e.g. common.timezone.
         #[arg(value_name = "PATH")]
         paths: Vec<String>,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Change settings: validate, show the diff, confirm, send only what changed.
     Set {
@@ -149,12 +319,20 @@ pub enum Command {
         assignments: Vec<String>,
         #[command(flatten)]
         send: SendArgs,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Show what applying FILE would change.
     Diff {
         /// Desired settings in the body shape, any subset; `-` reads stdin.
         #[arg(short, long, value_name = "FILE")]
         file: PathBuf,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Bring the server to the settings in FILE, sending only what differs.
     Apply {
@@ -163,6 +341,10 @@ pub enum Command {
         file: PathBuf,
         #[command(flatten)]
         send: SendArgs,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Log in, check the credentials, show where the token comes from, log out.
     #[command(subcommand)]
@@ -177,6 +359,10 @@ pub enum Command {
         /// Print the entries as JSON (sent body, settings before and after).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Put back the values a recorded change replaced (default: the latest).
     Rollback {
@@ -184,6 +370,8 @@ pub enum Command {
         id: Option<u64>,
         #[command(flatten)]
         send: RollbackArgs,
+        #[command(flatten)]
+        target: Target,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
@@ -225,6 +413,10 @@ pub enum Command {
         /// folder that gets one PROFILE.json each.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Check this machine and profile: keyring, config, locale, terminal,
     /// proxy, and the way to the server; says what to fix.
@@ -232,6 +424,8 @@ pub enum Command {
         /// Print the checks as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        target: Target,
     },
     /// Write the man pages into DIR (for packaging).
     #[command(hide = true)]
@@ -252,6 +446,8 @@ pub enum AuthCommand {
         /// Save without checking the credentials with a GET.
         #[arg(long)]
         no_verify: bool,
+        #[command(flatten)]
+        target: Target,
     },
     /// Show the profile, tenant, key, base URL and where the token comes from.
     Status {
@@ -259,13 +455,43 @@ pub enum AuthCommand {
         /// credentials?
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        target: Target,
     },
     /// Delete the stored token of the profile.
     Logout {
         /// Remove the profile from the config file too.
         #[arg(long)]
         forget: bool,
+        #[command(flatten)]
+        target: Target,
     },
+}
+
+impl Command {
+    /// The subcommand's own tenant and fleet options, where it takes them.
+    fn options(&mut self) -> (Option<&mut Target>, Option<&mut FleetArgs>) {
+        match self {
+            Command::Get { target, fleet, .. }
+            | Command::Set { target, fleet, .. }
+            | Command::Diff { target, fleet, .. }
+            | Command::Apply { target, fleet, .. }
+            | Command::History { target, fleet, .. }
+            | Command::Export { target, fleet, .. } => (Some(target), Some(fleet)),
+            Command::Rollback { target, .. }
+            | Command::Doctor { target, .. }
+            | Command::Auth(
+                AuthCommand::Login { target, .. }
+                | AuthCommand::Status { target, .. }
+                | AuthCommand::Logout { target, .. },
+            ) => (Some(target), None),
+            Command::Fields { .. }
+            | Command::Profiles
+            | Command::Completions { .. }
+            | Command::Sim { .. }
+            | Command::Man { .. } => (None, None),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -315,8 +541,8 @@ pub(super) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
 impl Cli {
     pub(super) fn client_options(&self) -> Result<ClientOptions, Failure> {
         Ok(ClientOptions {
-            timeout: seconds(self.timeout, "--timeout")?,
-            connect_timeout: seconds(self.connect_timeout, "--connect-timeout")?,
+            timeout: seconds(self.target.timeout, "--timeout")?,
+            connect_timeout: seconds(self.target.connect_timeout, "--connect-timeout")?,
             ..ClientOptions::default()
         })
     }
@@ -325,19 +551,19 @@ impl Cli {
 impl Cli {
     fn overrides(&self) -> crate::auth::Overrides {
         crate::auth::Overrides {
-            profile: self.profile.first().cloned(),
-            base_url: self.base_url.clone(),
-            tenant_sid: self.tenant_sid.clone(),
-            api_key: self.api_key.clone(),
+            profile: self.target.profile.first().cloned(),
+            base_url: self.target.base_url.clone(),
+            tenant_sid: self.target.tenant_sid.clone(),
+            api_key: self.target.api_key.clone(),
             profile_only: false,
         }
     }
 
     fn selection(&self) -> crate::fleet::Selection {
         crate::fleet::Selection {
-            names: self.profile.clone(),
-            all: self.all_profiles,
-            matching: self.profiles_matching.clone(),
+            names: self.target.profile.clone(),
+            all: self.fleet.all_profiles,
+            matching: self.fleet.profiles_matching.clone(),
         }
     }
 }
@@ -388,16 +614,19 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Some(Command::Fields { json, openapi }) => fields::run(*json, *openapi),
         Some(Command::Get { json, paths, .. }) => remote::get(&remote()?, *json, paths),
-        Some(Command::Set { assignments, send }) => {
+        Some(Command::Set {
+            assignments, send, ..
+        }) => {
             let pairs = remote::parse_assignments(assignments)?;
             remote::set(&remote()?, pairs, send.into())
         }
-        Some(Command::Diff { file }) => remote::diff(&remote()?, file),
-        Some(Command::Apply { file, send }) => remote::apply(&remote()?, file, send.into()),
-        Some(Command::Export { output }) => remote::export(&remote()?, output.as_deref()),
+        Some(Command::Diff { file, .. }) => remote::diff(&remote()?, file),
+        Some(Command::Apply { file, send, .. }) => remote::apply(&remote()?, file, send.into()),
+        Some(Command::Export { output, .. }) => remote::export(&remote()?, output.as_deref()),
         Some(Command::Auth(AuthCommand::Login {
             token_stdin,
             no_verify,
+            ..
         })) => auth::login(
             &cli.overrides(),
             &auth::LoginArgs {
@@ -406,15 +635,15 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             },
             cli.client_options()?,
         ),
-        Some(Command::Auth(AuthCommand::Status { check })) => {
+        Some(Command::Auth(AuthCommand::Status { check, .. })) => {
             auth::status(&cli.overrides(), *check, cli.client_options()?)
         }
-        Some(Command::Auth(AuthCommand::Logout { forget })) => {
+        Some(Command::Auth(AuthCommand::Logout { forget, .. })) => {
             auth::logout(&cli.overrides(), *forget)
         }
         Some(Command::Profiles) => auth::profiles(),
-        Some(Command::History { count, json }) => remote::history(&remote()?, *count, *json),
-        Some(Command::Rollback { id, send }) => remote::rollback(
+        Some(Command::History { count, json, .. }) => remote::history(&remote()?, *count, *json),
+        Some(Command::Rollback { id, send, .. }) => remote::rollback(
             &remote()?,
             *id,
             SendMode {
@@ -457,7 +686,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             config.latency = latency.unwrap_or_default();
             run_sim(config, *port)
         }
-        Some(Command::Doctor { json }) => doctor::run(cli, *json),
+        Some(Command::Doctor { json, .. }) => doctor::run(cli, *json),
         Some(Command::Man { out }) => man::run(out),
         None if cli.demo => run_demo(cli),
         None => {
