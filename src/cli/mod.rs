@@ -706,7 +706,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.profiles = crate::auth::select(&cli.overrides())
                 .map(|s| s.config.profiles.keys().cloned().collect())
                 .unwrap_or_default();
-            let base_url = cli.base_url.clone();
+            let base_url = cli.target.base_url.clone();
             let client_options = cli.client_options()?;
             options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
                 move |names: &[String]| {
