@@ -14,6 +14,8 @@ pub mod model;
 pub mod overlay;
 pub mod rows;
 pub mod sms;
+mod tasks;
+mod terminal;
 pub mod theme;
 pub mod view;
 pub mod widgets;
@@ -22,35 +24,29 @@ pub mod widgets;
 mod tests;
 
 pub use app::{Action, App, Effect, update};
+pub use terminal::{EventSource, TerminalEvents, osc52};
+
+use tasks::Tasks;
+use terminal::{
+    Console, PANICKED, Signals, TEST_PANIC_KEY, TEST_PANIC_MESSAGE, action_from, test_panic_armed,
+};
 
 use crate::api::Client;
 use crate::changes::Edits;
 use crate::exit::{self, Failure};
 use crate::fleet::Member;
-use crate::session::{SendRequest, Session};
 use crate::settings::Settings;
 use crate::store::{Claim, Draft, EditorClaim, Loaded, StateDir};
-use base64::Engine as _;
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream, KeyEventKind, MouseEventKind,
-};
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
-use futures_util::{FutureExt, Stream, StreamExt};
+use crossterm::event::{Event, EventStream};
+use futures_util::{FutureExt, StreamExt};
 use overlay::draft::FoundDraft;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 /// How to open the editor.
 #[derive(Debug, Clone)]
@@ -180,180 +176,6 @@ fn terminal_failure(e: io::Error) -> Failure {
     Failure::new(exit::NETWORK, format!("terminal error: {e}"))
 }
 
-// ----- the terminal -----
-
-/// Whether the terminal is in the editor's state, for the panic hook.
-static ACTIVE: AtomicBool = AtomicBool::new(false);
-/// A panic happened somewhere (a task, a thread): the hook gave the terminal
-/// back, so the loop must end rather than draw on the shell's screen.
-static PANICKED: AtomicBool = AtomicBool::new(false);
-static MOUSE: AtomicBool = AtomicBool::new(false);
-static HOOK: Once = Once::new();
-
-/// Puts the terminal back as the shell had it. Safe to call twice.
-fn restore_terminal() {
-    if !ACTIVE.swap(false, Ordering::SeqCst) {
-        return;
-    }
-    let mut out = io::stdout();
-    if MOUSE.load(Ordering::SeqCst) {
-        let _ = crossterm::execute!(out, DisableMouseCapture);
-    }
-    let _ = crossterm::execute!(
-        out,
-        DisableBracketedPaste,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-    let _ = disable_raw_mode();
-}
-
-fn take_terminal() -> io::Result<()> {
-    enable_raw_mode()?;
-    ACTIVE.store(true, Ordering::SeqCst);
-    let mut out = io::stdout();
-    crossterm::execute!(
-        out,
-        EnterAlternateScreen,
-        EnableBracketedPaste,
-        crossterm::cursor::Hide
-    )?;
-    if MOUSE.load(Ordering::SeqCst) {
-        crossterm::execute!(out, EnableMouseCapture)?;
-    }
-    Ok(())
-}
-
-/// The real terminal, held in raw mode on the alternate screen; restored
-/// when dropped and, through the panic hook, before a panic is printed.
-struct Console;
-
-impl Console {
-    fn enter(mouse: bool) -> io::Result<Console> {
-        HOOK.call_once(|| {
-            std::panic::set_hook(Box::new(|info| {
-                PANICKED.store(true, Ordering::SeqCst);
-                // First the terminal, so the message lands on the shell's screen.
-                restore_terminal();
-                eprintln!("{}", panic_message(info));
-            }));
-        });
-        MOUSE.store(mouse, Ordering::SeqCst);
-        let console = Console;
-        take_terminal()?;
-        Ok(console)
-    }
-
-    fn suspend(&self) {
-        restore_terminal();
-    }
-
-    fn resume(&self) -> io::Result<()> {
-        take_terminal()
-    }
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-/// What a panic prints, once the terminal is restored. The payload and the
-/// place are kept for a bug report; the token is never formatted into a
-/// panic (it is a `SecretString`), and should the environment's token appear
-/// anyway it is blanked.
-fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
-    let payload = info
-        .payload()
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| info.payload().downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".to_string());
-    let place = info
-        .location()
-        .map(|l| format!(" at {}:{}", l.file(), l.line()))
-        .unwrap_or_default();
-    let mut text = format!(
-        "exoset: internal error{place}: {payload}\n\
-         exoset: the terminal was restored and unsent changes are kept as a draft, \
-         offered at the next start. Please report this."
-    );
-    if let Ok(token) = std::env::var("EXOSET_API_TOKEN")
-        && token.len() >= 4
-    {
-        text = text.replace(&token, "[redacted]");
-    }
-    text
-}
-
-/// The key that panics on purpose, with [`TEST_PANIC_VAR`] set to `1`.
-const TEST_PANIC_KEY: crossterm::event::KeyCode = crossterm::event::KeyCode::F(12);
-/// TEST ONLY: with this set to `1`, F12 panics with [`TEST_PANIC_MESSAGE`], so
-/// the end-to-end tests can prove a panic restores the terminal and keeps the
-/// draft. Nobody sets it by accident, and without it F12 does nothing.
-const TEST_PANIC_VAR: &str = "EXOSET_TEST_PANIC";
-const TEST_PANIC_MESSAGE: &str = "test panic on F12 (EXOSET_TEST_PANIC=1)";
-
-fn test_panic_armed() -> bool {
-    std::env::var_os(TEST_PANIC_VAR).is_some_and(|v| v == "1")
-}
-
-/// Terminal events, which can stop reading while `$EDITOR` owns the terminal.
-pub struct TerminalEvents(Option<EventStream>);
-
-/// Where terminal events come from: the real terminal, or a test's channel.
-pub trait EventSource: Stream<Item = io::Result<Event>> + Unpin {
-    /// Stops reading the terminal, so an external editor gets every key.
-    fn pause(&mut self) {}
-    fn resume(&mut self) {}
-}
-
-impl Stream for TerminalEvents {
-    type Item = io::Result<Event>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        match self.0.as_mut() {
-            Some(stream) => Pin::new(stream).poll_next(cx),
-            None => Poll::Pending,
-        }
-    }
-}
-
-impl EventSource for TerminalEvents {
-    fn pause(&mut self) {
-        // Dropping the stream stops crossterm's reader thread.
-        self.0 = None;
-    }
-
-    fn resume(&mut self) {
-        self.0 = Some(EventStream::new());
-    }
-}
-
-/// The terminal event a person's action becomes, if it means anything.
-fn action_from(event: Event) -> Option<Action> {
-    match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
-        Event::Paste(text) => Some(Action::Paste(text)),
-        Event::Mouse(mouse) => match mouse.kind {
-            MouseEventKind::Down(_) | MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
-                Some(Action::Mouse(mouse))
-            }
-            _ => None,
-        },
-        Event::Resize(width, height) => Some(Action::Resize(width, height)),
-        _ => None,
-    }
-}
-
-/// The OSC 52 sequence that puts `text` on the clipboard of the terminal the
-/// person sits at, across SSH.
-pub fn osc52(text: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    format!("\x1b]52;c;{encoded}\x07")
-}
-
 // ----- the run loop -----
 
 /// Everything the run loop drives: a terminal, its events, where clipboard
@@ -375,9 +197,6 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     /// Opens sessions on other profiles' tenants (`P`, "also send to…").
     pub connector: Option<Connector>,
 }
-
-/// Tenants read or sent to at once from the editor, as the fleet's default.
-const FLEET_JOBS: usize = 10;
 
 /// How often the spinner turns while a request is in flight.
 const TICK: Duration = Duration::from_millis(120);
@@ -849,168 +668,4 @@ fn read_drafts(state: Option<&EditorState>) -> (Option<FoundDraft>, Vec<PathBuf>
         edits,
     });
     (offer, others, problems)
-}
-
-/// The network tasks: at most one request in flight, cancellable. Reads
-/// and sends go through the shared [`Session`], as the subcommands' do.
-struct Tasks {
-    session: Session,
-    tx: mpsc::UnboundedSender<Action>,
-    in_flight: Option<CancellationToken>,
-}
-
-impl Tasks {
-    /// Reads each tenant and plans `changes` against it, as `exoset set`
-    /// across tenants does.
-    fn plan_fleet(&mut self, members: Vec<Member>, changes: Vec<(crate::schema::FieldId, String)>) {
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let cancel = CancellationToken::new();
-            let got = crate::fleet::read_all(&members, FLEET_JOBS, &cancel, |_, _| {}).await;
-            let plans = crate::fleet::plan(&got, changes.len(), |base| {
-                let mut edits = Edits::default();
-                for (id, text) in &changes {
-                    edits.set(base, *id, text.clone());
-                }
-                Ok(edits)
-            });
-            let _ = tx.send(Action::FleetPlanned(plans));
-        });
-    }
-
-    /// Sends to every tenant planned ready, each through the shared send path.
-    fn send_fleet(&mut self, members: Vec<Member>, plans: Vec<crate::fleet::Plan>) {
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let cancel = CancellationToken::new();
-            let outcomes =
-                crate::fleet::send_all(&members, &plans, FLEET_JOBS, &cancel, |_| {}).await;
-            let _ = tx.send(Action::FleetSent(outcomes));
-        });
-    }
-
-    fn new(
-        client: Client,
-        state: Option<&EditorState>,
-        tx: mpsc::UnboundedSender<Action>,
-    ) -> Tasks {
-        let session = Session {
-            client,
-            state: state.map(|s| s.dir.clone()),
-            profile: state.map(|s| s.profile.clone()).unwrap_or_default(),
-            tenant: state.map(|s| s.tenant.clone()).unwrap_or_default(),
-            history_keep: state.map_or(1, |s| s.history_keep),
-        };
-        Tasks {
-            session,
-            tx,
-            in_flight: None,
-        }
-    }
-
-    fn token(&mut self) -> CancellationToken {
-        self.cancel();
-        let token = CancellationToken::new();
-        self.in_flight = Some(token.clone());
-        token
-    }
-
-    fn cancel(&mut self) {
-        if let Some(token) = self.in_flight.take() {
-            token.cancel();
-        }
-    }
-
-    fn load(&mut self, seq: u64) {
-        let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
-        tokio::spawn(async move {
-            tokio::select! {
-                () = token.cancelled() => {}
-                result = session.read() => {
-                    let (result, warnings) = match result {
-                        Ok(read) => (Ok(read.answer), read.warnings),
-                        Err(e) => (Err(e), Vec::new()),
-                    };
-                    let _ = tx.send(Action::Loaded { seq, result });
-                    for warning in warnings {
-                        let _ = tx.send(Action::Problem(warning));
-                    }
-                }
-            }
-        });
-    }
-
-    fn submit(&mut self, seq: u64, base: Settings, edits: Edits) {
-        let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
-        tokio::spawn(async move {
-            let request = SendRequest {
-                base,
-                edits,
-                ..SendRequest::default()
-            };
-            let checked = tx.clone();
-            tokio::select! {
-                () = token.cancelled() => {}
-                sent = session.send(request, move || {
-                    let _ = checked.send(Action::Checked { seq });
-                }) => {
-                    let _ = tx.send(Action::Sent { seq, sent: Box::new(sent) });
-                }
-            }
-        });
-    }
-}
-
-/// SIGTERM, SIGHUP (an SSH drop) and SIGINT end the editor: the loop
-/// returns, the draft is written (an open edit box included), the terminal
-/// is restored, and the exit status is 128 + the signal's number.
-struct Signals {
-    #[cfg(unix)]
-    unix: Vec<(tokio::signal::unix::Signal, &'static str, u8)>,
-}
-
-impl Signals {
-    /// Listens for the signals only for a real terminal (tests leave them be).
-    fn new(listen: bool) -> Signals {
-        #[cfg(unix)]
-        {
-            if !listen {
-                return Signals { unix: Vec::new() };
-            }
-            use tokio::signal::unix::{SignalKind, signal};
-            let unix = [
-                (SignalKind::terminate(), "SIGTERM", 15),
-                (SignalKind::hangup(), "SIGHUP", 1),
-                (SignalKind::interrupt(), "SIGINT", 2),
-            ]
-            .into_iter()
-            .filter_map(|(kind, name, n)| signal(kind).ok().map(|s| (s, name, n)))
-            .collect();
-            Signals { unix }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = listen;
-            Signals {}
-        }
-    }
-
-    /// The next signal's name and number.
-    async fn next(&mut self) -> (&'static str, u8) {
-        #[cfg(unix)]
-        {
-            if self.unix.is_empty() {
-                return std::future::pending().await;
-            }
-            let waits = self.unix.iter_mut().map(|(signal, name, number)| {
-                Box::pin(async move {
-                    signal.recv().await;
-                    (*name, *number)
-                })
-            });
-            futures_util::future::select_all(waits).await.0
-        }
-        #[cfg(not(unix))]
-        std::future::pending().await
-    }
 }
