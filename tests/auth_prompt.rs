@@ -63,3 +63,34 @@ fn token_stdin_on_a_terminal_asks_hidden_instead_of_echoing() {
     let screen = pty.screen();
     assert!(!screen.contains("typed-secret-1234"), "echoed:\n{screen}");
 }
+
+/// `exoset set` at a terminal asks before sending; "no" is not an error:
+/// nothing is sent and the exit code is 0.
+#[test]
+fn declining_the_send_question_sends_nothing_and_exits_0() {
+    use exoset::api::sim::{SimConfig, Simulator};
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().unwrap();
+    let home_text = home.path().to_string_lossy().into_owned();
+    let base_url = sim.base_url();
+    let config = SimConfig::demo();
+    let mut pty = Pty::spawn(
+        &["set", "common.timezone=UTC"],
+        &[
+            ("EXOSET_HOME", home_text.as_str()),
+            ("EXOSET_BASE_URL", base_url.as_str()),
+            ("EXOSET_TENANT_SID", sim.sid()),
+            ("EXOSET_API_KEY", config.api_key.as_str()),
+            ("EXOSET_API_TOKEN", config.api_token.as_str()),
+        ],
+        80,
+        24,
+    );
+    let screen = pty.wait_for("Send these changes? [y/N]", WAIT);
+    assert!(screen.contains("1 change; 1 key will be sent."), "{screen}");
+    pty.type_str("n\r");
+    let code = pty.wait_exit(WAIT);
+    assert_eq!(code, 0, "declining is not an error");
+    assert!(pty.screen().contains("Nothing sent."), "{}", pty.screen());
+    assert_eq!(sim.put_count(), 0);
+}
