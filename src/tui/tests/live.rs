@@ -49,30 +49,71 @@ fn client(sim: &Simulator) -> Client {
     Client::new(&credentials, ClientOptions::default()).expect("client")
 }
 
-type TestDriver = Driver<TestBackend, Script, Vec<u8>>;
-
-fn driver(width: u16, height: u16) -> (TestDriver, Keys) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    (Driver::new(terminal, Script(rx), Vec::new()), tx)
+/// A TestBackend whose last frame the test script can read while the real
+/// loop runs: the harness waits on what is on screen (or on the simulator's
+/// counters), never on a fixed sleep — except where idleness itself is what
+/// a test measures.
+struct SharedBackend {
+    inner: TestBackend,
+    screen: Screen,
 }
 
-/// Waits until `done` holds, checking every few milliseconds, for at most 5 s.
-async fn until(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
+/// The text of the last frame drawn.
+type Screen = std::sync::Arc<std::sync::Mutex<String>>;
+
+impl SharedBackend {
+    fn buffer(&self) -> &ratatui::buffer::Buffer {
+        self.inner.buffer()
     }
-    // Let the loop take the answer and draw.
-    tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
-fn text(driver: &TestDriver) -> String {
-    let buffer = driver.terminal.backend().buffer();
+impl ratatui::backend::Backend for SharedBackend {
+    type Error = <TestBackend as ratatui::backend::Backend>::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        self.inner.draw(content)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<ratatui::layout::Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        position: P,
+    ) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, kind: ratatui::backend::ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(kind)
+    }
+    fn size(&self) -> Result<ratatui::layout::Size, Self::Error> {
+        self.inner.size()
+    }
+    fn window_size(&mut self) -> Result<ratatui::backend::WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+    /// A frame is complete: publish its text.
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        let text = buffer_text(self.inner.buffer());
+        if let Ok(mut screen) = self.screen.lock() {
+            *screen = text;
+        }
+        self.inner.flush()
+    }
+}
+
+fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
         .map(|y| {
@@ -84,13 +125,53 @@ fn text(driver: &TestDriver) -> String {
         .collect()
 }
 
+type TestDriver = Driver<SharedBackend, Script, Vec<u8>>;
+
+/// A driver on a shared screen, the keys to type into it, and the screen.
+fn harness(width: u16, height: u16) -> (TestDriver, Keys, Screen) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let screen = Screen::default();
+    let backend = SharedBackend {
+        inner: TestBackend::new(width, height),
+        screen: screen.clone(),
+    };
+    let terminal = Terminal::new(backend).expect("terminal");
+    (Driver::new(terminal, Script(rx), Vec::new()), tx, screen)
+}
+
+/// Waits until `done` holds, checking every few milliseconds, for at most
+/// 10 s (CI runs on two busy cores).
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Waits until the last frame drawn holds `text`.
+async fn shown(screen: &Screen, text: &str) {
+    until(&format!("{text:?} on screen"), || {
+        screen.lock().is_ok_and(|s| s.contains(text))
+    })
+    .await;
+}
+
+fn text(driver: &TestDriver) -> String {
+    buffer_text(driver.terminal.backend().buffer())
+}
+
 #[tokio::test]
 async fn loads_edits_sends_and_quits_against_the_simulator() {
     let sim = sim().await;
-    let (mut driver, keys) = driver(100, 30);
+    let (mut driver, keys, screen) = harness(100, 30);
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         tap(&keys, 'j');
         tap(&keys, 'j');
@@ -99,6 +180,7 @@ async fn loads_edits_sends_and_quits_against_the_simulator() {
         tap(&keys, 's');
         tap(&keys, 'y');
         until("the PUT", || sim.put_count() >= 1).await;
+        shown(&screen, "Saved 1 change").await;
         send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
     };
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
@@ -118,10 +200,11 @@ async fn loads_edits_sends_and_quits_against_the_simulator() {
 #[tokio::test]
 async fn a_change_on_the_server_since_loading_is_a_conflict_and_nothing_is_sent() {
     let sim = sim().await;
-    let (mut driver, keys) = driver(100, 30);
+    let (mut driver, keys, screen) = harness(100, 30);
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         for _ in 0..6 {
             tap(&keys, 'j');
@@ -133,6 +216,7 @@ async fn a_change_on_the_server_since_loading_is_a_conflict_and_nothing_is_sent(
         tap(&keys, 's');
         tap(&keys, 'y');
         until("the check", || sim.get_count() >= 2).await;
+        shown(&screen, "Not sent: 1 setting changed both here").await;
         send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
     };
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
@@ -159,15 +243,16 @@ async fn a_change_on_the_server_since_loading_is_a_conflict_and_nothing_is_sent(
 async fn esc_cancels_a_slow_load_and_the_screen_keeps_answering() {
     let sim = sim().await;
     sim.inject(Fault::Delay(Duration::from_secs(30)), 1);
-    let (mut driver, keys) = driver(80, 24);
+    let (mut driver, keys, screen) = harness(80, 24);
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let started = Instant::now();
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loading settings").await;
         tap(&keys, '?');
         tap(&keys, 'q');
         send(&keys, KeyCode::Esc, KeyModifiers::NONE);
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        shown(&screen, "Load cancelled").await;
         tap(&keys, 'r');
         until("the second GET", || sim.get_count() >= 2).await;
         tap(&keys, 'q');
@@ -184,10 +269,13 @@ async fn esc_cancels_a_slow_load_and_the_screen_keeps_answering() {
 #[tokio::test]
 async fn an_idle_editor_draws_nothing() {
     let sim = sim().await;
-    let (mut driver, keys) = driver(80, 24);
+    let (mut driver, keys, screen) = harness(80, 24);
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
+        // Idle time is what this test measures: the only fixed waits of
+        // the live tests, and nothing may be drawn during them.
         tokio::time::sleep(Duration::from_millis(300)).await;
         tap(&keys, 'j');
         // Keys that mean nothing here change nothing, so draw nothing.
@@ -220,12 +308,13 @@ async fn unsent_edits_survive_a_quit_as_a_draft_and_a_send_lands_in_the_history(
     let sim = sim().await;
 
     // First run: change the timezone, quit without sending.
-    let (mut driver, keys) = driver(100, 30);
+    let (mut driver, keys, screen) = harness(100, 30);
     driver.state = Some(state.clone());
     let mut app = App::new("demo", "127.0.0.1", false, false);
     app.drafts = true;
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         for _ in 0..3 {
             tap(&keys, 'j');
@@ -247,16 +336,18 @@ async fn unsent_edits_survive_a_quit_as_a_draft_and_a_send_lands_in_the_history(
 
     // Second run: the draft is offered, restored and sent.
     drop(driver);
-    let (mut driver, keys) = self::driver(100, 30);
+    let (mut driver, keys, screen) = harness(100, 30);
     driver.state = Some(state.clone());
     let mut app = App::new("demo", "127.0.0.1", false, false);
     app.drafts = true;
     let script = async {
         until("the GET", || sim.get_count() >= 2).await;
+        shown(&screen, "A draft of 1 unsent change").await;
         tap(&keys, 'y');
         tap(&keys, 's');
         tap(&keys, 'y');
         until("the PUT", || sim.put_count() >= 1).await;
+        shown(&screen, "Saved 1 change").await;
         send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
     };
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
@@ -279,10 +370,11 @@ async fn unsent_edits_survive_a_quit_as_a_draft_and_a_send_lands_in_the_history(
 #[tokio::test]
 async fn y_writes_the_value_as_osc_52_to_the_terminal() {
     let sim = sim().await;
-    let (mut driver, keys) = driver(80, 24);
+    let (mut driver, keys, screen) = harness(80, 24);
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         tap(&keys, 'y');
         tap(&keys, 'q');
@@ -300,17 +392,18 @@ async fn y_writes_the_value_as_osc_52_to_the_terminal() {
 #[tokio::test]
 async fn e_hands_the_value_to_the_editor_and_takes_the_result() {
     let sim = sim().await;
-    let (mut driver, keys) = driver(80, 24);
+    let (mut driver, keys, screen) = harness(80, 24);
     driver.editor = Some("sed -i 's/^.*$/Agent/'".to_string());
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         for _ in 0..6 {
             tap(&keys, 'j');
         }
         tap(&keys, 'e');
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        shown(&screen, "Agent").await;
         send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
     };
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
@@ -324,10 +417,11 @@ async fn e_hands_the_value_to_the_editor_and_takes_the_result() {
 #[tokio::test]
 async fn a_refused_put_shows_the_servers_words_and_keeps_the_edit() {
     let sim = sim().await;
-    let (mut driver, keys) = driver(100, 30);
+    let (mut driver, keys, screen) = harness(100, 30);
     let mut app = App::new("demo", "127.0.0.1", false, false);
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         for _ in 0..3 {
             tap(&keys, 'j');
@@ -342,6 +436,7 @@ async fn a_refused_put_shows_the_servers_words_and_keeps_the_edit() {
         );
         tap(&keys, 'y');
         until("the PUT", || sim.put_count() >= 1).await;
+        shown(&screen, "Not applied").await;
         send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
     };
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
@@ -377,7 +472,7 @@ async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
         history_keep: 10,
     };
     let sim = sim().await;
-    let (mut driver, keys) = driver(100, 30);
+    let (mut driver, keys, screen) = harness(100, 30);
     driver.state = Some(state.clone());
     let mut app = App::new("demo", "127.0.0.1", false, false);
     app.drafts = true;
@@ -387,6 +482,7 @@ async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
     };
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
+        shown(&screen, "Loaded ").await;
         tap(&keys, '3');
         for _ in 0..3 {
             tap(&keys, 'j');
@@ -395,12 +491,19 @@ async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
         tap(&keys, 's');
         tap(&keys, 'y');
         until("the first entry", || recorded(1)).await;
+        shown(&screen, "Saved 1 change").await;
         tap(&keys, 'H');
         send(&keys, KeyCode::Enter, KeyModifiers::NONE);
         tap(&keys, 'r');
         tap(&keys, 's');
         tap(&keys, 'y');
         until("the second entry", || recorded(2)).await;
+        until("the rollback's answer on screen", || {
+            screen
+                .lock()
+                .is_ok_and(|s| s.contains("Saved 1 change") && !s.contains("Rollback of entry"))
+        })
+        .await;
         send(&keys, KeyCode::Char('c'), KeyModifiers::CONTROL);
     };
     let (result, ()) = tokio::join!(driver.run(client(&sim), &mut app), script);
