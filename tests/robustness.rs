@@ -1432,32 +1432,10 @@ mod state_files {
         }
     }
 
-    /// `value` with every non-integer number made an integer. serde_json
-    /// (without its `float_roundtrip` feature) may read a float back one
-    /// unit in the last place off what it wrote: an unknown float value
-    /// kept in a draft or the history changes that little. That is the JSON
-    /// parser's, everywhere a float is read, and not what these properties
-    /// are about; see fuzz/README.md, Findings.
-    fn without_floats(value: serde_json::Value) -> serde_json::Value {
-        use serde_json::Value;
-        match value {
-            Value::Number(n) if n.is_f64() => {
-                Value::from(n.as_f64().unwrap_or(0.0).trunc().clamp(-1e15, 1e15) as i64)
-            }
-            Value::Array(items) => Value::Array(items.into_iter().map(without_floats).collect()),
-            Value::Object(map) => Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| (k, without_floats(v)))
-                    .collect(),
-            ),
-            other => other,
-        }
-    }
-
     /// A base and edits made from generated documents and values.
     fn base_and_edits() -> impl Strategy<Value = (Settings, Edits)> {
         (
-            readable_doc().prop_map(without_floats),
+            readable_doc(),
             prop::collection::vec((0..SETTINGS.len(), plausible_text()), 0..8),
         )
             .prop_map(|(doc, edits)| {
