@@ -342,6 +342,16 @@ pub fn check_tenant_sid(sid: &str) -> Result<(), String> {
     }
 }
 
+/// The API key is the Basic-auth user name, so it cannot hold a ':'.
+fn check_api_key(api_key: &str) -> Result<(), ApiError> {
+    if api_key.contains(':') {
+        return Err(ApiError::Config(
+            "the API key must not contain ':' (it is the Basic-auth user name)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The settings URL for a base and tenant, refusing plain http off this machine.
 pub fn settings_url(base_url: &str, tenant_sid: &str) -> Result<Url, ApiError> {
     let mut url = Url::parse(base_url.trim()).map_err(|e| {
@@ -426,11 +436,7 @@ impl Client {
     ) -> Result<Client, ApiError> {
         use futures_util::FutureExt as _;
         let url = settings_url(base_url, tenant_sid)?;
-        if api_key.contains(':') {
-            return Err(ApiError::Config(
-                "the API key must not contain ':' (it is the Basic-auth user name)".into(),
-            ));
-        }
+        check_api_key(api_key)?;
         // reqwest is built without a bundled crypto provider; ring is ours.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
@@ -467,11 +473,7 @@ impl Client {
         if is_loopback(&url) != is_loopback(&self.url) {
             return Client::new(credentials, self.options.clone());
         }
-        if credentials.api_key.contains(':') {
-            return Err(ApiError::Config(
-                "the API key must not contain ':' (it is the Basic-auth user name)".into(),
-            ));
-        }
+        check_api_key(&credentials.api_key)?;
         use futures_util::FutureExt as _;
         let header = basic_auth(&credentials.api_key, &credentials.api_token);
         Ok(Client {

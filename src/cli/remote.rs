@@ -1,7 +1,7 @@
 //! The subcommands that talk to the server: get, set, diff, apply, export.
 
 use super::{Failure, exit, write_stdout};
-use crate::api::{Answer, ApiError, ClientOptions, Credentials};
+use crate::api::{Answer, ApiError};
 use crate::changes::{ChangeSet, Edits};
 use crate::schema::{FieldId, lookup_path};
 use crate::session::{
@@ -96,25 +96,6 @@ pub struct Remote {
 }
 
 impl Remote {
-    pub fn new(
-        credentials: &Credentials,
-        options: ClientOptions,
-        state: StateDir,
-        profile: &str,
-        history_keep: usize,
-    ) -> Result<Remote, Failure> {
-        Ok(Remote {
-            state: state.clone(),
-            session: Session {
-                client: crate::api::Client::new(credentials, options)?,
-                state: Some(state),
-                profile: profile.to_string(),
-                tenant: credentials.tenant_sid.clone(),
-                history_keep,
-            },
-        })
-    }
-
     /// GETs the settings, prints any notes, and remembers them as the last read.
     fn read(&self) -> Result<Answer, Failure> {
         let read = block_on(self.session.read())??;
