@@ -6,7 +6,7 @@
 #   scripts/check-dist.sh
 #
 # Installs man-db with apt-get when `man` is missing (as root, or with
-# password-less sudo).
+# password-less sudo; scripts/tools.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,13 +22,10 @@ deb=$(ls dist/exoset_*_amd64.deb 2>/dev/null | head -n 1)
 tarball=$(ls dist/exoset-*-x86_64-unknown-linux-gnu.tar.gz 2>/dev/null | head -n 1)
 [[ -n $deb && -n $tarball ]] || die "dist/ lacks the .deb or the tarball"
 
-if ! command -v man >/dev/null 2>&1; then
-    sudo_cmd=()
-    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo -n)
-    echo "$me: installing man-db" >&2
-    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends man-db >/dev/null
-fi
+tools_me=$me
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+tools_man
 
 step "sha256sum -c"
 (cd dist && sha256sum -c SHA256SUMS)

@@ -4,26 +4,23 @@
 #   2. schemathesis: `exoset sim` answers as the document says (no server
 #      errors, every answer matching its status's schema, documented statuses
 #      and content types), for a bounded, seeded number of generated requests.
-# The tools go into a venv under target/ (pinned, installed once). Exits
+# The tools go into a venv under the target folder (pinned, installed once,
+# by scripts/tools.sh). Exits
 # non-zero on any finding. Usage: bash scripts/check-openapi.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SPEC=assets/openapi.json
-VENV=target/openapi-venv
-SCHEMATHESIS_VERSION=4.32.5
-VALIDATOR_VERSION=0.9.0
 MAX_EXAMPLES=${OPENAPI_MAX_EXAMPLES:-100}
 SEED=${OPENAPI_SEED:-20240907}
 
+tools_me=$(basename "$0")
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+target=$(target_dir)
+VENV=$(openapi_venv)
 echo "== openapi tools (venv $VENV)"
-if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$" ||
-    ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; \
-sys.exit(m.version('openapi-spec-validator') != '$VALIDATOR_VERSION')" 2>/dev/null; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$VALIDATOR_VERSION"
-fi
+tools_openapi
 
 echo "== openapi-spec-validator $SPEC"
 "$VENV/bin/openapi-spec-validator" "$SPEC"
@@ -32,7 +29,7 @@ echo "== exoset binary"
 # A no-op when target/debug/exoset is current (CI's tests have just built it);
 # a stale binary would test yesterday's simulator.
 cargo build --quiet --bin exoset
-EXOSET=target/debug/exoset
+EXOSET=$target/debug/exoset
 
 work=$(mktemp -d)
 sim_pid=

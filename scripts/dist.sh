@@ -16,14 +16,12 @@
 #
 #   scripts/dist.sh
 #
-# Installs what it needs when missing (idempotent; pinned versions):
-# ziglang from PyPI (pip), cargo-zigbuild and cargo-deb from crates.io.
+# Installs what it needs when missing (idempotent; pinned versions; see
+# scripts/tools.sh): ziglang from PyPI (pip), cargo-zigbuild and cargo-deb
+# from crates.io, binutils. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ZIGLANG_VERSION=0.17.1
-CARGO_ZIGBUILD_VERSION=0.24.1
-CARGO_DEB_VERSION=3.8.0
 GLIBC_FLOOR=2.17
 TRIPLE=x86_64-unknown-linux-gnu
 
@@ -35,23 +33,16 @@ die() {
 }
 started=$SECONDS
 
-# --- tools --------------------------------------------------------------
-python=$(command -v python3 || command -v python || true)
-[[ -n $python ]] || die "python3 is needed (for the Zig toolchain from PyPI)"
-have_zig=$("$python" -m pip show ziglang 2>/dev/null | sed -n 's/^Version: //p')
-if [[ $have_zig != "$ZIGLANG_VERSION" ]]; then
-    say "installing ziglang $ZIGLANG_VERSION from PyPI (found: ${have_zig:-none})"
-    "$python" -m pip install --quiet --disable-pip-version-check "ziglang==$ZIGLANG_VERSION"
-fi
-cargo_tool() { # NAME VERSION
-    if ! cargo install --list | grep -qx "$1 v$2:"; then
-        say "installing $1 $2 from crates.io"
-        cargo install --locked --quiet "$1" --version "$2"
-    fi
-}
-cargo_tool cargo-zigbuild "$CARGO_ZIGBUILD_VERSION"
-cargo_tool cargo-deb "$CARGO_DEB_VERSION"
-command -v objdump >/dev/null || die "objdump (binutils) is needed for the glibc check"
+# --- tools (scripts/tools.sh: each installed only when missing) ---------
+tools_me=$me
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
+tools_dist
+python=$(tools_python)
+# Build output goes where cargo puts it: CARGO_TARGET_DIR or build.target-dir
+# when set, else target/. Every path below that reads build output starts here.
+target=$(target_dir)
+say "target folder: $target"
 
 version=$(cargo metadata --no-deps --format-version 1 |
     "$python" -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "exoset"))')
@@ -63,7 +54,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/n
 # --- build once ---------------------------------------------------------
 say "building exoset $version for $TRIPLE with glibc $GLIBC_FLOOR"
 cargo zigbuild --release --locked --target "$TRIPLE.$GLIBC_FLOOR"
-bin=target/$TRIPLE/release/exoset
+bin=$target/$TRIPLE/release/exoset
 [[ -x $bin ]] || die "the build left no $bin"
 
 # --- glibc floor --------------------------------------------------------
@@ -77,7 +68,10 @@ needed=$(objdump -p "$bin" | awk '/NEEDED/ { print $2 }' | sort | tr '\n' ' ')
 say "newest glibc symbol: GLIBC_$newest (floor $GLIBC_FLOOR); shared libraries: $needed"
 
 # --- man pages and completions, made by the binary itself ---------------
-assets=target/dist-assets
+# Under $target/$TRIPLE/release/ so that cargo-deb, which reads the
+# `target/release/…` asset paths of Cargo.toml relative to the real target
+# folder (and the --target triple), finds them wherever the target folder is.
+assets=$target/$TRIPLE/release/dist-assets
 rm -rf "$assets"
 mkdir -p "$assets/man" "$assets/completions"
 "$bin" man --out "$assets/man" >/dev/null
