@@ -2,9 +2,9 @@
 //! loaded: the work done on every redraw.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use exoset::api::client::check_answer;
-use exoset::api::sim::DEMO_SETTINGS_JSON;
-use exoset::tui::{Action, App, update, view};
+use exoset_engine::api::client::check_answer;
+use exoset_sim::DEMO_SETTINGS_JSON;
+use exoset_tui::{Action, App, update, view};
 use ratatui::{Terminal, backend::TestBackend};
 use std::hint::black_box;
 

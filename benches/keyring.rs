@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use exoset::keystore::{StoreKind, TokenStore};
+use exoset_keyring::{StoreKind, TokenStore};
 use secrecy::SecretString;
 
 fn median(mut v: Vec<Duration>) -> Duration {

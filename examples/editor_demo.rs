@@ -2,9 +2,9 @@
 //! `exoset --demo` is wired: `cargo run --example editor_demo [-- --mouse]`.
 //! With `--slow`, every request waits two seconds (to try progress and Esc).
 
-use exoset::api::sim::{DEMO_API_KEY, DEMO_API_TOKEN, Fault, SimConfig, Simulator};
-use exoset::api::{Client, ClientOptions, Credentials};
-use exoset::tui::{EditorOptions, run};
+use exoset_engine::api::{Client, ClientOptions, Credentials};
+use exoset_sim::{DEMO_API_KEY, DEMO_API_TOKEN, Fault, SimConfig, Simulator};
+use exoset_tui::{EditorOptions, run};
 use std::process::ExitCode;
 use std::time::Duration;
 

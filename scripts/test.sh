@@ -17,7 +17,9 @@ status=0
 # a smoke test ("Testing … Success"), asserting nothing about speed. They
 # print no `test result:` line today; should one appear, the awk below leaves
 # it out of the totals, which count tests only.
-bash scripts/with-keyring.sh cargo test --all-targets "$@" 2>&1 | tee "$log" || status=$?
+bash scripts/with-keyring.sh cargo test --workspace --all-targets "$@" 2>&1 | tee "$log" || status=$?
+# --all-targets leaves out doc tests (exoset-core's crate example): run them too.
+cargo test --workspace --doc "$@" 2>&1 | tee -a "$log" || status=$?
 awk '/^ *(Running|Doc-tests) / { bench = ($0 ~ /Running benches\//) }
      /^test result:/ && !bench { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "total: %d passed, %d failed\n", p, f }' "$log"

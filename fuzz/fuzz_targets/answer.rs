@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use exoset::api::client::{ApiError, check_answer};
+use exoset_engine::api::client::{ApiError, check_answer};
 use libfuzzer_sys::fuzz_target;
 
 /// Statuses the first byte picks from: the real ones and the edges of 2xx.

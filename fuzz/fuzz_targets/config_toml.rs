@@ -2,7 +2,7 @@
 
 #![no_main]
 
-use exoset::config::{Config, check_profile_name};
+use exoset_engine::config::{Config, check_profile_name};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 

@@ -2,8 +2,8 @@
 
 #![no_main]
 
-use exoset::schema::CONTENT_TYPES;
-use exoset::validate::parse_headers;
+use exoset_core::schema::CONTENT_TYPES;
+use exoset_core::validate::parse_headers;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,8 +3,8 @@
 
 #![no_main]
 
-use exoset::changes::{ChangeSet, Edits};
-use exoset::settings::Settings;
+use exoset_core::changes::{ChangeSet, Edits};
+use exoset_core::settings::Settings;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

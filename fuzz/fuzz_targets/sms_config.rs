@@ -2,7 +2,7 @@
 
 #![no_main]
 
-use exoset::validate::parse_sms_config;
+use exoset_core::validate::parse_sms_config;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,8 +2,8 @@
 
 #![no_main]
 
-use exoset::schema::{Kind, SETTINGS};
-use exoset::validate;
+use exoset_core::schema::{Kind, SETTINGS};
+use exoset_core::validate;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

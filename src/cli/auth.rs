@@ -3,18 +3,12 @@
 use super::remote::block_on;
 use super::{Failure, exit};
 use crate::api::{Client, ClientOptions, Credentials};
-use crate::auth::{self, AuthError, Overrides, TokenSource};
+use crate::auth::{self, Overrides, TokenSource};
 use crate::config::{ConfigEdit, Profile, check_profile_name};
 use crate::keystore::TokenStore;
 use secrecy::SecretString;
 use std::io::{BufRead, IsTerminal, Write};
 use zeroize::Zeroizing;
-
-impl From<AuthError> for Failure {
-    fn from(e: AuthError) -> Failure {
-        Failure::new(e.code, e.message)
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct LoginArgs {

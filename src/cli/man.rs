@@ -490,9 +490,12 @@ fn see_also(roff: &mut Roff, cmd: &clap::Command, page: &str) {
     }
     roff.control("PP", []);
     roff.text([
-        roman("The project's README and "),
-        italic("DESIGN.md"),
-        roman(" explain the editor's keys and the rules exoset keeps."),
+        roman("The README (in the release tarball, and in "),
+        italic("/usr/share/doc/exoset"),
+        roman(" from the Debian package) explains the editor's keys and the rules"),
+        roman(" exoset keeps. Exotel documents the settings API at "),
+        italic("https://developer.exotel.com/api/update-lead-assist-settings"),
+        roman("; exoset's reading of it is docs/api.md in exoset's source."),
     ]);
 }
 

@@ -15,7 +15,7 @@ use remote::SendMode;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use crate::exit::{self, Failure};
+pub use exoset_core::exit::{self, Failure};
 
 /// The command line as clap reads it. The tenant options ([`Target`]) and
 /// the fleet options ([`FleetArgs`]) are taken before the subcommand and,
@@ -384,10 +384,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         state: Option<PathBuf>,
         /// Tenant SID the simulator answers for.
-        #[arg(long = "sim-sid", value_name = "SID", default_value = crate::api::sim::DEMO_SID)]
+        #[arg(long = "sim-sid", value_name = "SID", default_value = exoset_sim::DEMO_SID)]
         sid: String,
         /// Basic-auth user name the simulator expects.
-        #[arg(long = "sim-api-key", value_name = "KEY", default_value = crate::api::sim::DEMO_API_KEY)]
+        #[arg(long = "sim-api-key", value_name = "KEY", default_value = exoset_sim::DEMO_API_KEY)]
         api_key: String,
         /// Answer like the vendor's example: leave the nine greenpin keys of
         /// three events out of answers and re-serialise JSON held in strings.
@@ -669,9 +669,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             latency,
         }) => {
             let mut quirks = if *seed_like {
-                crate::api::sim::Quirks::seed_like()
+                exoset_sim::Quirks::seed_like()
             } else {
-                crate::api::sim::Quirks::default()
+                exoset_sim::Quirks::default()
             };
             quirks.regions = regions.clone();
             if *tenants > 1 && state.is_some() {
@@ -679,7 +679,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                     "--state keeps one tenant's settings; it cannot be used with --tenants",
                 ));
             }
-            let mut config = crate::api::sim::SimConfig::fleet_named(sid, usize::from(*tenants));
+            let mut config = exoset_sim::SimConfig::fleet_named(sid, usize::from(*tenants));
             config.api_key = api_key.clone();
             config.state_file = state.clone();
             config.quirks = quirks;
@@ -768,8 +768,8 @@ fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
 /// rollback can be tried without an account; deleting the folder starts
 /// afresh.
 fn run_demo(cli: &Cli) -> Result<(), Failure> {
-    use crate::api::sim::{self, SimConfig, Simulator};
     use crate::api::{Client, Credentials};
+    use exoset_sim::{self as sim, SimConfig, Simulator};
     let paths = crate::config::Paths::from_env().map_err(|e| Failure::usage(e.to_string()))?;
     // A broken config file must not stop the demo; its editor preferences
     // are simply not used then.
@@ -842,7 +842,7 @@ fn demo_member(
     options: &crate::api::ClientOptions,
     history_keep: usize,
 ) -> crate::fleet::Member {
-    use crate::api::sim;
+    use exoset_sim as sim;
     let sid = match profile.strip_prefix("demo-") {
         Some(n) => sim::fleet_sid(sim::DEMO_SID, n.parse().unwrap_or(0)),
         None => sim::DEMO_SID.to_string(),
@@ -874,8 +874,8 @@ fn demo_member(
 }
 
 /// `exoset sim`: the token comes from EXOSET_SIM_TOKEN, else the demo token.
-fn run_sim(mut config: crate::api::sim::SimConfig, port: u16) -> Result<(), Failure> {
-    use crate::api::sim;
+fn run_sim(mut config: exoset_sim::SimConfig, port: u16) -> Result<(), Failure> {
+    use exoset_sim as sim;
     config.api_token = std::env::var("EXOSET_SIM_TOKEN")
         .ok()
         .filter(|t| !t.is_empty())
@@ -883,6 +883,36 @@ fn run_sim(mut config: crate::api::sim::SimConfig, port: u16) -> Result<(), Fail
     let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
     runtime
-        .block_on(sim::run_standalone(config, port))
+        .block_on(async move {
+            let sim = sim::start_logged(config, port).await?;
+            say_line(&sim::banner(&sim));
+            stop_signal().await;
+            sim.shutdown().await;
+            Ok::<(), std::io::Error>(())
+        })
         .map_err(|e| Failure::new(exit::NETWORK, format!("simulator: {e}")))
+}
+
+/// A line on standard output; a closed pipe is not worth a panic.
+fn say_line(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// `exoset sim` stops on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,7 +1,7 @@
 //! The subcommands that talk to the server: get, set, diff, apply, export.
 
 use super::{Failure, exit, write_stdout};
-use crate::api::{Answer, ApiError};
+use crate::api::Answer;
 use crate::changes::{ChangeSet, Edits};
 use crate::schema::{FieldId, lookup_path};
 use crate::session::{
@@ -13,12 +13,6 @@ use crate::store::{HistoryEntry, Loaded, StateDir, format_time};
 use crate::text::{count, safe};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Failure {
-        Failure::new(e.exit_code(), e.to_string())
-    }
-}
 
 /// How a command that changes settings should behave.
 #[derive(Debug, Clone, Default)]

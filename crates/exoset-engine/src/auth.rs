@@ -1,0 +1,500 @@
+//! Where credentials come from: flags, then `EXOSET_*` variables, then the
+//! profile and its token store (the OS keyring or a `token_command`).
+//! The token is never a flag.
+
+use crate::api::Credentials;
+use crate::api::client::DEFAULT_BASE_URL;
+use crate::config::{Config, Paths, Profile};
+use crate::exit;
+use crate::keystore::{StoreError, StoreKind, TokenStore};
+use secrecy::SecretString;
+use std::fmt;
+use std::io::Read;
+use std::sync::mpsc::{SendError, SyncSender, sync_channel};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Environment variables that hold a token: removed from every child's
+/// environment (`token_command`, `$EDITOR`).
+pub const TOKEN_ENV_VARS: [&str; 2] = ["EXOSET_API_TOKEN", "EXOSET_SIM_TOKEN"];
+
+/// How long a `token_command` may run unless its profile says otherwise.
+pub const TOKEN_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most of a `token_command`'s output read into memory.
+pub const TOKEN_COMMAND_MAX_OUTPUT: usize = 64 * 1024;
+/// The longest token taken.
+pub const MAX_TOKEN_BYTES: usize = 4 * 1024;
+
+/// Values given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub base_url: Option<String>,
+    pub tenant_sid: Option<String>,
+    pub api_key: Option<String>,
+    /// Take the tenant SID and API key from the profile alone, not from
+    /// `EXOSET_TENANT_SID` / `EXOSET_API_KEY`: across a fleet each profile
+    /// names its own tenant, and one variable must not point them all at one.
+    pub profile_only: bool,
+}
+
+/// Where the token was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    Environment,
+    Store(StoreKind),
+    Command(String),
+}
+
+impl fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenSource::Environment => f.write_str("environment (EXOSET_API_TOKEN)"),
+            TokenSource::Store(kind) => f.write_str(kind.describe()),
+            TokenSource::Command(cmd) => write!(f, "token_command ({cmd})"),
+        }
+    }
+}
+
+/// A failure to find usable credentials, with its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<AuthError> for exit::Failure {
+    fn from(e: AuthError) -> exit::Failure {
+        exit::Failure::new(e.code, e.message)
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl AuthError {
+    fn usage(message: impl Into<String>) -> AuthError {
+        AuthError {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+
+    fn missing(message: impl Into<String>) -> AuthError {
+        AuthError {
+            code: exit::CREDENTIALS,
+            message: message.into(),
+        }
+    }
+}
+
+/// The profile chosen and its non-secret fields, flags and environment applied.
+#[derive(Debug, Clone)]
+pub struct Selected {
+    pub profile: String,
+    /// Whether the profile exists in the config file.
+    pub saved: bool,
+    pub base_url: String,
+    pub tenant_sid: Option<String>,
+    pub api_key: Option<String>,
+    pub token_command: Option<String>,
+    pub token_command_timeout: Duration,
+    pub config: Config,
+    pub paths: Paths,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Picks the profile and fills in what flags and environment say. A profile
+/// asked for by name must exist.
+pub fn select(overrides: &Overrides) -> Result<Selected, AuthError> {
+    select_profile(overrides, true)
+}
+
+/// Like [`select`], for `auth login`, which may create the profile it names.
+pub fn select_new(overrides: &Overrides) -> Result<Selected, AuthError> {
+    select_profile(overrides, false)
+}
+
+fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, AuthError> {
+    let paths = Paths::from_env().map_err(|e| AuthError::usage(e.to_string()))?;
+    let config = Config::load(&paths.config_file).map_err(|e| AuthError::usage(e.to_string()))?;
+    let requested = overrides.profile.clone().or_else(|| env("EXOSET_PROFILE"));
+    let profile = config.profile_name(requested.as_deref());
+    let saved = config.profiles.get(&profile);
+    if must_exist && requested.is_some() && saved.is_none() {
+        let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+        let known = if known.is_empty() {
+            "there are none yet".to_string()
+        } else {
+            format!("known: {}", known.join(", "))
+        };
+        return Err(AuthError::usage(format!(
+            "no profile {profile:?} in {} ({known}); create it with `exoset auth login -p {profile}`",
+            paths.config_file.display()
+        )));
+    }
+    let stored = saved.cloned().unwrap_or_default();
+    let pick = |flag: &Option<String>, var: &str, saved: &Option<String>| {
+        let from_env = || {
+            if overrides.profile_only && var != "EXOSET_BASE_URL" {
+                None
+            } else {
+                env(var)
+            }
+        };
+        flag.clone().or_else(from_env).or_else(|| saved.clone())
+    };
+    let Profile {
+        tenant_sid,
+        api_key,
+        base_url,
+        token_command,
+        token_command_timeout,
+    } = stored;
+    Ok(Selected {
+        saved: saved.is_some(),
+        base_url: pick(&overrides.base_url, "EXOSET_BASE_URL", &base_url)
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+        tenant_sid: pick(&overrides.tenant_sid, "EXOSET_TENANT_SID", &tenant_sid),
+        api_key: pick(&overrides.api_key, "EXOSET_API_KEY", &api_key),
+        token_command,
+        token_command_timeout: token_command_timeout.unwrap_or(TOKEN_COMMAND_TIMEOUT),
+        profile,
+        config,
+        paths,
+    })
+}
+
+/// Full credentials for a command that talks to the server.
+pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selected), AuthError> {
+    let selected = select(overrides)?;
+    let (tenant_sid, api_key) = tenant_and_key(&selected)?;
+    let (token, source) = find_token(&selected)?;
+    let credentials = Credentials {
+        base_url: selected.base_url.clone(),
+        tenant_sid,
+        api_key,
+        api_token: token,
+    };
+    Ok((credentials, source, selected))
+}
+
+/// The tenant SID and API key of a selection, or what to do about them.
+pub fn tenant_and_key(selected: &Selected) -> Result<(String, String), AuthError> {
+    let fix = format!("`exoset auth login -p {}`", selected.profile);
+    let tenant_sid = selected.tenant_sid.clone().ok_or_else(|| {
+        AuthError::missing(format!(
+            "no tenant SID for profile {:?}: pass --tenant-sid, set EXOSET_TENANT_SID, or run {fix} \
+             (or try `exoset --demo`)",
+            selected.profile
+        ))
+    })?;
+    let api_key = selected.api_key.clone().ok_or_else(|| {
+        AuthError::missing(format!(
+            "no API key for profile {:?}: pass --api-key, set EXOSET_API_KEY, or run {fix}",
+            selected.profile
+        ))
+    })?;
+    Ok((tenant_sid, api_key))
+}
+
+/// Makes this process non-dumpable (no core file, no ptrace attach by other
+/// processes of the same user) before it holds a token. Linux only; a
+/// failure is not fatal (nothing else would hold the token any better).
+pub fn guard_process() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    }
+}
+
+/// The OS keyring, opened on a helper thread while the rest of the start-up
+/// (the config, the HTTP client, the terminal) goes on: opening needs nothing
+/// from the config. Not started when `EXOSET_API_TOKEN` is set.
+///
+/// The read runs on that same thread ([`find_token_in_background`]): the
+/// kernel keyring is reached through the process keyring of the thread that
+/// opened it, which other threads created earlier do not possess.
+pub struct EarlyStore(Option<SyncSender<Job>>);
+
+type Job = Box<dyn FnOnce(Option<Result<TokenStore, StoreError>>) + Send>;
+
+impl EarlyStore {
+    pub fn start() -> EarlyStore {
+        if env("EXOSET_API_TOKEN").is_some() {
+            return EarlyStore(None);
+        }
+        let (tx, rx) = sync_channel::<Job>(1);
+        let spawned = std::thread::Builder::new()
+            .name("exoset-keyring-early".to_owned())
+            .spawn(move || {
+                let opened = TokenStore::open();
+                if let Ok(job) = rx.recv() {
+                    job(Some(opened));
+                }
+            });
+        EarlyStore(spawned.ok().map(|_| tx))
+    }
+
+    /// Nothing started: the store is opened when needed.
+    pub fn none() -> EarlyStore {
+        EarlyStore(None)
+    }
+}
+
+/// A token found, where, and which keyrings were passed over on the way.
+pub struct FoundToken {
+    pub token: SecretString,
+    pub source: TokenSource,
+    pub skipped: Vec<(StoreKind, String)>,
+}
+
+/// Says which stores were skipped and why, for a message: empty when none.
+pub fn describe_skipped(skipped: &[(StoreKind, String)]) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = skipped
+        .iter()
+        .map(|(kind, why)| format!("the {kind} was skipped: {why}"))
+        .collect();
+    format!(" [{}]", parts.join("; "))
+}
+
+/// The token: environment, else token_command, else the OS keyring.
+pub fn find_token(selected: &Selected) -> Result<(SecretString, TokenSource), AuthError> {
+    find_token_with(selected, None).map(|found| (found.token, found.source))
+}
+
+/// Like [`find_token`], saying which stores were skipped; `opened` is the
+/// keyring when it was opened already (on this thread).
+pub fn find_token_with(
+    selected: &Selected,
+    opened: Option<Result<TokenStore, StoreError>>,
+) -> Result<FoundToken, AuthError> {
+    if let Some(token) = env("EXOSET_API_TOKEN") {
+        return Ok(FoundToken {
+            token: SecretString::from(token),
+            source: TokenSource::Environment,
+            skipped: Vec::new(),
+        });
+    }
+    if let Some(command) = &selected.token_command {
+        let token = run_token_command(command, &selected.profile, selected.token_command_timeout)?;
+        return Ok(FoundToken {
+            token,
+            source: TokenSource::Command(command.clone()),
+            skipped: Vec::new(),
+        });
+    }
+    let fix = format!("run `exoset auth login -p {}`", selected.profile);
+    let store = opened.unwrap_or_else(TokenStore::open).map_err(|e| {
+        AuthError::missing(format!(
+            "no API token for profile {:?}: EXOSET_API_TOKEN is not set, the profile has no \
+             token_command, and {e}; set EXOSET_API_TOKEN or add a token_command to the profile",
+            selected.profile
+        ))
+    })?;
+    let skipped = describe_skipped(store.skipped());
+    match store.get(&selected.profile) {
+        Ok(Some(token)) => Ok(FoundToken {
+            token,
+            source: TokenSource::Store(store.kind()),
+            skipped: store.skipped().to_vec(),
+        }),
+        Ok(None) => Err(AuthError::missing(format!(
+            "no API token for profile {:?} in the {}{skipped}; {fix}, or set EXOSET_API_TOKEN",
+            selected.profile,
+            store.kind().describe()
+        ))),
+        Err(e) => Err(AuthError::missing(format!(
+            "cannot read the API token for profile {:?} from the {}{skipped}: {e}; {fix}, or set \
+             EXOSET_API_TOKEN",
+            selected.profile,
+            store.kind().describe()
+        ))),
+    }
+}
+
+/// Finds the token on a helper thread (the one `early` opened the keyring
+/// on, when there is one); the receiver yields it.
+pub fn find_token_in_background(
+    selected: Selected,
+    early: EarlyStore,
+) -> tokio::sync::oneshot::Receiver<Result<FoundToken, AuthError>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move |opened| {
+        let _ = tx.send(find_token_with(&selected, opened));
+    });
+    let job = match early.0 {
+        Some(sender) => match sender.send(job) {
+            Ok(()) => return rx,
+            Err(SendError(job)) => job,
+        },
+        None => job,
+    };
+    // Without a thread (never seen), the caller's receive reports it.
+    let _ = std::thread::Builder::new()
+        .name("exoset-token".to_owned())
+        .spawn(move || job(None));
+    rx
+}
+
+/// Runs a profile's `token_command` through the shell; its stdout is the
+/// token. The command runs in its own process group without the token
+/// variables in its environment; at most [`TOKEN_COMMAND_MAX_OUTPUT`] bytes
+/// of its output are read (into memory wiped afterwards), and after
+/// `timeout` its whole process group is killed. The output is never shown.
+pub fn run_token_command(
+    command: &str,
+    profile: &str,
+    timeout: Duration,
+) -> Result<SecretString, AuthError> {
+    let fail =
+        |what: String| AuthError::missing(format!("token_command of profile {profile:?} {what}"));
+    let mut child = std::process::Command::new("sh");
+    child
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut child, 0);
+    for var in TOKEN_ENV_VARS {
+        child.env_remove(var);
+    }
+    let mut child = child
+        .spawn()
+        .map_err(|e| fail(format!("could not be started: {e}")))?;
+    let Some(mut stdout) = child.stdout.take() else {
+        stop(&mut child);
+        return Err(fail("could not be read".to_owned()));
+    };
+    let (tx, rx) = sync_channel(1);
+    let reader = move || {
+        // Sized once, so that growing never leaves an unwiped copy behind.
+        let mut out = Zeroizing::new(Vec::with_capacity(TOKEN_COMMAND_MAX_OUTPUT + 1));
+        let read = (&mut stdout)
+            .take(TOKEN_COMMAND_MAX_OUTPUT as u64 + 1)
+            .read_to_end(&mut out);
+        let _ = tx.send((read.map(|_| ()), out));
+    };
+    std::thread::Builder::new()
+        .name("exoset-token-command".to_owned())
+        .spawn(reader)
+        .map_err(|e| {
+            stop(&mut child);
+            fail(format!("could not be read: {e}"))
+        })?;
+    let deadline = std::time::Instant::now() + timeout;
+    let stopped = || {
+        fail(format!(
+            "did not finish within {}; it was stopped (set token_command_timeout in the \
+             profile to wait longer)",
+            humantime::format_duration(timeout)
+        ))
+    };
+    let (read, out) = match rx.recv_timeout(timeout) {
+        Ok(done) => done,
+        Err(_) => {
+            stop(&mut child);
+            let _ = child.wait();
+            return Err(stopped());
+        }
+    };
+    if out.len() > TOKEN_COMMAND_MAX_OUTPUT {
+        stop(&mut child);
+        let _ = child.wait();
+        return Err(fail(format!(
+            "printed more than {} KiB; a token is one short line (its output is not shown)",
+            TOKEN_COMMAND_MAX_OUTPUT / 1024
+        )));
+    }
+    if let Err(e) = read {
+        stop(&mut child);
+        let _ = child.wait();
+        return Err(fail(format!("could not be read: {e}")));
+    }
+    // Its output is closed; it should be ending.
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Ok(None) => {
+                stop(&mut child);
+                let _ = child.wait();
+                return Err(stopped());
+            }
+            Err(e) => return Err(fail(format!("could not be waited for: {e}"))),
+        }
+    };
+    if !status.success() {
+        return Err(fail(format!("failed ({status}); its output is not shown")));
+    }
+    let text = std::str::from_utf8(&out).map_err(|_| {
+        fail("printed something that is not UTF-8 (its output is not shown)".to_owned())
+    })?;
+    let token = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(text);
+    if token.is_empty() {
+        return Err(fail("printed no token".to_owned()));
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(fail(format!(
+            "printed {} bytes; a token is at most {} KiB (its output is not shown)",
+            token.len(),
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    if token.chars().any(char::is_control) {
+        return Err(fail(
+            "printed control characters (a line break, tab or escape) around or inside the \
+             token; it must print the token alone on one line (its output is not shown)"
+                .to_owned(),
+        ));
+    }
+    let mut exact = String::with_capacity(token.len());
+    exact.push_str(token);
+    Ok(SecretString::from(exact))
+}
+
+/// Kills a `token_command`'s whole process group (the shell and what it ran).
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        return;
+    }
+    let _ = child.kill();
+}
+
+#[cfg(test)]
+mod tests {
+    /// The only way to see the flag is from inside: after the guard, this
+    /// process may not be dumped or attached to by others of its user.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_guard_makes_the_process_non_dumpable() {
+        use rustix::process::{DumpableBehavior, dumpable_behavior};
+        super::guard_process();
+        assert_eq!(
+            dumpable_behavior().expect("prctl"),
+            DumpableBehavior::NotDumpable
+        );
+    }
+}

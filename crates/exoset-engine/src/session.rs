@@ -1,0 +1,418 @@
+//! The send workflow, once, for both faces: read the settings, send a change
+//! conflict-aware, verify the answer key by key, record it in the history;
+//! and the rollback plan. The subcommands and the editor only present what
+//! comes back; this module knows no terminal.
+//!
+//! What it says is only what is known:
+//! - each key sent is *confirmed*, *not taken* or *unconfirmed*
+//!   ([`KeyStatus`]); only *not taken* is a failure;
+//! - a PUT whose answer was lost after it went out has an *unknown* outcome
+//!   (exit 5), never "not sent";
+//! - values are compared by meaning ([`crate::settings::same_value`]).
+
+use crate::api::{Answer, ApiError, Client, Documented};
+use crate::changes::{
+    ChangeSet, Conflict, Drift, Edits, KeyCheck, KeyStatus, changed_since, verify,
+};
+use crate::exit;
+use crate::schema::{FieldId, SETTINGS, lookup_path};
+use crate::settings::{Settings, same_value};
+use crate::store::{HistoryEntry, StateDir};
+use crate::text::{count, one_line, safe};
+use serde_json::Value;
+
+/// One profile's tenant: how to reach it and where its state lives.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub client: Client,
+    /// `None` keeps nothing on disk.
+    pub state: Option<StateDir>,
+    pub profile: String,
+    pub tenant: String,
+    /// History entries to keep.
+    pub history_keep: usize,
+}
+
+/// A read of the settings, with what went wrong keeping it on disk.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub answer: Answer,
+    pub warnings: Vec<String>,
+}
+
+/// A change to send: edits over the settings they were made on.
+#[derive(Debug, Clone, Default)]
+pub struct SendRequest {
+    /// The settings the edits were made on.
+    pub base: Settings,
+    pub edits: Edits,
+    /// `--expect-unchanged`: refuse when a key to send moved since this read.
+    pub reference: Option<Settings>,
+    /// The history entry this change rolls back, to label it so.
+    pub rollback_of: Option<u64>,
+}
+
+/// What became of a send.
+#[derive(Debug, Clone)]
+pub enum Sent {
+    /// The read before the PUT failed: nothing was sent.
+    ReadFailed(ApiError),
+    /// Keys changed both here and on the server since `base`: nothing sent.
+    Conflicts {
+        fresh: Settings,
+        conflicts: Vec<Conflict>,
+    },
+    /// `--expect-unchanged`: keys to send moved since the reference read.
+    Moved {
+        fresh: Settings,
+        moved: Vec<(FieldId, Option<String>, Option<String>)>,
+    },
+    /// After taking in the server's own changes, nothing is left to send.
+    Nothing {
+        fresh: Settings,
+        taken_in: Vec<FieldId>,
+    },
+    /// The change set cannot be sent (taking in left a problem).
+    Invalid { fresh: Settings, changes: ChangeSet },
+    /// The server answered the PUT.
+    Done(Box<Done>),
+    /// The server refused the PUT, or it never left: not applied.
+    Failed {
+        fresh: Settings,
+        changes: ChangeSet,
+        error: ApiError,
+    },
+    /// The answer to the PUT was lost after it went out: it may have been
+    /// applied. The next read tells.
+    Unknown {
+        fresh: Settings,
+        changes: ChangeSet,
+        error: ApiError,
+    },
+}
+
+/// A PUT the server answered.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub request_id: Option<String>,
+    /// The fresh read just before the PUT.
+    pub before: Settings,
+    /// The answer's settings.
+    pub after: Settings,
+    /// What was sent.
+    pub changes: ChangeSet,
+    pub checks: Vec<KeyCheck>,
+    /// Keys changed only on the server since `base`, taken in before sending.
+    pub taken_in: Vec<FieldId>,
+    /// Keeping the history or the last read failed: said, not fatal.
+    pub warnings: Vec<String>,
+}
+
+impl Done {
+    pub fn not_taken(&self) -> impl Iterator<Item = (&KeyCheck, &str)> {
+        self.checks.iter().filter_map(|c| match &c.status {
+            KeyStatus::NotTaken(got) => Some((c, got.as_str())),
+            _ => None,
+        })
+    }
+
+    pub fn unconfirmed(&self) -> impl Iterator<Item = &KeyCheck> {
+        self.checks
+            .iter()
+            .filter(|c| c.status == KeyStatus::Unconfirmed)
+    }
+
+    /// Keys the person changed (not companions).
+    pub fn changed(&self) -> usize {
+        self.changes.changed().count()
+    }
+}
+
+impl Sent {
+    /// The exit code of this outcome (see `exit`).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Sent::ReadFailed(e) | Sent::Failed { error: e, .. } => e.exit_code(),
+            Sent::Unknown { .. } => exit::UNKNOWN,
+            Sent::Conflicts { .. } | Sent::Moved { .. } => exit::CONFLICT,
+            Sent::Nothing { .. } => exit::OK,
+            Sent::Invalid { .. } => exit::USAGE,
+            Sent::Done(done) => {
+                if done.not_taken().next().is_some() {
+                    exit::NETWORK
+                } else {
+                    exit::OK
+                }
+            }
+        }
+    }
+}
+
+impl Session {
+    /// GETs the settings and keeps them as the last read.
+    pub async fn read(&self) -> Result<Read, ApiError> {
+        let answer = self.client.get().await?;
+        let warnings = self.remember_read(&answer.settings).into_iter().collect();
+        Ok(Read { answer, warnings })
+    }
+
+    fn remember_read(&self, settings: &Settings) -> Option<String> {
+        let state = self.state.as_ref()?;
+        state.save_last_read(settings).err().map(|e| {
+            format!(
+                "cannot keep the last read in {}: {e}",
+                state.path().display()
+            )
+        })
+    }
+
+    /// Reads the settings again, takes in what changed only on the server,
+    /// stops at keys changed on both sides, PUTs the rest once, verifies the
+    /// answer key by key and records it. `on_put` runs as the PUT goes out.
+    pub async fn send(&self, request: SendRequest, on_put: impl FnOnce()) -> Sent {
+        let fresh = match self.client.get().await {
+            Ok(answer) => answer.settings,
+            Err(e) => return Sent::ReadFailed(e),
+        };
+        let mut warnings: Vec<String> = self.remember_read(&fresh).into_iter().collect();
+        let drift = Drift::between(&request.base, &request.edits, &fresh);
+        if !drift.conflicts.is_empty() {
+            return Sent::Conflicts {
+                fresh,
+                conflicts: drift.conflicts,
+            };
+        }
+        let taken_in: Vec<FieldId> = drift.taken_in.iter().map(|(id, ..)| *id).collect();
+        let mut edits = request.edits.clone();
+        edits.rebase(&fresh);
+        let changes = ChangeSet::new(&fresh, &edits);
+        if let Some(reference) = &request.reference {
+            let moved = changed_since(&changes, reference, &fresh);
+            if !moved.is_empty() {
+                return Sent::Moved { fresh, moved };
+            }
+        }
+        let body = match changes.body() {
+            Ok(Some(body)) => body,
+            Ok(None) => return Sent::Nothing { fresh, taken_in },
+            Err(_) => return Sent::Invalid { fresh, changes },
+        };
+        on_put();
+        let answer = match self.client.put(&body).await {
+            Ok(answer) => answer,
+            Err(error @ ApiError::Unknown { .. }) => {
+                return Sent::Unknown {
+                    fresh,
+                    changes,
+                    error,
+                };
+            }
+            Err(error) => {
+                return Sent::Failed {
+                    fresh,
+                    changes,
+                    error,
+                };
+            }
+        };
+        let checks = verify(&changes, &answer.settings);
+        warnings.extend(self.record(&body, &fresh, &answer, &checks, request.rollback_of));
+        warnings.extend(self.remember_read(&answer.settings));
+        Sent::Done(Box::new(Done {
+            request_id: answer.request_id,
+            before: fresh,
+            after: answer.settings,
+            changes,
+            checks,
+            taken_in,
+            warnings,
+        }))
+    }
+
+    /// Records an answered PUT in the history, with each key's outcome.
+    fn record(
+        &self,
+        body: &Value,
+        before: &Settings,
+        answer: &Answer,
+        checks: &[KeyCheck],
+        rollback_of: Option<u64>,
+    ) -> Option<String> {
+        let state = self.state.as_ref()?;
+        let mut entry = HistoryEntry::new(
+            &self.profile,
+            &self.tenant,
+            answer.request_id.clone(),
+            body.clone(),
+            before,
+            &answer.settings,
+        );
+        entry.outcomes = checks
+            .iter()
+            .map(|c| (c.id.path(), c.status.clone()))
+            .collect();
+        entry.rollback_of = rollback_of;
+        match state.record(entry, self.history_keep) {
+            Ok((_, warning)) => warning,
+            Err(e) => Some(format!(
+                "the server answered, but the change is not in the local history ({}): {e}",
+                state.path().display()
+            )),
+        }
+    }
+}
+
+// ----- what both faces say -----
+
+/// `(request_id X)`, or nothing.
+pub fn request_id_part(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (request_id {})", one_line(id, 80)))
+        .unwrap_or_default()
+}
+
+/// The one line naming keys the answer did not report.
+pub fn unconfirmed_line(done: &Done) -> Option<String> {
+    let keys: Vec<String> = done.unconfirmed().map(|c| c.id.path()).collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let verb = if keys.len() == 1 { "is" } else { "are" };
+    Some(format!(
+        "{} sent {verb} not reported back by the server; exoset cannot confirm {}: {}",
+        count(keys.len(), "key"),
+        if keys.len() == 1 { "it" } else { "them" },
+        keys.join(", ")
+    ))
+}
+
+/// One line per key the server did not take as sent.
+pub fn not_taken_lines(done: &Done) -> Vec<String> {
+    done.not_taken()
+        .map(|(check, got)| {
+            format!(
+                "{}: sent {}, server has {}",
+                check.id.path(),
+                quoted(&check.sent),
+                quoted(got)
+            )
+        })
+        .collect()
+}
+
+/// A value in quotes, on one line, safe for a terminal.
+pub fn quoted(text: &str) -> String {
+    safe(&serde_json::to_string(text).unwrap_or_else(|_| text.to_string())).into_owned()
+}
+
+/// A value or "(not reported)".
+pub fn shown(value: Option<&str>) -> String {
+    value.map_or_else(|| "(not reported)".to_string(), quoted)
+}
+
+/// The server's refusal of a PUT, in words that name what was refused:
+/// 403/15 names `common.default_region` and the value sent.
+pub fn explain(error: &ApiError, changes: &ChangeSet) -> String {
+    if error.documented() == Some(Documented::Region) {
+        let region = changes
+            .rows
+            .iter()
+            .find(|r| r.id.setting().key == "default_region");
+        return match region {
+            Some(row) => format!(
+                "common.default_region {} was refused: {error}",
+                quoted(&row.new)
+            ),
+            None => format!("common.default_region was refused: {error}"),
+        };
+    }
+    error.to_string()
+}
+
+/// The setting a refusal names, when its message names one: a key sent
+/// first, else any setting. Longest name first (`…_event_method` before a
+/// shorter key it contains).
+pub fn refused_key(error: &ApiError, changes: &ChangeSet) -> Option<FieldId> {
+    if error.documented() == Some(Documented::Region) {
+        return lookup_path("common.default_region");
+    }
+    error.documented().filter(|d| *d == Documented::Refused)?;
+    let message = error.server_message()?;
+    let named = |id: &FieldId| message.contains(id.setting().key);
+    let longest = |ids: Vec<FieldId>| ids.into_iter().max_by_key(|id| id.setting().key.len());
+    longest(changes.rows.iter().map(|r| r.id).filter(named).collect()).or_else(|| {
+        longest(
+            (0..SETTINGS.len())
+                .map(FieldId)
+                .filter(named)
+                .collect::<Vec<_>>(),
+        )
+    })
+}
+
+/// What to do after an unknown outcome, for the subcommands.
+pub const UNKNOWN_ADVICE: &str = "run `exoset get` (or `exoset diff -f FILE`) to see what the server holds now; exoset \
+     does not send it again on its own";
+
+/// After an unknown outcome, a read tells which keys sent the server holds.
+/// `(held, not held)` as paths.
+pub fn held_after_unknown(changes: &ChangeSet, now: &Settings) -> (Vec<String>, Vec<String>) {
+    let mut held = Vec::new();
+    let mut not = Vec::new();
+    for row in changes.changed() {
+        match now.get(row.id) {
+            Some(got) if same_value(row.id, got, &row.new) => held.push(row.id.path()),
+            _ => not.push(row.id.path()),
+        }
+    }
+    (held, not)
+}
+
+// ----- rollback -----
+
+/// What rollback would do with one key of a history entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Put the old value back.
+    Restore(String),
+    /// The key changed again since the entry: left out (a conflict).
+    ChangedSince { now: Option<String> },
+    /// The key was not reported before the entry: it cannot be unset.
+    NotReportedBefore,
+    /// An unsent edit of the key is pending; it is not overwritten.
+    EditPending { mine: String },
+}
+
+/// What rolling back the keys an entry changed (`(key, before, after)`)
+/// does to each, over the settings now and the pending edits — the one rule
+/// for `exoset rollback` and the editor's history view.
+pub fn rollback_plan(
+    changed: &[(FieldId, Option<String>, Option<String>)],
+    now: &Settings,
+    edits: &Edits,
+) -> Vec<(FieldId, Verdict)> {
+    changed
+        .iter()
+        .map(|(id, before, after)| {
+            let current = now.get(*id);
+            let verdict = if !crate::changes::same_reported(*id, after.as_deref(), current) {
+                Verdict::ChangedSince {
+                    now: current.map(str::to_string),
+                }
+            } else if let Some(mine) = edits
+                .get(*id)
+                .filter(|mine| before.as_deref().is_none_or(|b| !same_value(*id, mine, b)))
+            {
+                Verdict::EditPending {
+                    mine: mine.to_string(),
+                }
+            } else {
+                match before {
+                    Some(value) => Verdict::Restore(value.clone()),
+                    None => Verdict::NotReportedBefore,
+                }
+            };
+            (*id, verdict)
+        })
+        .collect()
+}

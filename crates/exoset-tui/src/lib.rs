@@ -1,0 +1,676 @@
+//! The full-screen editor.
+//!
+//! Data flows one way: a terminal event or a task's result becomes an
+//! [`Action`]; [`update`] changes the [`App`] and returns [`Effect`]s; the run
+//! loop here carries them out on tokio tasks, whose results come back as
+//! actions; the screen is drawn from the state when something happened.
+
+mod action;
+mod ansi16;
+mod app;
+mod keys;
+mod layout;
+mod model;
+mod overlay;
+mod rows;
+mod sms;
+mod tasks;
+mod terminal;
+mod theme;
+pub mod view;
+mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+pub use app::{Action, App, Effect, update};
+pub use terminal::{EventSource, TerminalEvents, osc52};
+
+use tasks::Tasks;
+use terminal::{
+    Console, PANICKED, Signals, TEST_PANIC_KEY, TEST_PANIC_MESSAGE, action_from, test_panic_armed,
+};
+
+// The engine's and the core's modules, under the names the editor's modules
+// use (`crate::session`, `crate::schema`, …).
+use exoset_core::{changes, exit, schema, settings, text, validate};
+use exoset_engine::{api, auth, fleet, runtime, session, store};
+
+use crate::api::Client;
+use crate::changes::Edits;
+use crate::exit::Failure;
+use crate::fleet::Member;
+use crate::settings::Settings;
+use crate::store::{Claim, Draft, EditorClaim, Loaded, StateDir};
+use crossterm::event::{Event, EventStream};
+use futures_util::{FutureExt, StreamExt};
+use overlay::draft::FoundDraft;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How to open the editor.
+#[derive(Debug, Clone)]
+pub struct EditorOptions {
+    /// The profile or tenant shown in the title, e.g. `demo` or `acme (staging)`.
+    pub title: String,
+    /// Capture the mouse (click a tab or a row, scroll). Off by default: it
+    /// takes the terminal's own drag-to-select away, which SSH users rely on.
+    pub mouse: bool,
+    /// Use colours; `EditorOptions::new` turns them off when `NO_COLOR` is set.
+    pub color: bool,
+    /// Where this profile and tenant keep their draft, history and last read.
+    /// `None` (the demo, tests) keeps nothing on disk.
+    pub state: Option<EditorState>,
+    /// Every profile, for `P` (switch tenant) and "also send to…"; and how
+    /// to open sessions on them. Empty: neither is offered.
+    pub profiles: Vec<String>,
+    pub connector: Option<Connector>,
+}
+
+/// Opens sessions on profiles' tenants (each, or why not), as the fleet
+/// subcommands do; given by whoever opens the editor, so the editor needs
+/// to know nothing of credentials.
+#[derive(Clone)]
+pub struct Connector(pub std::sync::Arc<ConnectFn>);
+
+/// Profile names in, a session on each one's tenant (or why not) out.
+pub type ConnectFn = dyn Fn(&[String]) -> Vec<Member> + Send + Sync;
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connector")
+    }
+}
+
+impl EditorOptions {
+    pub fn new(title: impl Into<String>) -> EditorOptions {
+        EditorOptions {
+            title: title.into(),
+            mouse: false,
+            color: color_allowed(),
+            state: None,
+            profiles: Vec::new(),
+            connector: None,
+        }
+    }
+}
+
+/// The on-disk state the editor keeps, as the subcommands do: the draft of
+/// unsent edits (offered at the next start), the history of successful PUTs
+/// and the last read.
+#[derive(Debug, Clone)]
+pub struct EditorState {
+    pub dir: StateDir,
+    pub profile: String,
+    pub tenant: String,
+    /// History entries to keep.
+    pub history_keep: usize,
+}
+
+/// Whether colours are allowed: `NO_COLOR` unset or empty (no-color.org).
+pub fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Opens the editor on `client`'s tenant and runs it until the person quits.
+/// Must not be called from inside a tokio runtime: it builds its own.
+pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "the editor needs a terminal; for scripts use `exoset get`, `set` or `apply`",
+        ));
+    }
+    let runtime = runtime()
+        .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(run_on_terminal(client, options))
+}
+
+async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), Failure> {
+    let host = client.url().host_str().unwrap_or("the server").to_string();
+    let console = Console::enter(options.mouse).map_err(terminal_failure)?;
+    // The 16 basic colours go out in their classic forms (see `ansi16`).
+    let backend = CrosstermBackend::new(ansi16::Ansi16::new(io::stdout()));
+    let terminal = Terminal::new(backend).map_err(terminal_failure)?;
+    let mut driver = Driver {
+        terminal,
+        events: TerminalEvents(Some(EventStream::new())),
+        clipboard: io::stdout(),
+        console: Some(console),
+        editor: None,
+        frames: 0,
+        state: options.state,
+        claim: None,
+        other_drafts: Vec::new(),
+        connector: options.connector,
+    };
+    let mut app = App::new(options.title, host, options.color, options.mouse);
+    app.drafts = driver.state.is_some();
+    app.profiles = options.profiles;
+    app.profile = driver.state.as_ref().map(|s| s.profile.clone());
+    let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
+        .catch_unwind()
+        .await;
+    // Whatever the way out — quit, signal, lost terminal, panic — what was
+    // typed is kept, an edit box still open included.
+    let kept = driver.save_exit_draft(&mut app);
+    // Dropping the driver restores the terminal before anything is printed
+    // (after a panic the hook has already done it).
+    drop(driver);
+    if let Err(problem) = kept {
+        eprintln!("exoset: {problem}");
+    }
+    match outcome {
+        // The same failure ends with the same exit code as in the subcommands.
+        Ok(Ok(())) => match app.exit.take() {
+            Some((code, text)) => Err(Failure::new(code, text)),
+            None => Ok(()),
+        },
+        Ok(result) => result,
+        // The hook printed the message; the exit status says it failed.
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+fn terminal_failure(e: io::Error) -> Failure {
+    Failure::new(exit::NETWORK, format!("terminal error: {e}"))
+}
+
+// ----- the run loop -----
+
+/// Everything the run loop drives: a terminal, its events, where clipboard
+/// sequences go, and — for a real terminal — the console to hand over.
+pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
+    pub terminal: Terminal<B>,
+    pub events: S,
+    pub clipboard: W,
+    console: Option<Console>,
+    /// The editor command; `None` reads `$VISUAL` / `$EDITOR` at hand-over.
+    pub editor: Option<String>,
+    /// Frames drawn, so tests can see that an idle editor draws nothing.
+    pub frames: u64,
+    pub state: Option<EditorState>,
+    /// This editor's claim on the tenant, held while it runs.
+    claim: Option<EditorClaim>,
+    /// Drafts other runs left beside this one's, offered with it.
+    other_drafts: Vec<PathBuf>,
+    /// Opens sessions on other profiles' tenants (`P`, "also send to…").
+    pub connector: Option<Connector>,
+}
+
+/// How often the spinner turns while a request is in flight.
+const TICK: Duration = Duration::from_millis(120);
+
+impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
+    /// A driver for a terminal that is not the real one (tests): nothing is
+    /// suspended around `$EDITOR` and no signal is caught.
+    #[cfg(test)]
+    pub fn new(terminal: Terminal<B>, events: S, clipboard: W) -> Self {
+        Driver {
+            terminal,
+            events,
+            clipboard,
+            console: None,
+            editor: None,
+            frames: 0,
+            state: None,
+            claim: None,
+            other_drafts: Vec::new(),
+            connector: None,
+        }
+    }
+
+    fn draw(&mut self, app: &mut App) -> Result<(), Failure> {
+        self.frames += 1;
+        app.redraw = false;
+        self.terminal
+            .draw(|frame| view::draw(frame, &*app))
+            .map(|_| ())
+            .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))
+    }
+
+    pub async fn run(&mut self, client: Client, app: &mut App) -> Result<(), Failure> {
+        let size = self
+            .terminal
+            .size()
+            .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))?;
+        app.size = (size.width, size.height);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut tasks = Tasks::new(client, self.state.as_ref(), tx);
+        let mut signals = Signals::new(self.console.is_some());
+        let panic_key = test_panic_armed();
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+        let held = self.claim_tenant();
+        let mut first = app.start();
+        if let Some(notice) = held {
+            first.extend(update(app, Action::Notice(notice)));
+        }
+        // The first frame ("Loading…") goes out before the GET is answered.
+        self.draw(app)?;
+        if self.apply(first, app, &mut tasks).await? {
+            return Ok(());
+        }
+        loop {
+            let was_busy = app.busy();
+            let action = tokio::select! {
+                biased;
+                event = self.events.next() => match event {
+                    Some(Ok(Event::Key(key))) if panic_key && key.code == TEST_PANIC_KEY => {
+                        // TEST ONLY, see TEST_PANIC_VAR.
+                        panic!("{TEST_PANIC_MESSAGE}");
+                    }
+                    Some(Ok(event)) => match action_from(event) {
+                        Some(action) => action,
+                        None => continue,
+                    },
+                    Some(Err(e)) => {
+                        return Err(Failure::new(
+                            exit::NETWORK,
+                            format!("cannot read the terminal: {e}"),
+                        ));
+                    }
+                    None => return Ok(()),
+                },
+                Some(action) = rx.recv() => action,
+                _ = tick.tick(), if was_busy => Action::Tick,
+                (name, number) = signals.next() => {
+                    // 128 + the signal's number, as a shell reports it.
+                    return Err(Failure::new(
+                        128 + number,
+                        format!("stopped by {name}; unsent changes are kept as a draft"),
+                    ));
+                }
+            };
+            if PANICKED.load(Ordering::SeqCst) {
+                return Err(Failure::new(
+                    exit::NETWORK,
+                    "stopped after an internal error; unsent changes are kept as a draft",
+                ));
+            }
+            let effects = update(app, action);
+            if self.apply(effects, app, &mut tasks).await? {
+                return Ok(());
+            }
+            // Results that are already here are taken before drawing.
+            while let Ok(action) = rx.try_recv() {
+                let effects = update(app, action);
+                if self.apply(effects, app, &mut tasks).await? {
+                    return Ok(());
+                }
+            }
+            if !was_busy && app.busy() {
+                tick.reset();
+            }
+            if app.redraw {
+                self.draw(app)?;
+            }
+        }
+    }
+
+    /// Writes the draft a way out needs ([`App::exit_draft`]).
+    fn save_exit_draft(&mut self, app: &mut App) -> Result<(), String> {
+        match app.exit_draft() {
+            Some(Effect::SaveDraft { base, edits }) => self.write_draft(&base, &edits),
+            _ => Ok(()),
+        }
+    }
+
+    fn write_draft(&self, base: &Settings, edits: &Edits) -> Result<(), String> {
+        let Some(state) = &self.state else {
+            return Ok(());
+        };
+        let draft = Draft::new(&state.profile, &state.tenant, base, edits);
+        state.dir.save_draft(&draft).map_err(|e| {
+            format!(
+                "cannot keep the draft in {}: {e}",
+                state.dir.path().display()
+            )
+        })
+    }
+
+    /// Once the offer of drafts other runs left is settled (taken into this
+    /// editor's own draft, or declined), their files go.
+    fn forget_other_drafts(
+        &mut self,
+        app: &mut App,
+        queue: &mut std::collections::VecDeque<Effect>,
+    ) {
+        if app.draft_offer.is_some() {
+            return;
+        }
+        let Some(state) = &self.state else {
+            return;
+        };
+        for path in std::mem::take(&mut self.other_drafts) {
+            if let Err(e) = state.dir.remove_draft_at(&path) {
+                let problem = format!("cannot remove the draft {}: {e}", path.display());
+                queue.extend(update(app, Action::Problem(problem)));
+            }
+        }
+    }
+
+    /// Claims the tenant for this editor; when another exoset holds it, this
+    /// one keeps its draft in a file of its own and says who holds it.
+    fn claim_tenant(&mut self) -> Option<String> {
+        let state = self.state.as_mut()?;
+        match state.dir.claim_editor() {
+            Ok(Claim::Mine(claim)) => {
+                self.claim = Some(claim);
+                None
+            }
+            Ok(Claim::Held { pid, since }) => {
+                state.dir = state.dir.with_own_draft(std::process::id());
+                Some(format!(
+                    "Another exoset (pid {pid}, since {}) is editing {}: your unsent changes \
+                     are kept in a draft of their own beside its draft; the next start offers \
+                     both.",
+                    crate::store::format_time(since),
+                    crate::text::safe(&state.tenant)
+                ))
+            }
+            Err(e) => Some(format!(
+                "Cannot tell whether another exoset is editing this tenant ({e}); drafts are \
+                 still kept."
+            )),
+        }
+    }
+
+    /// Sessions on these profiles' tenants, or why there is none.
+    fn connect(&self, profiles: &[String]) -> Vec<Member> {
+        match &self.connector {
+            Some(connector) => (connector.0)(profiles),
+            None => profiles
+                .iter()
+                .map(|profile| Member {
+                    profile: profile.clone(),
+                    tenant: None,
+                    session: Err(crate::fleet::Refusal {
+                        code: exit::USAGE,
+                        message: "this editor cannot open other tenants".into(),
+                        request_id: None,
+                    }),
+                })
+                .collect(),
+        }
+    }
+
+    /// `P`: this tenant's edits stay as its draft; the other profile's
+    /// tenant is opened in a fresh editor state, its own draft offered.
+    fn switch_tenant(&mut self, name: &str, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
+        let Some(member) = self.connect(&[name.to_string()]).pop() else {
+            return vec![];
+        };
+        let session = match member.session {
+            Ok(session) => session,
+            Err(refusal) => {
+                return update(
+                    app,
+                    Action::Problem(format!(
+                        "Cannot open profile {}: {}",
+                        crate::text::safe(name),
+                        refusal.message
+                    )),
+                );
+            }
+        };
+        let mut effects = Vec::new();
+        if let Err(problem) = self.save_exit_draft(app) {
+            effects.extend(update(app, Action::Problem(problem)));
+            return effects;
+        }
+        tasks.cancel();
+        let host = session
+            .client
+            .url()
+            .host_str()
+            .unwrap_or("the server")
+            .to_string();
+        let title = format!("{} ({})", session.profile, session.tenant);
+        self.claim = None;
+        self.other_drafts.clear();
+        self.state = session.state.clone().map(|dir| EditorState {
+            dir,
+            profile: session.profile.clone(),
+            tenant: session.tenant.clone(),
+            history_keep: session.history_keep,
+        });
+        let kept = app.model.edits().len();
+        let mut next = app.for_tenant(title, host, session.profile.clone());
+        next.drafts = self.state.is_some();
+        tasks.session = session;
+        *app = next;
+        let held = self.claim_tenant();
+        effects.extend(app.start());
+        if let Some(notice) = held {
+            effects.extend(update(app, Action::Notice(notice)));
+        }
+        if kept > 0 {
+            effects.extend(update(
+                app,
+                Action::Notice(format!(
+                    "The other tenant's {} kept as its draft.",
+                    if kept == 1 {
+                        "unsent change is".to_string()
+                    } else {
+                        format!("{kept} unsent changes are")
+                    }
+                )),
+            ));
+        }
+        effects
+    }
+
+    /// Carries out effects; `Ok(true)` means quit.
+    async fn apply(
+        &mut self,
+        effects: Vec<Effect>,
+        app: &mut App,
+        tasks: &mut Tasks,
+    ) -> Result<bool, Failure> {
+        let mut queue = std::collections::VecDeque::from(effects);
+        while let Some(effect) = queue.pop_front() {
+            match effect {
+                Effect::Quit => {
+                    tasks.cancel();
+                    return Ok(true);
+                }
+                Effect::Load { seq } => tasks.load(seq),
+                Effect::Submit { seq, base, edits } => tasks.submit(seq, base, edits),
+                Effect::Cancel => tasks.cancel(),
+                // Drafts are small files written atomically; written here, in
+                // order, so the last one has landed before a quit.
+                Effect::ReadDraft => {
+                    let (offer, others, problems) = read_drafts(self.state.as_ref());
+                    self.other_drafts = others;
+                    let result = match (offer, problems.first()) {
+                        (None, Some(problem)) => Err(problem.clone()),
+                        (offer, _) => Ok(offer),
+                    };
+                    queue.extend(update(app, Action::DraftRead(result)));
+                    for problem in problems.into_iter().skip(1) {
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                }
+                Effect::SaveDraft { base, edits } => {
+                    if let Err(problem) = self.write_draft(&base, &edits) {
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                    self.forget_other_drafts(app, &mut queue);
+                }
+                Effect::RemoveDraft => {
+                    if let Some(state) = &self.state
+                        && let Err(e) = state.dir.remove_draft()
+                    {
+                        let problem = format!("cannot remove the draft: {e}");
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                    self.forget_other_drafts(app, &mut queue);
+                }
+                Effect::Copy(text) => {
+                    let written = self
+                        .clipboard
+                        .write_all(osc52(&text).as_bytes())
+                        .and_then(|()| self.clipboard.flush());
+                    if let Err(e) = written {
+                        let problem = format!("cannot write to the terminal to copy: {e}");
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
+                }
+                Effect::ExternalEdit { target, text, json } => {
+                    let result = self.hand_over(&text, json).await;
+                    queue.extend(update(app, Action::ExternalEdited { target, result }));
+                }
+                // Like the draft: a small file, read here.
+                Effect::SwitchTenant(name) => {
+                    queue.extend(self.switch_tenant(&name, app, tasks));
+                }
+                Effect::PlanFleet { profiles, changes } => {
+                    let members = self.connect(&profiles);
+                    queue.extend(update(app, Action::FleetOpened(members.clone())));
+                    tasks.plan_fleet(members, changes);
+                }
+                Effect::SendFleet => {
+                    if let Some((members, plans)) = app.fleet_plans() {
+                        tasks.send_fleet(members.to_vec(), plans.to_vec());
+                    }
+                }
+                Effect::ReadHistory => {
+                    let read = self.state.as_ref().map(|state| state.dir.load_history());
+                    queue.extend(update(app, Action::HistoryRead(read)));
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Hands the terminal to `$VISUAL`/`$EDITOR` on a private temporary file
+    /// holding `text`, and takes it back; returns the file's new text.
+    async fn hand_over(&mut self, text: &str, json: bool) -> Result<String, String> {
+        let file =
+            write_temp(text, json).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+        let editor = self.editor.clone().unwrap_or_else(editor_command);
+        self.events.pause();
+        if let Some(console) = &self.console {
+            console.suspend();
+        }
+        let status = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(file.path())
+            .env_remove(crate::auth::TOKEN_ENV_VARS[0])
+            .env_remove(crate::auth::TOKEN_ENV_VARS[1])
+            .status()
+            .await;
+        let resumed = match &self.console {
+            Some(console) => console.resume(),
+            None => Ok(()),
+        };
+        self.events.resume();
+        // Whatever the editor left on the screen, the next frame is whole.
+        // (Not `Terminal::clear`: it asks the terminal where the cursor is,
+        // and the answer races the event reader.)
+        if let Ok(size) = self.terminal.size() {
+            let _ = self
+                .terminal
+                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+        }
+        resumed.map_err(|e| format!("cannot take the terminal back: {e}"))?;
+        match status {
+            Ok(status) if status.success() => std::fs::read_to_string(file.path())
+                .map_err(|e| format!("cannot read the edited file back: {e}")),
+            Ok(status) => Err(format!(
+                "{editor} exited with {status}; the value is unchanged"
+            )),
+            Err(e) => Err(format!("cannot run {editor}: {e}")),
+        }
+    }
+}
+
+/// `$VISUAL`, else `$EDITOR`, else `vi`.
+pub fn editor_command() -> String {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// A temporary file only its owner can read (0600), holding `text`.
+fn write_temp(text: &str, json: bool) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix("exoset-")
+        .suffix(if json { ".json" } else { ".txt" });
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let mut file = builder.tempfile()?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        file.write_all(b"\n")?;
+    }
+    file.flush()?;
+    Ok(file)
+}
+
+/// Every draft on disk for this tenant, merged into one offer (this
+/// process's own first, then those other runs left beside it, newer edits
+/// winning), with the other files to remove once the offer is settled and
+/// what could not be read.
+fn read_drafts(state: Option<&EditorState>) -> (Option<FoundDraft>, Vec<PathBuf>, Vec<String>) {
+    let Some(state) = state else {
+        return (None, Vec::new(), Vec::new());
+    };
+    let own = state.dir.draft_path();
+    let mut found: Vec<(u64, Settings, Edits)> = Vec::new();
+    let mut others = Vec::new();
+    let mut problems = Vec::new();
+    for path in state.dir.draft_paths() {
+        match state.dir.load_draft_at(&path) {
+            Loaded::Missing => continue,
+            Loaded::Found(draft) => match draft.restore() {
+                Ok((base, edits)) => found.push((draft.saved_at, base, edits)),
+                Err(e) => {
+                    problems.push(format!("The draft of unsent changes cannot be used: {e}"));
+                    continue;
+                }
+            },
+            Loaded::SetAside { moved_to, reason } => {
+                problems.push(format!(
+                    "The draft of unsent changes is {reason}; it was kept as {}.",
+                    moved_to.display()
+                ));
+                continue;
+            }
+        }
+        if path != own {
+            others.push(path);
+        }
+    }
+    found.sort_by_key(|(saved_at, ..)| *saved_at);
+    let merged = found.into_iter().reduce(|older, newer| {
+        let (saved_at, base, mut edits) = newer;
+        for (id, text) in older.2.iter() {
+            if edits.get(id).is_none() {
+                edits.set(&base, id, text);
+            }
+        }
+        (saved_at, base, edits)
+    });
+    let offer = merged.map(|(saved_at, base, edits)| FoundDraft {
+        saved_at,
+        base,
+        edits,
+    });
+    (offer, others, problems)
+}

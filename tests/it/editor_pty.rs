@@ -1,0 +1,857 @@
+//! The real `exoset` binary in a pseudo-terminal, against the simulator over
+//! real HTTP: an end-to-end edit and send, every way out (signals, a panic)
+//! keeping the draft and restoring the terminal, and conflicts with changes
+//! made on the server behind the editor's back.
+
+use crate::support::pty;
+
+use exoset_core::schema::{Kind, lookup_path};
+use exoset_sim::{SimConfig, Simulator};
+use nix::sys::signal::Signal;
+use pty::Pty;
+use serde_json::json;
+use std::time::Duration;
+
+/// Generous: CI runs these on two busy cores.
+const WAIT: Duration = Duration::from_secs(30);
+const ESC: &str = "\x1b";
+const ENTER: &str = "\r";
+const F12: &str = "\x1b[24~";
+
+struct Env {
+    sim: Simulator,
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            sim: Simulator::start_background(SimConfig::demo()).expect("simulator"),
+            home: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// `exoset` with no subcommand: the editor for the simulator's tenant,
+    /// drafts and history under a private EXOSET_HOME; waits for the load.
+    fn editor(&self, extra: &[(&str, &str)]) -> Pty {
+        let config = SimConfig::demo();
+        let base_url = self.sim.base_url();
+        let home = self.home.path().to_string_lossy().into_owned();
+        let mut env = vec![
+            ("EXOSET_HOME", home.as_str()),
+            ("EXOSET_BASE_URL", base_url.as_str()),
+            ("EXOSET_TENANT_SID", self.sim.sid()),
+            ("EXOSET_API_KEY", config.api_key.as_str()),
+            ("EXOSET_API_TOKEN", config.api_token.as_str()),
+        ];
+        env.extend_from_slice(extra);
+        let pty = Pty::spawn(&[], &env, 80, 24);
+        pty.wait_for("Loaded ", WAIT);
+        pty
+    }
+
+    fn value(&self, path: &str) -> Option<String> {
+        self.sim
+            .settings()
+            .get(lookup_path(path).expect("a setting"))
+            .map(str::to_string)
+    }
+}
+
+const FILTER_SET: &str = "(Esc clears)";
+
+/// Esc, to close what shows `text`, on its own: a key right behind it in
+/// the same read is taken as Alt-key, so the next key waits until it acted.
+fn esc_closing(pty: &mut Pty, text: &str) {
+    pty.type_str(ESC);
+    pty.wait_gone(text, WAIT);
+}
+
+/// Clears the filter, if one is set.
+fn clear_filter(pty: &mut Pty) {
+    if pty.screen().contains(FILTER_SET) {
+        esc_closing(pty, FILTER_SET);
+    }
+}
+
+/// Selects the first setting of pane `tab` whose name holds `filter`.
+fn go_to(pty: &mut Pty, tab: char, filter: &str) {
+    clear_filter(pty);
+    pty.type_str(&format!("{tab}/{filter}{ENTER}"));
+    pty.wait_for(FILTER_SET, WAIT);
+}
+
+/// Opens the text edit of the selected setting, types `text` at its end, keeps it.
+fn append(pty: &mut Pty, text: &str) {
+    pty.type_str(&format!("{ENTER}{text}{ENTER}"));
+}
+
+/// `q` with nothing pending: the editor ends cleanly, exit 0 (a panic on
+/// the way out would be 101).
+fn quit(pty: &mut Pty) {
+    clear_filter(pty);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0, "q quits cleanly");
+    pty.assert_restored();
+}
+
+fn next_enum(path: &str, now: &str) -> String {
+    let Kind::Enum { values } = lookup_path(path).expect("a setting").setting().kind else {
+        panic!("{path} is not an enum");
+    };
+    let at = values.iter().position(|v| *v == now).expect("a value");
+    values[(at + 1) % values.len()].to_string()
+}
+
+/// `body` with the JSON held in strings at `paths` read as JSON, so a
+/// comparison does not hang on how the object was spelled.
+fn json_strings_read(mut body: serde_json::Value, paths: &[(&str, &str)]) -> serde_json::Value {
+    for (section, key) in paths {
+        if let Some(slot) = body.get_mut(*section).and_then(|s| s.get_mut(*key))
+            && let Some(text) = slot.as_str()
+        {
+            *slot = serde_json::from_str(text).expect("JSON in the string");
+        }
+    }
+    body
+}
+
+#[test]
+fn edits_of_every_kind_are_refused_while_invalid_then_sent_and_land_on_the_server() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    let timezone = next_enum("common.timezone", "IST");
+    let mut sms: serde_json::Value =
+        serde_json::from_str(&env.value("common.sms_config").expect("demo sms_config"))
+            .expect("sms_config is JSON");
+    assert_eq!(sms["A"]["sms_enabled"], "true", "the demo's A.sms_enabled");
+    sms["A"]["sms_enabled"] = json!("false");
+
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.type_str(" "); // bool: true -> false
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" "); // enum: IST -> the next value
+    go_to(&mut pty, '3', "aparty_tag");
+    append(&mut pty, "X"); // text
+    go_to(&mut pty, '2', "aparty_pin_length");
+    pty.type_str(&format!("{ENTER}\x7f6{ENTER}")); // int: 4 -> 6
+    go_to(&mut pty, '2', "greenpin_call_complete_event_endpoint");
+    append(&mut pty, "/v2"); // url: its method and headers go with it
+    go_to(&mut pty, '3', "max_deallocation_time");
+    pty.type_str(&format!("{ENTER}\x152d{ENTER}")); // duration: -1 -> 2d
+    go_to(&mut pty, '3', "default_region");
+    pty.type_str(&format!("{ENTER}\x15MH{ENTER}")); // region: KA -> MH
+    go_to(&mut pty, '1', "default_flow_id");
+    pty.type_str(&format!("{ENTER}\x157654321{ENTER}")); // digits
+    // headers: the content_type pick, application/json -> application/xml.
+    go_to(&mut pty, '1', "greencall_complete_event_headers");
+    pty.type_str(ENTER);
+    pty.wait_for("Headers content_type", WAIT);
+    pty.type_str(&format!("j{ENTER}"));
+    pty.wait_gone("Headers content_type", WAIT);
+    // sms: the form; its first row, A's sms_enabled, toggles.
+    go_to(&mut pty, '3', "sms_config");
+    pty.type_str(ENTER);
+    pty.wait_for("· common.sms_config", WAIT);
+    pty.type_str(ENTER);
+    esc_closing(&mut pty, "· common.sms_config");
+    // country: invalid first ("in"), as the issue had it.
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15in{ENTER}"));
+    pty.wait_for("Kept, but invalid", WAIT);
+    go_to(&mut pty, '3', "deletion_time");
+    append(&mut pty, "00"); // 180000: over the 86400 limit
+    pty.wait_for("3 Common *8 !2", WAIT);
+
+    pty.type_str("s");
+    pty.wait_for("Cannot send: common.country", WAIT);
+    assert_eq!(
+        env.sim.put_count(),
+        0,
+        "nothing is sent while a field is invalid"
+    );
+
+    // Fixed, the message about it goes: it is no longer true.
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15US{ENTER}"));
+    pty.wait_gone("Cannot send: common.country", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Cannot send: common.deletion_time", WAIT);
+    go_to(&mut pty, '3', "deletion_time");
+    pty.type_str(&format!("{ENTER}\x7f{ENTER}")); // 18000
+    pty.wait_gone("Cannot send", WAIT);
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(!screen.contains("Cannot send"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    pty.type_str("s");
+    let screen = pty.wait_for("Send these changes?", WAIT);
+    assert!(!screen.contains("Cannot send"), "{screen}");
+    assert_eq!(env.sim.put_count(), 0, "nothing is sent before y");
+    pty.type_str("y");
+    pty.wait_for("Saved 12 changes", WAIT);
+
+    assert_eq!(env.sim.put_count(), 1);
+    let json_paths = [
+        ("greenvn", "greencall_complete_event_headers"),
+        ("greenpin", "greenpin_call_complete_event_headers"),
+        ("common", "sms_config"),
+    ];
+    assert_eq!(
+        env.sim
+            .last_put_body()
+            .map(|body| json_strings_read(body, &json_paths)),
+        Some(json_strings_read(
+            json!({
+                // Headers alone carry no companions; an endpoint does.
+                "greenvn": {
+                    "greencall_complete_event_headers": "{\"content_type\": \"application/xml\"}",
+                    "default_flow_id": "7654321",
+                },
+                "greenpin": {
+                    "greenpin_call_complete_event_endpoint":
+                        "https://hooks.example.com/exobridge/greenpin/call-complete/v2",
+                    "greenpin_call_complete_event_method": "POST_JSON",
+                    "greenpin_call_complete_event_headers": "{\"content_type\": \"application/json\"}",
+                    "aparty_pin_length": 6,
+                },
+                "common": {
+                    "lcr_enabled": "false",
+                    "timezone": timezone,
+                    "aparty_tag": "CustomerX",
+                    "deletion_time": 18000,
+                    "max_deallocation_time": "2d",
+                    "default_region": "MH",
+                    "country": "US",
+                    "sms_config": sms.to_string(),
+                },
+            }),
+            &json_paths
+        )),
+        "only the changes, plus the endpoints' companions"
+    );
+    for (path, want) in [
+        ("common.lcr_enabled", "false"),
+        ("common.timezone", timezone.as_str()),
+        ("common.aparty_tag", "CustomerX"),
+        ("common.deletion_time", "18000"),
+        ("common.max_deallocation_time", "2d"),
+        ("common.default_region", "MH"),
+        ("common.country", "US"),
+        ("greenvn.default_flow_id", "7654321"),
+        ("greenpin.aparty_pin_length", "6"),
+        (
+            "greenpin.greenpin_call_complete_event_endpoint",
+            "https://hooks.example.com/exobridge/greenpin/call-complete/v2",
+        ),
+        ("greenpin.greenpin_call_complete_event_method", "POST_JSON"),
+    ] {
+        assert_eq!(env.value(path).as_deref(), Some(want), "{path}");
+    }
+    let held = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&env.value(path).expect("a value")).expect("JSON")
+    };
+    assert_eq!(
+        held("greenvn.greencall_complete_event_headers"),
+        json!({"content_type": "application/xml"})
+    );
+    assert_eq!(held("common.sms_config"), sms);
+    quit(&mut pty);
+}
+
+/// Makes a finished edit (lcr_enabled) and leaves an edit box open with
+/// text typed into it (aparty_tag), as a person would be at an SSH drop.
+fn edit_and_keep_typing(pty: &mut Pty) {
+    go_to(pty, '3', "lcr_enabled");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    go_to(pty, '3', "aparty_tag");
+    pty.type_str(&format!("{ENTER}Zed"));
+    pty.wait_for("CustomerZed", WAIT);
+}
+
+/// The next start offers the draft; accepting it brings back both edits.
+fn draft_is_offered_and_restores(env: &Env) {
+    let mut pty = env.editor(&[]);
+    pty.wait_for("A draft of 2 unsent changes", WAIT);
+    pty.type_str("y");
+    pty.wait_for("Restored 2 changes from the draft", WAIT);
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(screen.contains("common.lcr_enabled"), "{screen}");
+    assert!(screen.contains("true → false"), "{screen}");
+    assert!(screen.contains("Customer → CustomerZed"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    clear_filter(&mut pty);
+    pty.type_str("q");
+    pty.wait_for("stay in the draft", WAIT);
+    pty.type_str("y");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+fn a_signal_restores_the_terminal_and_keeps_the_draft(signal: Signal, code: u32) {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    edit_and_keep_typing(&mut pty);
+    pty.signal(signal);
+    assert_eq!(pty.wait_exit(WAIT), code, "{signal:?}: 128 + its number");
+    pty.assert_restored();
+    assert!(
+        pty.after_restore()
+            .contains(&format!("stopped by {}", signal.as_str())),
+        "{}",
+        pty.after_restore()
+    );
+    draft_is_offered_and_restores(&env);
+}
+
+#[test]
+fn sighup_restores_the_terminal_exits_non_zero_and_keeps_the_draft() {
+    a_signal_restores_the_terminal_and_keeps_the_draft(Signal::SIGHUP, 129);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_exits_non_zero_and_keeps_the_draft() {
+    a_signal_restores_the_terminal_and_keeps_the_draft(Signal::SIGTERM, 143);
+}
+
+#[test]
+fn sigint_restores_the_terminal_exits_non_zero_and_keeps_the_draft() {
+    a_signal_restores_the_terminal_and_keeps_the_draft(Signal::SIGINT, 130);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_then_says_so_without_the_token_and_keeps_the_draft() {
+    let env = Env::new();
+    let mut pty = env.editor(&[("EXOSET_TEST_PANIC", "1")]);
+    edit_and_keep_typing(&mut pty);
+    pty.type_str(F12);
+    assert_eq!(pty.wait_exit(WAIT), 101, "a panic exits non-zero");
+    pty.assert_restored();
+    let after = pty.after_restore();
+    assert!(
+        after.contains("test panic on F12"),
+        "the message comes after the terminal is restored: {after:?}"
+    );
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    assert!(
+        !raw.contains(&SimConfig::demo().api_token),
+        "the token leaked"
+    );
+    draft_is_offered_and_restores(&env);
+}
+
+#[test]
+fn f12_does_nothing_without_the_test_panic_variable() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    pty.type_str(&format!("{F12}?"));
+    pty.wait_for("Keys — Esc closes", WAIT);
+    esc_closing(&mut pty, "Keys — Esc closes");
+    quit(&mut pty);
+}
+
+#[test]
+fn a_change_only_on_the_server_is_taken_in_said_and_not_sent_back() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "aparty_tag");
+    append(&mut pty, "X");
+    pty.wait_for("3 Common *1", WAIT);
+    env.sim
+        .modify(|s| s.set(lookup_path("common.bparty_tag").expect("key"), "Driver"));
+    pty.type_str("sy");
+    let screen = pty.wait_for("Saved 1 change", WAIT);
+    // The status line wraps; read it as words.
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("Taken in from the server first: common.bparty_tag."),
+        "{screen}"
+    );
+    assert_eq!(
+        env.sim.last_put_body(),
+        Some(json!({"common": {"aparty_tag": "CustomerX"}}))
+    );
+    assert_eq!(env.value("common.bparty_tag").as_deref(), Some("Driver"));
+    assert_eq!(env.value("common.aparty_tag").as_deref(), Some("CustomerX"));
+    quit(&mut pty);
+}
+
+#[test]
+fn a_change_on_both_sides_is_not_sent_until_resolved_mine_or_theirs() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "deletion_time");
+    append(&mut pty, "1"); // 18001
+    go_to(&mut pty, '3', "aparty_tag");
+    append(&mut pty, "X");
+    pty.wait_for("3 Common *2", WAIT);
+    env.sim.modify(|s| {
+        s.set(lookup_path("common.deletion_time").expect("key"), "900");
+        s.set(lookup_path("common.aparty_tag").expect("key"), "Server");
+    });
+    pty.type_str("sy");
+    pty.wait_for("0 of 2 resolved", WAIT);
+    assert_eq!(env.sim.put_count(), 0);
+
+    // Esc backs out; a send comes back to the conflicts, still sending nothing.
+    esc_closing(&mut pty, "0 of 2 resolved");
+    pty.wait_for("s resolves", WAIT);
+    pty.type_str("s");
+    pty.wait_for("0 of 2 resolved", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("2 conflicts still to resolve", WAIT);
+    assert_eq!(env.sim.put_count(), 0, "nothing is sent while unresolved");
+
+    // deletion_time first (schema order): keep mine; aparty_tag: take theirs.
+    pty.type_str("mt");
+    pty.wait_for("2 of 2 resolved", WAIT);
+    assert_eq!(env.sim.put_count(), 0);
+    pty.type_str(ENTER);
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("y");
+    pty.wait_for("Saved 1 change", WAIT);
+    assert_eq!(env.sim.put_count(), 1);
+    assert_eq!(
+        env.sim.last_put_body(),
+        Some(json!({"common": {"deletion_time": 18001}}))
+    );
+    assert_eq!(env.value("common.deletion_time").as_deref(), Some("18001"));
+    assert_eq!(env.value("common.aparty_tag").as_deref(), Some("Server"));
+    quit(&mut pty);
+}
+
+// ----- what the server did, told as the subcommands tell it -----
+
+/// Whether a draft of unsent edits is on disk under `home`.
+fn draft_on_disk(home: &std::path::Path) -> bool {
+    fn walk(dir: &std::path::Path) -> bool {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path)
+                } else {
+                    path.file_name().is_some_and(|n| n == "draft.json")
+                }
+            })
+    }
+    walk(home)
+}
+
+/// Edits timezone, sends it with `fault` on the PUT (the re-read before it
+/// is answered as usual).
+fn send_timezone_with(env: &Env, pty: &mut Pty, fault: exoset_sim::Fault) {
+    use exoset_sim::Fault;
+    go_to(pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    env.sim.inject(Fault::Delay(Duration::ZERO), 1);
+    env.sim.inject(fault, 1);
+    pty.type_str("y");
+}
+
+/// Ctrl-C, then the exit status; the terminal is restored.
+fn interrupt(pty: &mut Pty) -> u32 {
+    pty.type_str("\x03");
+    let code = pty.wait_exit(WAIT);
+    pty.assert_restored();
+    code
+}
+
+#[test]
+fn a_refused_value_shows_the_servers_words_marks_the_key_and_keeps_the_draft() {
+    use exoset_sim::Fault;
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    send_timezone_with(
+        &env,
+        &mut pty,
+        Fault::error(400, Some(5), "timezone not allowed"),
+    );
+    let screen = pty.wait_for("Not applied", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "the server refused a value",
+        "HTTP 400, code 5",
+        "timezone not allowed",
+        "Your changes are kept",
+        "! refused by the server",
+    ] {
+        assert!(words.contains(part), "{part} missing:\n{screen}");
+    }
+    assert_eq!(env.value("common.timezone").as_deref(), Some("IST"));
+    let code = interrupt(&mut pty);
+    assert_eq!(code, 2, "a refused value: exit 2, as `exoset set` would");
+    assert!(
+        draft_on_disk(env.home.path()),
+        "the edit is kept as a draft"
+    );
+}
+
+#[test]
+fn an_unsupported_region_is_named_with_the_value_sent() {
+    use exoset_sim::Quirks;
+    let env = Env::new();
+    env.sim.set_quirks(Quirks {
+        regions: Some(vec!["KA".into()]),
+        ..Quirks::default()
+    });
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "default_region");
+    pty.type_str(&format!("{ENTER}\x7f\x7fDL{ENTER}"));
+    pty.wait_for("3 Common *1", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("y");
+    let screen = pty.wait_for("Not applied", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "common.default_region \"DL\" was refused",
+        "does not support the region code",
+        "code 15",
+    ] {
+        assert!(words.contains(part), "{part} missing:\n{screen}");
+    }
+    assert_eq!(interrupt(&mut pty), 2);
+    assert!(draft_on_disk(env.home.path()));
+}
+
+#[test]
+fn a_lost_answer_is_an_unknown_outcome_and_the_next_read_tells_what_the_server_holds() {
+    use exoset_sim::Fault;
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    // Applied, then the connection drops: the re-read finds it there.
+    send_timezone_with(&env, &mut pty, Fault::DropAfterApply);
+    let screen = pty.wait_for("was applied", WAIT);
+    assert!(!screen.contains("Not sent"), "{screen}");
+    assert_eq!(env.sim.put_count(), 1, "never sent again on its own");
+    assert_eq!(env.value("common.timezone").as_deref(), Some("UTC"));
+
+    // A gateway error without the envelope: maybe applied, in fact not.
+    send_timezone_with(
+        &env,
+        &mut pty,
+        Fault::Raw {
+            status: 504,
+            body: "gateway timeout".into(),
+        },
+    );
+    let screen = pty.wait_for("was not applied", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Your changes are kept"), "{screen}");
+    assert_eq!(env.sim.put_count(), 2);
+    assert_eq!(interrupt(&mut pty), 5, "an edit of unknown fate is pending");
+    assert!(draft_on_disk(env.home.path()), "the unsent edit is kept");
+}
+
+#[test]
+fn two_editors_on_one_tenant_both_keep_their_drafts_and_the_next_start_offers_both() {
+    let env = Env::new();
+    let mut first = env.editor(&[]);
+    let mut second = env.editor(&[]);
+    let screen = second.wait_for("is editing", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!("Another exoset (pid {}", first.pid())),
+        "{screen}"
+    );
+    go_to(&mut first, '3', "lcr_enabled");
+    first.type_str(" ");
+    first.wait_for("3 Common *1", WAIT);
+    go_to(&mut second, '3', "aparty_tag");
+    append(&mut second, "Two");
+    second.wait_for("3 Common *1", WAIT);
+    // Both SSH sessions drop.
+    first.signal(Signal::SIGHUP);
+    second.signal(Signal::SIGHUP);
+    first.wait_exit(WAIT);
+    second.wait_exit(WAIT);
+    first.assert_restored();
+    second.assert_restored();
+
+    let mut third = env.editor(&[]);
+    third.wait_for("A draft of 2 unsent changes", WAIT);
+    third.type_str("y");
+    third.wait_for("Restored 2 changes", WAIT);
+    third.type_str("d");
+    let screen = third.wait_for("Pending changes", WAIT);
+    assert!(screen.contains("common.lcr_enabled"), "{screen}");
+    assert!(screen.contains("CustomerTwo"), "{screen}");
+    esc_closing(&mut third, "Pending changes");
+    quit_keeping(&mut third);
+}
+
+/// `q` with changes pending: asked, `y` quits (the draft is kept).
+fn quit_keeping(pty: &mut Pty) {
+    pty.type_str("q");
+    pty.wait_for("Quit", WAIT);
+    pty.type_str("y");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}
+
+/// Ctrl-U in a text field deletes to the start of the line, as readline
+/// does (it was the text area's undo, so `1800`, Ctrl-U, `60` sent
+/// `180060`); Ctrl-K, Ctrl-W, Ctrl-A / Ctrl-E and Ctrl-Z undo work too.
+#[test]
+fn readline_keys_edit_text_fields_and_ctrl_u_clears_before_typing() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "deletion_time");
+    // Ctrl-U clears 1800; 60 is what is kept.
+    pty.type_str(&format!("{ENTER}\x1560{ENTER}"));
+    pty.wait_for("3 Common *1", WAIT);
+    let screen = pty.wait_for("Edited", WAIT);
+    assert!(screen.contains("Edited   60"), "{screen}");
+    // Ctrl-A, then X at the start; Ctrl-E, Y at the end; Ctrl-W takes the
+    // word before; Ctrl-K after Ctrl-A clears; Ctrl-Z undoes that.
+    go_to(&mut pty, '3', "aparty_tag");
+    pty.type_str(&format!("{ENTER}\x01X\x05Y"));
+    pty.wait_for("XCustomerY", WAIT);
+    pty.type_str(" two");
+    pty.wait_for("XCustomerY two", WAIT);
+    pty.type_str("\x17");
+    pty.wait_gone("XCustomerY two", WAIT);
+    pty.type_str("\x01\x0b");
+    pty.wait_gone("XCustomerY", WAIT);
+    pty.type_str("\x1a");
+    pty.wait_for("XCustomerY", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("3 Common *2", WAIT);
+    // The filter line follows readline too.
+    clear_filter(&mut pty);
+    pty.type_str(&format!("/zzz\x15tag{ENTER}"));
+    let screen = pty.wait_for("tag   (Esc clears)", WAIT);
+    assert!(!screen.contains("zzz"), "{screen}");
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(screen.contains("1800 → 60"), "{screen}");
+    assert!(screen.contains("Customer → XCustomerY"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    clear_filter(&mut pty);
+    quit_keeping(&mut pty);
+}
+
+/// The draft offer names each key it holds, loaded value → the draft's,
+/// before asking; restoring it opens the pane of the first change.
+#[test]
+fn the_draft_offer_lists_its_keys_and_restoring_opens_the_first_change() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '2', "failed_verification_event_endpoint");
+    pty.type_str(&format!("{ENTER}\x15https://example.com/v2{ENTER}"));
+    pty.wait_for("2 GreenPin *1", WAIT);
+    go_to(&mut pty, '3', "aparty_tag");
+    pty.type_str(&format!("{ENTER}\x15Agent{ENTER}"));
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    quit_keeping(&mut pty);
+
+    let mut pty = env.editor(&[]);
+    let screen = pty.wait_for("A draft of 2 unsent changes", WAIT);
+    assert!(screen.contains("common.aparty_tag"), "{screen}");
+    assert!(screen.contains("Customer → Agent"), "{screen}");
+    // Scrolls to the other key, whichever comes first.
+    pty.type_str("j");
+    let screen = pty.wait_for("greenpin.greenpin_failed_verification_event_endpoint", WAIT);
+    assert!(screen.contains("https://example.com/v2"), "{screen}");
+    pty.type_str("y");
+    let screen = pty.wait_for("Restored 2 changes from the draft", WAIT);
+    // The first change's pane is open, the change selected, its full key shown.
+    assert!(
+        screen.contains("Key      greenpin.greenpin_failed_verification_event_endpoint")
+            || screen.contains("Key      common.aparty_tag"),
+        "{screen}"
+    );
+    quit_keeping(&mut pty);
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+// ----- other tenants: P and "also send to…" -----
+
+/// The demo: three tenants on the built-in simulator, state under `home`.
+fn demo(home: &std::path::Path) -> Pty {
+    let home = home.to_string_lossy().into_owned();
+    let pty = Pty::spawn(&["--demo"], &[("EXOSET_HOME", home.as_str())], 100, 30);
+    pty.wait_for("Loaded ", WAIT);
+    pty
+}
+
+#[test]
+fn p_switches_tenant_keeping_the_edits_as_the_first_tenants_draft() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut pty = demo(home.path());
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    // Waits for the notice, not the title: the title is drawn first, and a
+    // screen read between the two would see half a frame.
+    let screen = pty.wait_for("unsent change is kept as its draft", WAIT);
+    assert!(screen.contains("exoset-demo-2"), "{screen}");
+    assert!(
+        !screen.contains("3 Common *1"),
+        "the other tenant starts clean"
+    );
+    // And back: the first tenant's draft is offered.
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("A draft of 1 unsent change", WAIT);
+    pty.type_str("y");
+    pty.wait_for("3 Common *1", WAIT);
+    quit_keeping(&mut pty);
+}
+
+#[test]
+fn also_send_to_plans_the_change_on_other_tenants_then_sends_to_each() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut pty = demo(home.path());
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("a");
+    pty.wait_for("Also send to…", WAIT);
+    pty.type_str(" ");
+    pty.type_str("j");
+    pty.type_str(" ");
+    pty.type_str(ENTER);
+    let screen = pty.wait_for("demo-3 (exoset-demo-3): ready", WAIT);
+    assert!(
+        screen.contains("demo-2 (exoset-demo-2): ready — 1 change to send"),
+        "{screen}"
+    );
+    pty.type_str("y");
+    let screen = pty.wait_for("demo-3 (exoset-demo-3): sent", WAIT);
+    assert!(screen.contains("demo-2 (exoset-demo-2): sent"), "{screen}");
+    pty.wait_for("Saved 1 change", WAIT);
+    esc_closing(&mut pty, "Also send to");
+    // Every tenant now holds the change: the history of each says so.
+    for (profile, sid) in [("demo-2", "exoset-demo-2"), ("demo-3", "exoset-demo-3")] {
+        let history = home
+            .path()
+            .join("data/state")
+            .join(profile)
+            .join(sid)
+            .join("history.json");
+        let text = std::fs::read_to_string(&history).expect("history recorded");
+        assert!(text.contains("\"timezone\""), "{text}");
+    }
+    quit(&mut pty);
+}
+
+// ----- what a new user trips over (issue #14) -----
+
+/// Space toggles a bool or steps an enum and does nothing else: on a text
+/// field it opened the edit box, and the j and k after it were typed in.
+#[test]
+fn space_on_a_text_field_does_nothing_and_j_k_stay_moves() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "aparty_tag");
+    let screen = pty.wait_for("Key      common.aparty_tag", WAIT);
+    assert!(!screen.contains("Space toggle"), "{screen}");
+    pty.type_str(" jk");
+    pty.type_str("d");
+    let screen = pty.wait_for("Pending changes", WAIT);
+    assert!(!screen.contains("Customerjk"), "{screen}");
+    esc_closing(&mut pty, "Pending changes");
+    let screen = pty.screen();
+    assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
+    assert!(!screen.contains("Typing"), "no edit box open:\n{screen}");
+    // On a bool it still toggles, and the key bar offers it there.
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.wait_for("Space toggle", WAIT);
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    quit_keeping(&mut pty);
+}
+
+/// Behind the too-small notice keys do nothing (a Space there opened an
+/// edit that appeared after resizing); q and Ctrl-C still quit.
+#[test]
+fn behind_the_too_small_notice_only_q_and_ctrl_c_act() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "lcr_enabled");
+    pty.resize(60, 20);
+    let screen = pty.wait_for("terminal too small", WAIT);
+    assert!(screen.contains("q or Ctrl-C quits"), "{screen}");
+    pty.type_str(" ");
+    pty.type_str(&format!("u{ENTER}/zzz{ENTER}"));
+    pty.resize(80, 24);
+    let screen = pty.wait_for("Key      common.lcr_enabled", WAIT);
+    assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
+    assert!(!screen.contains("zzz"), "no filter typed:\n{screen}");
+    pty.resize(60, 20);
+    pty.wait_for("terminal too small", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}
+
+/// A filter with no match on this pane says where its matches are.
+#[test]
+fn a_filter_without_matches_here_names_the_pane_that_has_them() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '1', "tag");
+    let screen = pty.wait_for("press 3", WAIT);
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("No setting on GreenVN matches “tag”:"),
+        "{screen}"
+    );
+    assert!(words.contains("on Common — press 3"), "{screen}");
+    pty.type_str("3");
+    pty.wait_for("aparty_tag", WAIT);
+    go_to(&mut pty, '1', "zzz");
+    pty.wait_for("No setting on any pane matches “zzz”", WAIT);
+    quit(&mut pty);
+}
+
+/// The README says only the 16 basic colours are used: they go out in the
+/// forms a 16-colour terminal reads (`ESC[3Xm`, `ESC[4Xm`, `9X`, `10X`),
+/// never as `ESC[38;5;Nm`.
+#[test]
+fn colours_go_out_in_their_classic_sixteen_colour_forms() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15in{ENTER}"));
+    pty.wait_for("Kept, but invalid", WAIT);
+    pty.type_str("d");
+    pty.wait_for("Pending changes", WAIT);
+    esc_closing(&mut pty, "Pending changes");
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    for form in ["38;5;", "48;5;"] {
+        assert!(!raw.contains(form), "{form} sent: {raw:?}");
+    }
+    // Cyan headings and key caps, black on cyan for the selected row.
+    let sgr: std::collections::BTreeSet<&str> = raw
+        .split('\x1b')
+        .filter_map(|s| s.strip_prefix('['))
+        .filter_map(|s| s.split_once('m').map(|(p, _)| p))
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
+        .collect();
+    let params: std::collections::BTreeSet<&str> = sgr.iter().flat_map(|p| p.split(';')).collect();
+    for classic in ["36", "30", "46"] {
+        assert!(params.contains(classic), "{classic} never sent: {sgr:?}");
+    }
+    quit_keeping(&mut pty);
+}

@@ -1,0 +1,571 @@
+//! The fleet through the real binary: one change across several profiles'
+//! tenants on a multi-tenant simulator, with a private EXOSET_HOME whose
+//! config.toml holds one profile per tenant (tokens from token_command).
+
+use exoset_core::schema::lookup_path;
+use exoset_sim::{Fault, SimConfig, Simulator};
+use serde_json::Value;
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Fleet {
+    sim: Simulator,
+    /// config.toml names the profiles `unit-1` … `unit-N`, in tenant order.
+    home: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Fleet {
+    fn start(n: usize) -> Fleet {
+        Fleet::with(SimConfig::fleet(n), &[])
+    }
+
+    /// `refused`: profiles (by number, from 1) whose token is wrong.
+    fn with(config: SimConfig, refused: &[usize]) -> Fleet {
+        let sim = Simulator::start_background(config).unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for (i, sid) in sim.sids().iter().enumerate() {
+            let name = format!("unit-{}", i + 1);
+            let token = if refused.contains(&(i + 1)) {
+                "wrong-token"
+            } else {
+                "demo-token"
+            };
+            text.push_str(&format!(
+                "[profiles.{name}]\ntenant_sid = \"{sid}\"\napi_key = \"demo-key\"\n\
+                 base_url = \"{}\"\ntoken_command = \"echo {token}\"\n\n",
+                sim.base_url()
+            ));
+        }
+        std::fs::write(home.path().join("config.toml"), text).unwrap();
+        Fleet { sim, home }
+    }
+
+    fn add_profile(&self, toml: &str) {
+        let path = self.home.path().join("config.toml");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(toml);
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_exoset"));
+        command
+            .args(args)
+            .env("EXOSET_HOME", self.home.path())
+            .env_remove("EXOSET_PROFILE")
+            .env_remove("EXOSET_BASE_URL")
+            .env_remove("EXOSET_TENANT_SID")
+            .env_remove("EXOSET_API_KEY")
+            .env_remove("EXOSET_API_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    fn exoset(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn sid(&self, n: usize) -> String {
+        self.sim.sids()[n - 1].clone()
+    }
+
+    fn value(&self, n: usize, path: &str) -> Option<String> {
+        self.sim
+            .settings_of(&self.sid(n))
+            .unwrap()
+            .get(lookup_path(path).unwrap())
+            .map(str::to_string)
+    }
+}
+
+fn json(run: &Run) -> Vec<Value> {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", run.stdout, run.stderr))
+}
+
+fn outcome_of<'a>(report: &'a [Value], profile: &str) -> &'a Value {
+    report
+        .iter()
+        .find(|o| o["profile"] == profile)
+        .unwrap_or_else(|| panic!("no {profile} in {report:?}"))
+}
+
+/// The report line of `profile` in the text report.
+fn line_of<'a>(run: &'a Run, profile: &str) -> &'a str {
+    run.stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{profile} ")))
+        .unwrap_or_else(|| panic!("no line for {profile}:\n{}", run.stdout))
+}
+
+const TAG: &str = "common.aparty_tag";
+
+#[test]
+fn a_change_reaches_every_tenant_with_a_single_tenant_runs_requests_each() {
+    let fleet = Fleet::start(3);
+    let run = fleet.exoset(&["set", "--all-profiles", "common.aparty_tag=Rider", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for n in 1..=3 {
+        assert_eq!(fleet.value(n, TAG).as_deref(), Some("Rider"));
+        // The read, the re-read before the PUT, the PUT: as one tenant alone.
+        assert_eq!(fleet.sim.get_count_of(&fleet.sid(n)), 2);
+        assert_eq!(fleet.sim.put_count_of(&fleet.sid(n)), 1);
+        let line = line_of(&run, &format!("unit-{n}"));
+        assert!(
+            line.contains(" sent ") && line.contains(&fleet.sid(n)),
+            "{line}"
+        );
+        assert!(line.contains(TAG), "{line}");
+    }
+    assert!(run.stdout.contains("3 tenants: 3 sent."), "{}", run.stdout);
+    // The plan: each tenant's diff, then the table.
+    assert!(
+        run.stderr.contains("unit-2 (exoset-demo-2):"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("TO CHANGE"), "{}", run.stderr);
+    // Each tenant's history has the change.
+    let history = fleet.exoset(&["history", "--all-profiles"]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    for n in 1..=3 {
+        assert!(
+            history
+                .stdout
+                .contains(&format!("unit-{n} ({}):", fleet.sid(n))),
+            "{}",
+            history.stdout
+        );
+    }
+    assert_eq!(history.stdout.matches(TAG).count(), 3, "{}", history.stdout);
+}
+
+#[test]
+fn tenants_that_already_hold_the_value_are_sent_nothing() {
+    let fleet = Fleet::start(3);
+    let id = lookup_path(TAG).unwrap();
+    fleet.sim.modify_of(&fleet.sid(2), |s| s.set(id, "Rider"));
+    let run = fleet.exoset(&[
+        "set",
+        "-p",
+        "unit-1,unit-2",
+        "-p",
+        "unit-3",
+        "common.aparty_tag=Rider",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = json(&run);
+    assert_eq!(report.len(), 3);
+    assert_eq!(outcome_of(&report, "unit-1")["outcome"], "sent");
+    assert_eq!(outcome_of(&report, "unit-2")["outcome"], "unchanged");
+    assert_eq!(outcome_of(&report, "unit-3")["outcome"], "sent");
+    let sent = outcome_of(&report, "unit-1");
+    assert_eq!(sent["exit_code"], 0);
+    assert!(sent["request_id"].is_string(), "{sent}");
+    assert_eq!(sent["changes"][0]["key"], TAG);
+    assert_eq!(sent["changes"][0]["old"], "Customer");
+    assert_eq!(sent["changes"][0]["new"], "Rider");
+    assert_eq!(sent["changes"][0]["status"], "confirmed");
+    assert_eq!(fleet.sim.put_count_of(&fleet.sid(2)), 0);
+    assert_eq!(fleet.sim.get_count_of(&fleet.sid(2)), 1);
+}
+
+#[test]
+fn a_refused_credential_exits_3_and_the_others_are_still_sent() {
+    let fleet = Fleet::with(SimConfig::fleet(3), &[2]);
+    let run = fleet.exoset(&[
+        "set",
+        "--all-profiles",
+        "common.aparty_tag=Rider",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let report = json(&run);
+    let refused = outcome_of(&report, "unit-2");
+    assert_eq!(refused["outcome"], "failed");
+    assert_eq!(refused["exit_code"], 3);
+    assert_eq!(refused["tenant"], "exoset-demo-2");
+    assert!(
+        refused["message"].as_str().unwrap().contains("credentials"),
+        "{refused}"
+    );
+    for p in ["unit-1", "unit-3"] {
+        assert_eq!(outcome_of(&report, p)["outcome"], "sent", "{report:?}");
+    }
+    assert_eq!(fleet.value(1, TAG).as_deref(), Some("Rider"));
+    assert_eq!(fleet.value(2, TAG).as_deref(), Some("Customer"));
+    assert_eq!(fleet.value(3, TAG).as_deref(), Some("Rider"));
+    // The text report names the tenant and why.
+    let id = lookup_path(TAG).unwrap();
+    fleet.sim.modify_of(&fleet.sid(1), |s| s.set(id, "Walker"));
+    let text = fleet.exoset(&["set", "--all-profiles", "common.aparty_tag=Rider", "--yes"]);
+    assert_eq!(text.code, 3);
+    let line = line_of(&text, "unit-2");
+    assert!(
+        line.contains("failed") && line.contains("exoset-demo-2"),
+        "{line}"
+    );
+    assert!(line.contains("refused the credentials"), "{line}");
+}
+
+#[test]
+fn a_change_behind_the_clients_back_is_a_conflict_for_that_tenant_only() {
+    let fleet = Fleet::start(3);
+    let id = lookup_path(TAG).unwrap();
+    // The first read is answered as usual; the re-read before the PUT finds
+    // another user's value.
+    fleet
+        .sim
+        .inject_for(&fleet.sid(2), Fault::Delay(Duration::ZERO), 1);
+    fleet.sim.inject_for(
+        &fleet.sid(2),
+        Fault::ChangeBehind {
+            id,
+            value: "Walker".into(),
+        },
+        1,
+    );
+    let run = fleet.exoset(&[
+        "set",
+        "--all-profiles",
+        "common.aparty_tag=Rider",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    let report = json(&run);
+    let conflict = outcome_of(&report, "unit-2");
+    assert_eq!(conflict["outcome"], "conflict");
+    assert_eq!(conflict["exit_code"], 4);
+    assert!(
+        conflict["message"].as_str().unwrap().contains("\"Walker\""),
+        "{conflict}"
+    );
+    assert_eq!(conflict["changes"][0]["status"], "not_sent");
+    assert_eq!(fleet.value(2, TAG).as_deref(), Some("Walker"));
+    assert_eq!(fleet.sim.put_count_of(&fleet.sid(2)), 0);
+    assert_eq!(outcome_of(&report, "unit-1")["outcome"], "sent");
+    assert_eq!(outcome_of(&report, "unit-3")["outcome"], "sent");
+}
+
+#[test]
+fn a_lost_answer_is_unknown_exit_5() {
+    let fleet = Fleet::start(3);
+    fleet
+        .sim
+        .inject_for(&fleet.sid(3), Fault::Delay(Duration::ZERO), 2);
+    fleet
+        .sim
+        .inject_for(&fleet.sid(3), Fault::DropAfterApply, 1);
+    let run = fleet.exoset(&[
+        "set",
+        "--all-profiles",
+        "common.aparty_tag=Rider",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let report = json(&run);
+    let unknown = outcome_of(&report, "unit-3");
+    assert_eq!(unknown["outcome"], "unknown");
+    assert_eq!(unknown["exit_code"], 5);
+    assert_eq!(unknown["changes"][0]["status"], "unknown");
+    // It was applied: the simulator changed it before losing the answer.
+    assert_eq!(fleet.value(3, TAG).as_deref(), Some("Rider"));
+    assert_eq!(outcome_of(&report, "unit-1")["outcome"], "sent");
+}
+
+/// Waits until `done` holds, up to `limit`.
+fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+fn finish(mut child: Child) -> Run {
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
+}
+
+#[test]
+fn ctrl_c_mid_run_starts_nothing_new_and_says_what_was_sent_and_what_is_unknown() {
+    let fleet = Fleet::with(
+        SimConfig {
+            latency: Duration::from_millis(400),
+            ..SimConfig::fleet(6)
+        },
+        &[],
+    );
+    let child = fleet
+        .command(&[
+            "set",
+            "--all-profiles",
+            "--jobs",
+            "2",
+            "common.aparty_tag=Rider",
+            "--yes",
+            "--json",
+        ])
+        .spawn()
+        .unwrap();
+    // Two tenants answered, and the third PUT is in flight.
+    assert!(
+        wait_for(Duration::from_secs(30), || fleet.sim.put_count() >= 3),
+        "the run never got to its third PUT"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let run = finish(child);
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    let report = json(&run);
+    assert_eq!(report.len(), 6);
+    let kinds: Vec<&str> = report
+        .iter()
+        .map(|o| o["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(&kinds[..2], &["sent", "sent"], "{report:?}");
+    assert!(kinds.contains(&"unknown"), "{report:?}");
+    assert_eq!(&kinds[4..], &["cancelled", "cancelled"], "{report:?}");
+    for (n, o) in report.iter().enumerate() {
+        let sid = fleet.sid(n + 1);
+        match o["outcome"].as_str().unwrap() {
+            "sent" => assert_eq!(fleet.value(n + 1, TAG).as_deref(), Some("Rider")),
+            "unknown" => {
+                assert_eq!(o["exit_code"], 5);
+                assert_eq!(fleet.sim.put_count_of(&sid), 1, "{o}");
+            }
+            "cancelled" => {
+                assert_eq!(o["exit_code"], 130);
+                assert_eq!(fleet.sim.put_count_of(&sid), 0, "{o}");
+                assert_eq!(fleet.value(n + 1, TAG).as_deref(), Some("Customer"));
+            }
+            other => panic!("unexpected outcome {other}: {report:?}"),
+        }
+    }
+    // Nothing is sent after the report.
+    let puts = fleet.sim.put_count();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(fleet.sim.put_count(), puts);
+}
+
+#[test]
+fn get_across_tenants_is_a_matrix_marking_the_keys_that_differ() {
+    let fleet = Fleet::start(4);
+    let run = fleet.exoset(&[
+        "get",
+        "--all-profiles",
+        "common.timezone",
+        "common.lcr_enabled",
+        "common.country",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].contains("KEY") && lines[0].contains("unit-4"),
+        "{}",
+        run.stdout
+    );
+    let row = |key: &str| {
+        *lines
+            .iter()
+            .find(|l| l.contains(key))
+            .unwrap_or_else(|| panic!("no {key}: {}", run.stdout))
+    };
+    assert!(row("common.timezone").starts_with('*'), "{}", run.stdout);
+    assert!(row("common.timezone").contains("UTC"), "{}", run.stdout);
+    assert!(row("common.lcr_enabled").starts_with('*'), "{}", run.stdout);
+    assert!(!row("common.country").starts_with('*'), "{}", run.stdout);
+
+    let differ = fleet.exoset(&["get", "--all-profiles", "--differ"]);
+    assert_eq!(differ.code, 0, "{}", differ.stderr);
+    let keys: Vec<&str> = differ
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            "greenvn.default_flow_id",
+            "common.timezone",
+            "common.lcr_enabled"
+        ],
+        "{}",
+        differ.stdout
+    );
+
+    let as_json = fleet.exoset(&["get", "--all-profiles", "--json", "common.timezone"]);
+    assert_eq!(as_json.code, 0, "{}", as_json.stderr);
+    let doc: Value = serde_json::from_str(&as_json.stdout).unwrap();
+    assert_eq!(doc["unit-1"]["common.timezone"], "IST");
+    assert_eq!(doc["unit-4"]["common.timezone"], "UTC");
+}
+
+#[test]
+fn a_single_key_across_many_tenants_is_shown_one_tenant_a_row() {
+    let fleet = Fleet::start(12);
+    let run = fleet.exoset(&["get", "--all-profiles", "greenvn.default_flow_id"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let first = run.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("PROFILE") && first.contains("greenvn.default_flow_id *"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 13, "{}", run.stdout);
+}
+
+#[test]
+fn bad_selections_are_named() {
+    let fleet = Fleet::start(2);
+    let run = fleet.exoset(&["get", "-p", "unit-1,nope"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("\"nope\"") && run.stderr.contains("known: unit-1, unit-2"),
+        "{}",
+        run.stderr
+    );
+    let run = fleet.exoset(&["get", "--profiles-matching", "prod-*"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("\"prod-*\" matches no profile"),
+        "{}",
+        run.stderr
+    );
+    let run = fleet.exoset(&["-p", "unit-1,unit-2"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("one profile at a time"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_profile_without_credentials_is_named_and_does_not_stop_the_others() {
+    let fleet = Fleet::start(2);
+    fleet.add_profile("[profiles.unit-x]\napi_key = \"demo-key\"\n");
+    let run = fleet.exoset(&[
+        "set",
+        "--profiles-matching",
+        "unit-?",
+        "common.aparty_tag=Rider",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let line = line_of(&run, "unit-x");
+    assert!(
+        line.contains("failed") && line.contains("no tenant SID for profile \"unit-x\""),
+        "{line}"
+    );
+    assert!(line_of(&run, "unit-1").contains(" sent "), "{}", run.stdout);
+    assert!(line_of(&run, "unit-2").contains(" sent "), "{}", run.stdout);
+}
+
+#[test]
+fn diff_and_export_across_tenants() {
+    let fleet = Fleet::start(3);
+    let file = fleet.home.path().join("want.json");
+    std::fs::write(&file, r#"{"common": {"timezone": "UTC"}}"#).unwrap();
+    let run = fleet.exoset(&["diff", "--all-profiles", "-f", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("unit-1 (exoset-demo-1):\n~ common.timezone  \"IST\" -> \"UTC\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("unit-3 (exoset-demo-3):\n~ common.timezone"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(fleet.sim.put_count(), 0);
+
+    let dir = fleet.home.path().join("exports");
+    let run = fleet.exoset(&["export", "--all-profiles", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for n in 1..=3 {
+        let path = dir.join(format!("unit-{n}.json"));
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(doc["greenvn"]["default_flow_id"], (123_455 + n).to_string());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+    let run = fleet.exoset(&["export", "-p", "unit-1,unit-2"]);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(doc["unit-1"]["common"].is_object() && doc["unit-2"]["common"].is_object());
+}
+
+#[test]
+fn apply_across_tenants_validates_against_each_tenants_own_settings() {
+    let fleet = Fleet::start(2);
+    let file = fleet.home.path().join("want.json");
+    std::fs::write(&file, r#"{"common": {"lcr_enabled": "false"}}"#).unwrap();
+    let run = fleet.exoset(&[
+        "apply",
+        "--all-profiles",
+        "-f",
+        file.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        fleet.value(1, "common.lcr_enabled").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        fleet.value(2, "common.lcr_enabled").as_deref(),
+        Some("false")
+    );
+}

@@ -1,0 +1,311 @@
+//! Every byte exoset did not write is hostile, and every script is a
+//! first-class citizen: the real binary against a simulator whose answers
+//! hold every control character, Devanagari, and state shared by parallel
+//! runs.
+
+use crate::support::sim_env;
+
+use exoset_core::settings::Settings;
+use exoset_core::text::is_hostile;
+use exoset_sim::Fault;
+use serde_json::{Value, json};
+use sim_env::{Env, Run, ok};
+use std::time::Duration;
+
+/// Every C0, DEL, C1 and bidi control, between printable text.
+fn every_control() -> String {
+    let mut s = String::from("<");
+    for c in (0u32..0x20).chain(0x7f..0xa0) {
+        s.push(char::from_u32(c).unwrap());
+    }
+    for c in [0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e]
+        .into_iter()
+        .chain(0x2066..=0x2069)
+    {
+        s.push(char::from_u32(c).unwrap());
+    }
+    s.push('>');
+    s
+}
+
+/// Nothing hostile on stdout or stderr, line breaks (ours) aside.
+fn assert_clean(what: &str, run: &Run) {
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let raw: Vec<String> = text
+            .chars()
+            .filter(|c| is_hostile(*c) && *c != '\n')
+            .map(|c| format!("U+{:04X}", u32::from(c)))
+            .collect();
+        assert!(
+            raw.is_empty(),
+            "{what}: {name} carries {raw:?} raw:\n{text}"
+        );
+    }
+}
+
+/// The read and the re-read before a PUT answered as usual; `fault` on the PUT.
+fn fault_on_put(env: &Env, fault: Fault) {
+    env.sim.inject(Fault::Delay(Duration::ZERO), 2);
+    env.sim.inject(fault, 1);
+}
+
+#[test]
+fn no_printer_lets_a_control_character_reach_the_terminal() {
+    let env = Env::demo();
+    let evil = every_control();
+    // A value, and the name of a key exoset does not know, both hostile.
+    let mut doc = env.sim.settings().to_json();
+    doc["common"]["aparty_tag"] = json!(evil);
+    doc["common"][format!("x{evil}")] = json!(evil);
+    env.sim
+        .set_settings(Settings::from_json(&doc).expect("settings"));
+
+    for args in [
+        &["get"][..],
+        &["get", "--json"],
+        &["get", "common.aparty_tag"],
+        &["export"],
+    ] {
+        let run = env.exoset(args, None);
+        ok(&run);
+        assert_clean(&format!("{args:?}"), &run);
+    }
+    // --json stays JSON that holds the very same text.
+    let run = env.exoset(&["get", "--json", "common.aparty_tag"], None);
+    let value: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(value["common"]["aparty_tag"], json!(evil));
+
+    // A diff and a send of a hostile value, and its history.
+    let file = env.home.path().join("desired.json");
+    std::fs::write(&file, json!({"common": {"bparty_tag": evil}}).to_string()).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let run = env.exoset(&["diff", "-f", &file], None);
+    assert_clean("diff", &run);
+    let run = env.exoset(&["apply", "-f", &file, "--dry-run"], None);
+    assert_clean("apply --dry-run", &run);
+
+    // A server whose error message, code and request id are hostile.
+    let body = json!({
+        "request_id": format!("r-1{evil}"),
+        "success": false,
+        "status": 400,
+        "code": evil,
+        "message": format!("refused {evil}"),
+    });
+    fault_on_put(
+        &env,
+        Fault::Raw {
+            status: 400,
+            body: body.to_string(),
+        },
+    );
+    let run = env.exoset(&["set", "common.timezone=UTC", "--yes"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("refused <"), "{}", run.stderr);
+    assert_clean("a hostile refusal", &run);
+
+    // An HTML page from something in between.
+    fault_on_put(
+        &env,
+        Fault::Raw {
+            status: 400,
+            body: format!("<html><title>{evil}</title></html>"),
+        },
+    );
+    let run = env.exoset(&["set", "common.timezone=UTC", "--yes"], None);
+    assert_clean("an HTML page", &run);
+
+    // A successful answer with a hostile request id, then history.
+    env.sim.inject(Fault::Delay(Duration::ZERO), 2);
+    let run = env.exoset(&["set", "common.timezone=UTC", "--yes"], None);
+    ok(&run);
+    assert_clean("set", &run);
+    for args in [&["history"][..], &["history", "--json"]] {
+        let run = env.exoset(args, None);
+        ok(&run);
+        assert_clean(&format!("{args:?}"), &run);
+    }
+}
+
+#[test]
+fn devanagari_tamil_cjk_and_emoji_are_printed_as_themselves() {
+    let env = Env::demo();
+    for tag in ["ग्राहक", "வாடிக்கையாளர்", "顧客", "👍🏽"]
+    {
+        let run = env.exoset(&["set", &format!("common.aparty_tag={tag}"), "--yes"], None);
+        ok(&run);
+        let run = env.exoset(&["get", "common.aparty_tag"], None);
+        ok(&run);
+        assert_eq!(run.stdout.trim_end(), format!("common.aparty_tag  {tag}"));
+        let run = env.exoset(&["get", "--json", "common.aparty_tag"], None);
+        assert!(run.stdout.contains(tag), "{}", run.stdout);
+    }
+}
+
+/// Sixteen runs on one tenant at once, each changing a key of its own: none
+/// conflicts with another (their keys are taken in, not overwritten), so all
+/// sixteen PUTs land, and the history, changed under the tenant's lock,
+/// keeps all sixteen.
+#[test]
+fn sixteen_parallel_sets_leave_sixteen_history_entries() {
+    let env = Env::demo();
+    let assignments = [
+        "common.aparty_tag=P1",
+        "common.bparty_tag=P2",
+        "common.country=SG",
+        "common.intl_num_sup=true",
+        "common.max_deallocation_time=3d",
+        "common.timezone=UTC",
+        "common.deletion_time=77",
+        "common.tag_enabled=false",
+        "common.sticky_agent_enabled=false",
+        "common.lcr_enabled=false",
+        "common.default_region=MH",
+        "greenvn.default_flow_id=987654",
+        "greenpin.aparty_pin_length=7",
+        "greenpin.bparty_pin_length=8",
+        "greenpin.common_pin_length=9",
+        "greenpin.aparty_pin_enabled=true",
+    ];
+    let runs: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = assignments
+            .iter()
+            .map(|assignment| {
+                let env = &env;
+                scope.spawn(move || env.exoset(&["set", assignment, "--yes"], None))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for run in &runs {
+        ok(run);
+    }
+    assert_eq!(env.sim.put_count(), 16);
+    let run = env.exoset(&["history", "-n", "100", "--json"], None);
+    ok(&run);
+    let entries: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(entries.len(), 16, "every PUT answered is recorded");
+    let mut ids: Vec<u64> = entries.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=16).collect::<Vec<u64>>(), "ids are unique");
+}
+
+#[test]
+fn tenant_sids_that_could_change_the_path_are_refused() {
+    let env = Env::demo();
+    for sid in ["..", ".", "a/b", "a\tb", "a\nb", "acme 1", ""] {
+        let run = env.exoset(&["--tenant-sid", sid, "get"], None);
+        assert_eq!(run.code, 2, "{sid:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is not valid: use 1 to 64 letters"),
+            "{sid:?}: {}",
+            run.stderr
+        );
+        assert_clean(sid, &run);
+    }
+    assert_eq!(env.sim.get_count(), 0, "nothing was requested");
+}
+
+#[test]
+fn a_base_url_with_a_password_or_fragment_is_refused_without_showing_it() {
+    let env = Env::demo();
+    let url = env
+        .sim
+        .base_url()
+        .replace("http://", "http://user:hunter2@");
+    let run = env.exoset(&["--base-url", &url, "get"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("must not hold a user name or password"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    let run = env.exoset(
+        &["--base-url", &format!("{}#x", env.sim.base_url()), "get"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("#fragment"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn state_folders_are_private_and_exports_are_written_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::demo();
+    ok(&env.exoset(&["get"], None));
+    let mut dir = env.home.path().join("data");
+    let mut checked = 0;
+    while let Some(next) = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+    {
+        dir = next.path();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", dir.display());
+        checked += 1;
+    }
+    assert!(checked >= 2, "state/<profile>/<tenant> checked");
+    let out = env.home.path().join("export.json");
+    ok(&env.exoset(&["export", "-o", &out.to_string_lossy()], None));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_file_that_is_a_symlink_or_a_fifo_is_not_read() {
+    let env = Env::demo();
+    ok(&env.exoset(&["get"], None));
+    let history = find_state_dir(env.home.path()).join("history.json");
+    std::os::unix::fs::symlink("/dev/zero", &history).unwrap();
+    let run = env.exoset(&["history"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert!(!run.stderr.contains("is cannot"), "{}", run.stderr);
+    std::fs::remove_file(&history).unwrap();
+    nix::unistd::mkfifo(&history, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let run = env.exoset(&["history"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+/// `data/state/<profile>/<tenant>` under an EXOSET_HOME.
+fn find_state_dir(home: &std::path::Path) -> std::path::PathBuf {
+    let mut dir = home.join("data").join("state");
+    for _ in 0..2 {
+        dir = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().is_dir())
+            .unwrap()
+            .path();
+    }
+    dir
+}
+
+#[test]
+fn profiles_and_auth_status_escape_what_the_config_holds() {
+    let env = Env::demo();
+    let evil = every_control().replace(['"', '\\'], "");
+    let toml_string = |s: &str| toml::Value::String(s.to_string()).to_string();
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        format!(
+            "default_profile = \"odd\"\n[profiles.odd]\ntenant_sid = {}\napi_key = {}\n\
+             base_url = \"https://user:hunter2@example.com\"\n",
+            toml_string(&evil),
+            toml_string(&format!("k{evil}")),
+        ),
+    )
+    .unwrap();
+    let run = env.exoset(&["profiles"], None);
+    ok(&run);
+    assert_clean("profiles", &run);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    let run = env.exoset(&["-p", "odd", "auth", "status"], None);
+    assert_clean("auth status", &run);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+}

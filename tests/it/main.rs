@@ -1,0 +1,28 @@
+//! exoset's integration tests, one binary: the real `exoset` binary, the
+//! simulator over real HTTP, the OS keyring and a pseudo-terminal. One module
+//! per concern; `support` holds what they share.
+//!
+//! One binary instead of one per file: a change relinks one test executable,
+//! and cargo runs all of them in parallel (see CONTRIBUTING.md for what is
+//! serialised and why).
+
+mod auth;
+mod auth_prompt;
+mod cli;
+mod docs;
+mod doctor;
+mod editor_env;
+mod editor_pty;
+mod engine;
+mod faults;
+mod fleet;
+mod history;
+mod hostile;
+mod keystore;
+mod openapi;
+mod options;
+mod pipes;
+mod robustness;
+mod simulator;
+mod support;
+mod truth;
