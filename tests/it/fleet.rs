@@ -376,7 +376,15 @@ fn ctrl_c_mid_run_starts_nothing_new_and_says_what_was_sent_and_what_is_unknown(
             "sent" => assert_eq!(fleet.value(n + 1, TAG).as_deref(), Some("Rider")),
             "unknown" => {
                 assert_eq!(o["exit_code"], 5);
-                assert_eq!(fleet.sim.put_count_of(&sid), 1, "{o}");
+                // The PUT was started: it may have reached the server or
+                // not (under load, the interrupt can land between the
+                // client's write and the server's read). Never twice, and
+                // nothing changed if it never arrived.
+                match fleet.sim.put_count_of(&sid) {
+                    1 => {}
+                    0 => assert_eq!(fleet.value(n + 1, TAG).as_deref(), Some("Customer")),
+                    more => panic!("{more} PUTs for an unknown outcome: {o}"),
+                }
             }
             "cancelled" => {
                 assert_eq!(o["exit_code"], 130);
