@@ -1091,6 +1091,15 @@ mod tests {
             std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
             drop(state.lock().unwrap());
         }
+        // A folder of another user's (only root can make one to test with).
+        if rustix::process::geteuid().is_root() {
+            let (_tmp, state) = dir();
+            std::fs::create_dir_all(state.path()).unwrap();
+            std::os::unix::fs::chown(state.path(), Some(65534), None).unwrap();
+            let text = state.lock().map(|_| ()).unwrap_err().to_string();
+            assert!(text.contains("belongs to user id 65534"), "{text}");
+            assert!(text.contains(&state.path().display().to_string()), "{text}");
+        }
     }
 
     /// A history over the 16 MiB cap cannot be read; the next record moves
