@@ -534,6 +534,10 @@ fn a_lost_answer_is_an_unknown_outcome_and_the_next_read_tells_what_the_server_h
     send_timezone_with(&env, &mut pty, Fault::DropAfterApply);
     let screen = pty.wait_for("was applied", WAIT);
     assert!(!screen.contains("Not sent"), "{screen}");
+    // The read also settled the history entry recorded as unknown, and says
+    // so beside what the server holds, not in its place.
+    let screen = pty.wait_for("recorded as applied", WAIT);
+    assert!(screen.contains("was applied: the server holds"), "{screen}");
     assert_eq!(env.sim.put_count(), 1, "never sent again on its own");
     assert_eq!(env.value("common.timezone").as_deref(), Some("UTC"));
 

@@ -89,8 +89,10 @@ impl App {
                     Some(notice) => self.say(Tone::Warning, format!("{text} {notice}")),
                     None => self.say(Tone::Success, text),
                 }
+                self.told_held = false;
                 if let Some(changes) = self.after_unknown.take() {
                     self.tell_held(&changes);
+                    self.told_held = true;
                 }
                 self.offer_draft();
             }
