@@ -1,9 +1,15 @@
 //! State on disk, per profile and tenant: the draft of unsent edits, the
-//! history of successful PUTs, and the last settings read.
+//! history of PUTs sent (answered, or with the answer lost: `unknown` until a
+//! later read settles it), and the last settings read.
 //!
 //! Every file is JSON with a `version`, written atomically (temp file + rename)
 //! with mode 0600. A file that cannot be read — corrupt, or written by a newer
-//! exoset — is renamed aside and reported, never deleted and never a crash.
+//! exoset — is renamed aside and reported, never deleted and never a crash;
+//! a history that cannot be read at all (over 16 MiB, not a regular file) is
+//! moved aside before a new one is written, or nothing is recorded. The lock
+//! files are opened like the state files are read (no symlink followed,
+//! regular files only) and created 0600, and a state folder that is not the
+//! user's own or that others may write to is refused, by name.
 
 use crate::changes::{Edits, same_reported};
 use crate::config::{Paths, create_private_dir, read_own_file, write_private};
