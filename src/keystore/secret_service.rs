@@ -22,7 +22,8 @@
 //!   shared secret an onlooker can guess), at most 128 bytes;
 //! - the private exponent, the shared secret (as a number, in Montgomery form
 //!   and as bytes), the AES key and its key schedule live in types wiped when
-//!   dropped (`Zeroizing`, `aes`/`cbc` with `zeroize`);
+//!   dropped (`Zeroizing`, `aes`/`cbc` with `zeroize`), as do the HMAC and
+//!   hash states of the key derivation (`hmac`/`sha2` with `zeroize`);
 //! - the unit tests below check key derivation and decryption against known
 //!   answers computed independently (Python integers, RFC 5869 HKDF, OpenSSL),
 //!   and refuse bad padding, a wrong key and out-of-range public keys;
