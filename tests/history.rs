@@ -359,6 +359,7 @@ fn under_a_fault_soak_every_applied_put_is_in_the_history() {
     let mut seed: u64 = 24;
     let mut applied = [0usize; 4];
     let mut lost = [0usize; 4];
+    let mut said = 0;
     for run in 0..6 {
         for (t, sid) in sids.iter().enumerate() {
             seed = seed
@@ -381,6 +382,8 @@ fn under_a_fault_soak_every_applied_put_is_in_the_history() {
         let value = format!("common.aparty_tag=Soak{run}");
         let (code, out, err) = exoset(&["set", "--all-profiles", &value, "--yes"]);
         assert!(matches!(code, 0 | 1 | 5), "{code}\n{out}\n{err}");
+        // This run's reads settled the last run's lost answers, and said so.
+        said += err.matches("recorded as applied").count();
         sim.clear_faults();
     }
     assert!(
@@ -393,6 +396,7 @@ fn under_a_fault_soak_every_applied_put_is_in_the_history() {
         assert_eq!(sim.put_count_of(sid), 6, "{profile}");
         let (code, _, err) = exoset(&["-p", &profile, "get"]);
         assert_eq!(code, 0, "{err}");
+        said += err.matches("recorded as applied").count();
         let (code, out, err) = exoset(&["-p", &profile, "history", "--json"]);
         assert_eq!(code, 0, "{err}");
         let list: Vec<Value> = serde_json::from_str(&out).unwrap();
@@ -405,4 +409,7 @@ fn under_a_fault_soak_every_applied_put_is_in_the_history() {
         assert_eq!(settled, lost[t], "{profile}: {out}");
         assert_eq!(list.len(), applied[t], "{profile}: {out}");
     }
+    // Each lost answer was said settled once: by the next fleet run's read,
+    // or by the last get.
+    assert_eq!(said, lost.iter().sum::<usize>());
 }
