@@ -3,6 +3,8 @@
 
     bench/editor.py [--runs N] [--idle SECS] [--token-from env|secret-service|keyutils]
 
+BIN=PATH measures that binary instead of building target/release/exoset.
+
 With --token-from secret-service (run under scripts/with-keyring.sh) or
 keyutils, the token is saved in that store for a profile and the editor reads
 it from there, as a laptop user's does; env (the default) passes it in
@@ -23,7 +25,8 @@ import argparse, os, pty, select, signal, socket, statistics, struct, subprocess
 import fcntl, termios
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "exoset")
+# BIN=path measures that binary as it is (no build), e.g. an older build.
+BIN = os.environ.get("BIN") or os.path.join(ROOT, "target", "release", "exoset")
 # A value of the demo settings that is on the first screen once loaded.
 MARKER = b"POST_JSON"
 
@@ -110,7 +113,8 @@ def main():
                     choices=["env", "secret-service", "keyutils"])
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not os.environ.get("BIN"):
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     port = free_port()
     env = {}
     sim = subprocess.Popen([BIN, "sim", "--port", str(port)],

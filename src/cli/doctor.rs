@@ -15,8 +15,8 @@
 //!   locale it runs under may not be UTF-8.
 //!
 //! Keyrings are looked at only through the public API of
-//! [`crate::keystore`]; whether the Secret Service's default collection is
-//! locked is asked of the service directly.
+//! [`crate::keystore`], including whether the Secret Service's default
+//! collection is locked ([`crate::keystore::probe_secret_service`]).
 
 use super::{Cli, Failure};
 use crate::api::client::{DEFAULT_BASE_URL, is_loopback};
@@ -531,36 +531,7 @@ fn session_bus() -> Result<String, Check> {
     Ok(shown)
 }
 
-/// The state of the Secret Service's default collection.
-#[derive(Debug)]
-enum Collection {
-    Unlocked(String),
-    Locked(String),
-    Missing,
-}
-
-#[cfg(target_os = "linux")]
-fn probe_secret_service() -> Result<Collection, String> {
-    use secret_service::{EncryptionType, Error, blocking::SecretService};
-    let service = SecretService::connect(EncryptionType::Plain).map_err(|e| e.to_string())?;
-    match service.get_default_collection() {
-        Ok(c) => {
-            let label = c.get_label().unwrap_or_default();
-            if c.is_locked().map_err(|e| e.to_string())? {
-                Ok(Collection::Locked(label))
-            } else {
-                Ok(Collection::Unlocked(label))
-            }
-        }
-        Err(Error::NoResult) => Ok(Collection::Missing),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn probe_secret_service() -> Result<Collection, String> {
-    Err("not available on this operating system".to_owned())
-}
+use crate::keystore::SecretServiceCollection as Collection;
 
 fn display() -> Option<String> {
     env("WAYLAND_DISPLAY")
@@ -576,7 +547,7 @@ fn secret_service_check() -> Check {
         Err(check) => return check,
     };
     let start = Instant::now();
-    let answer = bounded(KEYRING_LIMIT, probe_secret_service);
+    let answer = bounded(KEYRING_LIMIT, crate::keystore::probe_secret_service);
     let took = start.elapsed();
     match answer {
         Err(Unanswered::TimedOut) => Check::new(

@@ -210,8 +210,22 @@ impl Fleet {
         if self.progress {
             eprintln!("Reading {}…", count(members.len(), "tenant"));
         }
-        self.runtime
-            .block_on(fleet::read_all(members, self.jobs, &self.cancel, |_, _| {}))
+        let got =
+            self.runtime
+                .block_on(fleet::read_all(members, self.jobs, &self.cancel, |_, _| {}));
+        // What each read said: a history entry it settled, a last read not kept.
+        for (member, got) in members.iter().zip(&got) {
+            if let Got::Read(read) = got {
+                for warning in &read.warnings {
+                    eprintln!(
+                        "warning: {}: {}",
+                        label(&member.profile, member.tenant_label()),
+                        safe(warning)
+                    );
+                }
+            }
+        }
+        got
     }
 
     /// `set` and `apply`: read all, plan, ask once, send, report.

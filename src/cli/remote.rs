@@ -9,7 +9,7 @@ use crate::session::{
     shown, unconfirmed_line,
 };
 use crate::settings::Settings;
-use crate::store::{HistoryEntry, Loaded, StateDir, format_time};
+use crate::store::{HistoryEntry, Loaded, Outcome, StateDir, format_time};
 use crate::text::{count, safe};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
@@ -432,7 +432,14 @@ fn report_sent(sent: &Sent) -> Result<(), Failure> {
         Sent::Failed { error, changes, .. } => {
             fail(format!("not applied: {}", explain(error, changes)))
         }
-        Sent::Unknown { error, .. } => fail(format!("{error}.\n  {}", session::UNKNOWN_ADVICE)),
+        Sent::Unknown {
+            error, warnings, ..
+        } => {
+            for warning in warnings {
+                eprintln!("warning: {}", safe(warning));
+            }
+            fail(format!("{error}.\n  {}", session::UNKNOWN_ADVICE))
+        }
         Sent::Done(done) => {
             for warning in &done.warnings {
                 eprintln!("warning: {}", safe(warning));
@@ -492,11 +499,20 @@ pub(super) fn load_history_of(state: &StateDir) -> Result<crate::store::History,
     match state.load_history() {
         Loaded::Found(history) => Ok(history),
         Loaded::Missing => Ok(crate::store::History::default()),
+        Loaded::SetAside { moved_to, reason } if moved_to == state.history_path() => {
+            Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "the history of this tenant, {}, is {reason}",
+                    safe(&moved_to.display().to_string())
+                ),
+            ))
+        }
         Loaded::SetAside { moved_to, reason } => Err(Failure::new(
             exit::USAGE,
             format!(
-                "the history of this tenant is {reason}; it was kept as {}",
-                moved_to.display()
+                "the history of this tenant is {reason}; it was moved to {}",
+                safe(&moved_to.display().to_string())
             ),
         )),
     }
@@ -540,6 +556,16 @@ pub(super) fn history_text(newest: &[&HistoryEntry]) -> String {
         if let Some(of) = entry.rollback_of {
             notes.push(format!("rollback of {of}"));
         }
+        match entry.outcome {
+            Outcome::Answered => {}
+            Outcome::Unknown => notes.push("outcome unknown: its answer was lost".to_string()),
+            Outcome::Applied => {
+                notes.push("applied: its answer was lost, a later read found it".to_string())
+            }
+            Outcome::NotApplied => notes.push(
+                "not applied: its answer was lost, a later read found the old values".to_string(),
+            ),
+        }
         if unconfirmed > 0 {
             notes.push(format!("{} unconfirmed", count(unconfirmed, "key")));
         }
@@ -582,6 +608,28 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
             .last()
             .ok_or_else(|| Failure::usage("nothing to roll back: the history is empty"))?,
     };
+    match entry.outcome {
+        Outcome::Unknown => {
+            return Err(Failure::usage(format!(
+                "entry {} has outcome unknown (its answer was lost{}); nothing is known to \
+                 roll back",
+                entry.id,
+                if entry.settled_at.is_some() {
+                    ", and a later read found neither its values nor the old ones"
+                } else {
+                    "; `exoset get` settles it"
+                }
+            )));
+        }
+        Outcome::NotApplied => {
+            return Err(Failure::usage(format!(
+                "entry {} was not applied (a read after it found the old values); nothing to \
+                 roll back",
+                entry.id
+            )));
+        }
+        Outcome::Answered | Outcome::Applied => {}
+    }
     let changed = entry.changed();
     if changed.is_empty() {
         eprintln!("Entry {} changed nothing; nothing to roll back.", entry.id);

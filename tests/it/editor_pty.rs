@@ -533,6 +533,10 @@ fn a_lost_answer_is_an_unknown_outcome_and_the_next_read_tells_what_the_server_h
     send_timezone_with(&env, &mut pty, Fault::DropAfterApply);
     let screen = pty.wait_for("was applied", WAIT);
     assert!(!screen.contains("Not sent"), "{screen}");
+    // The read also settled the history entry recorded as unknown, and says
+    // so beside what the server holds, not in its place.
+    let screen = pty.wait_for("recorded as applied", WAIT);
+    assert!(screen.contains("was applied: the server holds"), "{screen}");
     assert_eq!(env.sim.put_count(), 1, "never sent again on its own");
     assert_eq!(env.value("common.timezone").as_deref(), Some("UTC"));
 
@@ -697,8 +701,7 @@ fn p_switches_tenant_keeping_the_edits_as_the_first_tenants_draft() {
     pty.type_str("P");
     pty.wait_for("Switch to a profile's tenant", WAIT);
     pty.type_str(ENTER);
-    // Waits for the notice, not the title: the title is drawn first, and a
-    // screen read between the two would see half a frame.
+    // The title changes at once; the notice comes with the loaded settings.
     let screen = pty.wait_for("unsent change is kept as its draft", WAIT);
     assert!(screen.contains("exoset-demo-2"), "{screen}");
     assert!(

@@ -89,6 +89,18 @@ fn open_or_skip(kind: StoreKind, test: &str) -> Option<TokenStore> {
     }
 }
 
+/// A read the Secret Service's direct path failed and handed to the
+/// keyring store still answers, so only this count shows it: with the
+/// keyring required, any is a failure.
+fn no_fallbacks(store: &TokenStore, test: &str) {
+    let n = store.fallbacks();
+    if n > 0 && required() {
+        panic!("{test}: the direct Secret Service read failed {n} time(s) and fell back");
+    } else if n > 0 {
+        eprintln!("{test}: the direct Secret Service read failed {n} time(s) and fell back");
+    }
+}
+
 fn round_trip(kind: StoreKind, test: &str) {
     let Some(store) = open_or_skip(kind, test) else {
         return;
@@ -119,6 +131,7 @@ fn round_trip(kind: StoreKind, test: &str) {
     );
     assert!(store.get(&profile).expect("get after delete").is_none());
     assert!(!store.delete(&profile).expect("delete again"));
+    no_fallbacks(&store, test);
 }
 
 fn missing_entry(kind: StoreKind, test: &str) {
@@ -128,6 +141,7 @@ fn missing_entry(kind: StoreKind, test: &str) {
     let profile = unique_profile(test);
     assert!(store.get(&profile).expect("get").is_none());
     assert!(!store.delete(&profile).expect("delete of a missing entry"));
+    no_fallbacks(&store, test);
 }
 
 fn unicode_token(kind: StoreKind, test: &str) {
@@ -142,6 +156,7 @@ fn unicode_token(kind: StoreKind, test: &str) {
     let got = store.get(&profile).expect("get").expect("a token");
     assert_eq!(got.expose_secret(), token.expose_secret());
     assert!(store.delete(&profile).expect("delete"));
+    no_fallbacks(&store, test);
 }
 
 fn profiles_are_separate(kind: StoreKind, test: &str) {
@@ -159,6 +174,7 @@ fn profiles_are_separate(kind: StoreKind, test: &str) {
     assert!(store.get(&a).unwrap().is_none());
     assert_eq!(store.get(&b).unwrap().unwrap().expose_secret(), "token-b");
     assert!(store.delete(&b).unwrap());
+    no_fallbacks(&store, test);
 }
 
 fn refusals_of_bad_arguments_never_show_the_token(kind: StoreKind, test: &str) {

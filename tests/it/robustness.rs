@@ -942,7 +942,7 @@ fn valid_config() -> BoxedStrategy<(String, Config)> {
         proptest::option::of(any_text()),
         prop::collection::btree_map("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}", valid_profile(), 0..4),
         proptest::option::of(any::<bool>()),
-        proptest::option::of(0usize..=i64::MAX as usize),
+        proptest::option::of(1usize..=exoset_engine::config::HistoryPrefs::MAX_KEEP),
     )
         .prop_map(|(default_profile, profiles, mouse, keep)| {
             let mut text = String::new();

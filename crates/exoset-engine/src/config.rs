@@ -109,14 +109,33 @@ pub struct EditorPrefs {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryPrefs {
-    /// How many successful PUTs to remember.
-    #[serde(default = "HistoryPrefs::default_keep")]
+    /// How many PUTs to remember: 1 to [`HistoryPrefs::MAX_KEEP`].
+    #[serde(
+        default = "HistoryPrefs::default_keep",
+        deserialize_with = "HistoryPrefs::bounded_keep"
+    )]
     pub keep: usize,
 }
 
 impl HistoryPrefs {
+    /// The most history entries `keep` may ask for.
+    pub const MAX_KEEP: usize = 10_000;
+
     fn default_keep() -> usize {
         200
+    }
+
+    fn bounded_keep<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+        let value = i64::deserialize(d)?;
+        usize::try_from(value)
+            .ok()
+            .filter(|keep| (1..=HistoryPrefs::MAX_KEEP).contains(keep))
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "history.keep = {value} is out of range: it must be 1 to {}",
+                    HistoryPrefs::MAX_KEEP
+                ))
+            })
     }
 }
 
@@ -383,6 +402,34 @@ mod tests {
         );
         assert!(c.editor.mouse);
         assert_eq!(c.history.keep, 50);
+    }
+
+    #[test]
+    fn history_keep_outside_1_to_10000_is_an_error_naming_the_value() {
+        for (text, shown) in [
+            ("0", "0"),
+            ("10001", "10001"),
+            ("-3", "-3"),
+            ("99999999999", "99999999999"),
+        ] {
+            let err = parse(&format!(
+                "[editor]\nmouse = true\n[history]\nkeep = {text}\n"
+            ))
+            .unwrap_err();
+            assert!(
+                err.message
+                    .contains(&format!("history.keep = {shown} is out of range")),
+                "{err}"
+            );
+            assert!(err.message.contains("1 to 10000"), "{err}");
+            assert_eq!(err.line, Some(4), "{err}");
+        }
+        assert_eq!(parse("[history]\nkeep = 1\n").unwrap().history.keep, 1);
+        assert_eq!(
+            parse("[history]\nkeep = 10000\n").unwrap().history.keep,
+            10_000
+        );
+        assert_eq!(parse("").unwrap().history.keep, 200);
     }
 
     #[test]

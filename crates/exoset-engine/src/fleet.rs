@@ -639,8 +639,10 @@ pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
         Sent::Unknown {
             error,
             changes: set,
+            warnings: kept,
             ..
         } => {
+            warnings = kept.clone();
             changes = planned_keys(Some(set), "unknown");
             (
                 Kind::Unknown,

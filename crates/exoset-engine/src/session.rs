@@ -7,7 +7,9 @@
 //! - each key sent is *confirmed*, *not taken* or *unconfirmed*
 //!   ([`KeyStatus`]); only *not taken* is a failure;
 //! - a PUT whose answer was lost after it went out has an *unknown* outcome
-//!   (exit 5), never "not sent";
+//!   (exit 5), never "not sent"; it is recorded in the history as `unknown`
+//!   and settled (`applied` / `not applied`, or left `unknown`) by the next
+//!   read of the tenant, which says what it found once;
 //! - values are compared by meaning ([`crate::settings::same_value`]).
 
 use crate::api::{Answer, ApiError, Client, Documented};
@@ -83,11 +85,13 @@ pub enum Sent {
         error: ApiError,
     },
     /// The answer to the PUT was lost after it went out: it may have been
-    /// applied. The next read tells.
+    /// applied. It is in the history as `unknown`; the next read tells.
     Unknown {
         fresh: Settings,
         changes: ChangeSet,
         error: ApiError,
+        /// Keeping it in the history or the last read failed: said, not fatal.
+        warnings: Vec<String>,
     },
 }
 
@@ -152,7 +156,8 @@ impl Session {
     /// GETs the settings and keeps them as the last read.
     pub async fn read(&self) -> Result<Read, ApiError> {
         let answer = self.client.get().await?;
-        let warnings = self.remember_read(&answer.settings).into_iter().collect();
+        let mut warnings = self.settle(&answer.settings);
+        warnings.extend(self.remember_read(&answer.settings));
         Ok(Read { answer, warnings })
     }
 
@@ -166,6 +171,22 @@ impl Session {
         })
     }
 
+    /// Settles the history entries whose answer was lost against a read of
+    /// the tenant; what it found, to be said (once: an entry is looked at
+    /// only by the first read after it).
+    fn settle(&self, now: &Settings) -> Vec<String> {
+        let Some(state) = self.state.as_ref() else {
+            return Vec::new();
+        };
+        match state.settle(now) {
+            Ok(settled) => settled.iter().map(|s| s.describe()).collect(),
+            Err(e) => vec![format!(
+                "cannot settle the history entries whose answer was lost ({}): {e}",
+                state.path().display()
+            )],
+        }
+    }
+
     /// Reads the settings again, takes in what changed only on the server,
     /// stops at keys changed on both sides, PUTs the rest once, verifies the
     /// answer key by key and records it. `on_put` runs as the PUT goes out.
@@ -174,7 +195,8 @@ impl Session {
             Ok(answer) => answer.settings,
             Err(e) => return Sent::ReadFailed(e),
         };
-        let mut warnings: Vec<String> = self.remember_read(&fresh).into_iter().collect();
+        let mut warnings = self.settle(&fresh);
+        warnings.extend(self.remember_read(&fresh));
         let drift = Drift::between(&request.base, &request.edits, &fresh);
         if !drift.conflicts.is_empty() {
             return Sent::Conflicts {
@@ -201,10 +223,12 @@ impl Session {
         let answer = match self.client.put(&body).await {
             Ok(answer) => answer,
             Err(error @ ApiError::Unknown { .. }) => {
+                warnings.extend(self.record_unknown(&body, &fresh, request.rollback_of));
                 return Sent::Unknown {
                     fresh,
                     changes,
                     error,
+                    warnings,
                 };
             }
             Err(error) => {
@@ -227,6 +251,25 @@ impl Session {
             taken_in,
             warnings,
         }))
+    }
+
+    /// Records a PUT whose answer was lost in the history, as `unknown`.
+    fn record_unknown(
+        &self,
+        body: &Value,
+        before: &Settings,
+        rollback_of: Option<u64>,
+    ) -> Option<String> {
+        let state = self.state.as_ref()?;
+        let mut entry = HistoryEntry::unknown(&self.profile, &self.tenant, body.clone(), before);
+        entry.rollback_of = rollback_of;
+        match state.record(entry, self.history_keep) {
+            Ok((_, warning)) => warning,
+            Err(e) => Some(format!(
+                "the PUT may have been applied, but it is not in the local history ({}): {e}",
+                state.path().display()
+            )),
+        }
     }
 
     /// Records an answered PUT in the history, with each key's outcome.
@@ -351,8 +394,9 @@ pub fn refused_key(error: &ApiError, changes: &ChangeSet) -> Option<FieldId> {
 }
 
 /// What to do after an unknown outcome, for the subcommands.
-pub const UNKNOWN_ADVICE: &str = "run `exoset get` (or `exoset diff -f FILE`) to see what the server holds now; exoset \
-     does not send it again on its own";
+pub const UNKNOWN_ADVICE: &str = "it is in the history with outcome unknown; run `exoset get` (or `exoset diff -f FILE`) \
+     to see what the server holds now, which also settles that entry; exoset does not send it \
+     again on its own";
 
 /// After an unknown outcome, a read tells which keys sent the server holds.
 /// `(held, not held)` as paths.

@@ -1,9 +1,15 @@
 //! State on disk, per profile and tenant: the draft of unsent edits, the
-//! history of successful PUTs, and the last settings read.
+//! history of PUTs sent (answered, or with the answer lost: `unknown` until a
+//! later read settles it), and the last settings read.
 //!
 //! Every file is JSON with a `version`, written atomically (temp file + rename)
 //! with mode 0600. A file that cannot be read — corrupt, or written by a newer
-//! exoset — is renamed aside and reported, never deleted and never a crash.
+//! exoset — is renamed aside and reported, never deleted and never a crash;
+//! a history that cannot be read at all (over 16 MiB, not a regular file) is
+//! moved aside before a new one is written, or nothing is recorded. The lock
+//! files are opened like the state files are read (no symlink followed,
+//! regular files only) and created 0600, and a state folder that is not the
+//! user's own or that others may write to is refused, by name.
 
 use crate::changes::{Edits, same_reported};
 use crate::config::{Paths, create_private_dir, read_own_file, write_private};
@@ -58,19 +64,112 @@ impl StateDir {
     /// and the drafts happens under it, so runs on one jump host that
     /// overlap lose nothing.
     pub fn lock(&self) -> io::Result<StateLock> {
-        create_private_dir(&self.dir)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.file(".lock"))?;
+        self.ready()?;
+        let file = open_lock_file(&self.file(".lock"))?;
         file.lock()?;
         Ok(StateLock { _file: file })
+    }
+
+    /// Makes the folder (0700) when missing, and checks that it and the
+    /// folders above it up to the data folder are the user's own and not
+    /// writable by anyone else: in a folder others may write, they could
+    /// plant a link where exoset writes. The error names the folder.
+    fn ready(&self) -> io::Result<()> {
+        create_private_dir(&self.dir)?;
+        #[cfg(unix)]
+        {
+            // `dir` is data/state/<profile>/<tenant>: check it and three up.
+            for folder in self.dir.ancestors().take(4) {
+                check_own_folder(folder)?;
+            }
+        }
+        Ok(())
     }
 
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
+}
+
+/// Refuses a state folder that is not the user's own or that others may
+/// write to.
+#[cfg(unix)]
+fn check_own_folder(folder: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = || crate::text::safe(&folder.display().to_string()).into_owned();
+    let meta = std::fs::metadata(folder)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot look at {}: {e}", shown())))?;
+    if !meta.is_dir() {
+        return Err(io::Error::other(format!("{} is not a folder", shown())));
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} belongs to user id {}, not to you (user id {me}); exoset keeps its state \
+                 only in folders of your own",
+                shown(),
+                meta.uid()
+            ),
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} can be written by other users (mode {:o}); exoset keeps its state only in \
+                 folders nobody else can write to (`chmod go-w` it, or 700)",
+                shown(),
+                meta.mode() & 0o7777
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens (creating it at mode 0600) a lock file the way state files are
+/// read: a symbolic link is refused, not followed, and only a regular file
+/// is taken; nothing is truncated on open. An older exoset's lock file made
+/// 0644 is narrowed to 0600.
+fn open_lock_file(path: &Path) -> io::Result<std::fs::File> {
+    let shown = || crate::text::safe(&path.display().to_string()).into_owned();
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).read(true).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NOFOLLOW: a symlink fails to open; O_NONBLOCK: a FIFO does not
+        // block the open (it is then refused as not a regular file).
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return io::Error::other(format!(
+                "{} is a symbolic link, which exoset does not follow; remove it",
+                shown()
+            ));
+        }
+        io::Error::new(e.kind(), format!("cannot open {}: {e}", shown()))
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other(format!(
+            "{} is not a regular file; remove it",
+            shown()
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(file)
 }
 
 /// The tenant's state lock, held until dropped (closing the file releases it).
@@ -287,13 +386,8 @@ impl StateDir {
     /// however it ends; the file names the holder for the next one.
     pub fn claim_editor(&self) -> io::Result<Claim> {
         use std::io::{Read, Seek, Write};
-        create_private_dir(&self.dir)?;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(self.file("editor.lock"))?;
+        self.ready()?;
+        let mut file = open_lock_file(&self.file("editor.lock"))?;
         match file.try_lock() {
             Ok(()) => {
                 file.set_len(0)?;
@@ -333,7 +427,48 @@ impl StateDir {
 
 // ---- history ----
 
-/// One successful PUT.
+/// What is known of a recorded PUT's fate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The server answered it (the entry's `after` is the answer). Entries
+    /// written before outcomes were recorded are all of this kind.
+    #[default]
+    Answered,
+    /// Its answer was lost after it went out: it may or may not have been
+    /// applied. Settled at the next read of the tenant.
+    Unknown,
+    /// Its answer was lost, and the next read found every value it sent.
+    Applied,
+    /// Its answer was lost, and the next read found every value it meant to
+    /// change still as before.
+    #[serde(rename = "not applied")]
+    NotApplied,
+}
+
+impl Outcome {
+    fn is_answered(&self) -> bool {
+        *self == Outcome::Answered
+    }
+
+    /// `unknown`, `applied`, `not applied`; `answered` for the rest.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Unknown => "unknown",
+            Outcome::Applied => "applied",
+            Outcome::NotApplied => "not applied",
+        }
+    }
+
+    /// Whether the values it sent are known to have reached the server, so
+    /// that rolling it back means something.
+    pub fn landed(&self) -> bool {
+        matches!(self, Outcome::Answered | Outcome::Applied)
+    }
+}
+
+/// One PUT that went out: answered, or with its answer lost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub id: u64,
@@ -343,8 +478,11 @@ pub struct HistoryEntry {
     pub request_id: Option<String>,
     /// The PUT body as sent.
     pub sent: Value,
-    /// The settings before (the fresh read just before the PUT) and after (the answer).
+    /// The settings before (the fresh read just before the PUT) and after:
+    /// the answer, or for a PUT whose answer was lost, the read that settled
+    /// it (`null` while its outcome is unknown).
     pub before: Value,
+    #[serde(default)]
     pub after: Value,
     /// What the answer said about each key sent (`section.key` → outcome);
     /// empty in entries written before outcomes were recorded.
@@ -353,6 +491,54 @@ pub struct HistoryEntry {
     /// The entry this change rolled back, when it was a rollback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback_of: Option<u64>,
+    /// Absent for a PUT the server answered; `unknown`, `applied` or
+    /// `not applied` for one whose answer was lost.
+    #[serde(default, skip_serializing_if = "Outcome::is_answered")]
+    pub outcome: Outcome,
+    /// When a read looked at an `unknown` entry to settle it (Unix secs):
+    /// it is looked at, and what was found said, once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<u64>,
+}
+
+/// What settling an entry whose answer was lost found, to say once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    pub id: u64,
+    pub time: u64,
+    pub outcome: Outcome,
+    /// Keys found with neither the value sent nor the one before
+    /// (`section.key`), when the outcome stays unknown.
+    pub mixed: Vec<String>,
+}
+
+impl Settled {
+    /// One line for a person.
+    pub fn describe(&self) -> String {
+        let entry = format!(
+            "history entry {} (sent {}, its answer lost)",
+            self.id,
+            format_time(self.time)
+        );
+        match self.outcome {
+            Outcome::Applied => format!(
+                "{entry}: the server holds the values it sent, so it is now recorded as applied"
+            ),
+            Outcome::NotApplied => format!(
+                "{entry}: the server still holds the values from before it, so it is now \
+                 recorded as not applied"
+            ),
+            _ if self.mixed.is_empty() => format!(
+                "{entry}: the server holds some of the values it sent and some from before, \
+                 so its outcome stays unknown"
+            ),
+            _ => format!(
+                "{entry}: the server holds neither the values it sent nor those from before \
+                 for {}, so its outcome stays unknown",
+                self.mixed.join(", ")
+            ),
+        }
+    }
 }
 
 impl HistoryEntry {
@@ -376,17 +562,47 @@ impl HistoryEntry {
             after: after.to_json(),
             outcomes: BTreeMap::new(),
             rollback_of: None,
+            outcome: Outcome::Answered,
+            settled_at: None,
+        }
+    }
+
+    /// An entry for a PUT whose answer was lost after it went out: outcome
+    /// `unknown`, the body sent and the values read before it, no `after`.
+    pub fn unknown(profile: &str, tenant: &str, sent: Value, before: &Settings) -> HistoryEntry {
+        HistoryEntry {
+            id: 0,
+            time: now_secs(),
+            profile: profile.to_string(),
+            tenant: tenant.to_string(),
+            request_id: None,
+            sent,
+            before: before.to_json(),
+            after: Value::Null,
+            outcomes: BTreeMap::new(),
+            rollback_of: None,
+            outcome: Outcome::Unknown,
+            settled_at: None,
         }
     }
 
     /// Keys the PUT changed: in the body, and different before and after.
+    /// For a PUT not known to have landed (`unknown`, `not applied`), the
+    /// keys it meant to change, with the values it sent as `after`.
     pub fn changed(&self) -> Vec<(FieldId, Option<String>, Option<String>)> {
-        let (Ok(before), Ok(after), Ok(sent)) = (
+        let (Ok(before), Ok(sent)) = (
             Settings::from_json(&self.before),
-            Settings::from_json(&self.after),
             Settings::from_json(&self.sent),
         ) else {
             return Vec::new();
+        };
+        let after = if self.outcome.landed() {
+            match Settings::from_json(&self.after) {
+                Ok(after) => after,
+                Err(_) => return Vec::new(),
+            }
+        } else {
+            sent.clone()
         };
         sent.reported()
             .filter_map(|(id, _)| {
@@ -395,6 +611,49 @@ impl HistoryEntry {
                     .then(|| (id, b.map(str::to_string), a.map(str::to_string)))
             })
             .collect()
+    }
+
+    /// Settles an `unknown` entry not looked at yet against a read of the
+    /// tenant made after it: `applied` when the server holds every value it
+    /// meant to change as sent, `not applied` when it holds every one as
+    /// before, else it stays `unknown`. Either way it is looked at only once.
+    /// `None` when there is nothing to settle.
+    pub fn settle(&mut self, now: &Settings) -> Option<Settled> {
+        if self.outcome != Outcome::Unknown || self.settled_at.is_some() {
+            return None;
+        }
+        let intended = self.changed();
+        let (mut sent_held, mut old_held, mut mixed) = (0, 0, Vec::new());
+        for (id, before, sent) in &intended {
+            let got = now.get(*id);
+            if same_reported(*id, sent.as_deref(), got) {
+                sent_held += 1;
+            } else if same_reported(*id, before.as_deref(), got) {
+                old_held += 1;
+            } else {
+                mixed.push(id.path());
+            }
+        }
+        let outcome = if intended.is_empty() || !mixed.is_empty() {
+            Outcome::Unknown
+        } else if sent_held == intended.len() {
+            Outcome::Applied
+        } else if old_held == intended.len() {
+            Outcome::NotApplied
+        } else {
+            Outcome::Unknown
+        };
+        self.outcome = outcome;
+        self.settled_at = Some(now_secs());
+        if outcome != Outcome::Unknown {
+            self.after = now.to_json();
+        }
+        Some(Settled {
+            id: self.id,
+            time: self.time,
+            outcome,
+            mixed,
+        })
     }
 }
 
@@ -431,22 +690,54 @@ impl StateDir {
     }
 
     /// Appends an entry (its id assigned here) and keeps the newest `keep`.
-    /// An unreadable history is set aside and a new one started; the reason
-    /// comes back so the caller can say so.
+    /// An unreadable history (corrupt, from a newer exoset, over the size
+    /// cap, not a regular file) is moved aside and a new one started; the
+    /// warning comes back, naming where it went, so the caller can say so.
+    /// When it cannot be moved aside, nothing is recorded (the error says
+    /// so) and the file is left as it is.
     pub fn record(
         &self,
         mut entry: HistoryEntry,
         keep: usize,
     ) -> io::Result<(u64, Option<String>)> {
         let _lock = self.lock()?;
+        let path = self.history_path();
+        let shown = |p: &Path| crate::text::safe(&p.display().to_string()).into_owned();
         let (mut history, warning) = match self.load_history() {
             Loaded::Found(h) => (h, None),
             Loaded::Missing => (History::default(), None),
+            // Read failed (too large, not a regular file, ...): `load`
+            // left it in place; move it aside now, or record nothing.
+            Loaded::SetAside { moved_to, reason } if moved_to == path => {
+                let aside = aside_path(&path);
+                if let Err(e) = std::fs::rename(&path, &aside) {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!(
+                            "the history {} is {reason}, and it could not be moved aside \
+                             ({e}), so this change was not recorded",
+                            shown(&path)
+                        ),
+                    ));
+                }
+                let reason = reason
+                    .strip_suffix("; it was left where it is")
+                    .unwrap_or(&reason);
+                (
+                    History::default(),
+                    Some(format!(
+                        "the history {} was {reason}; it was moved to {} and a new one started",
+                        shown(&path),
+                        shown(&aside)
+                    )),
+                )
+            }
             Loaded::SetAside { moved_to, reason } => (
                 History::default(),
                 Some(format!(
-                    "history {reason}; kept as {} and a new one started",
-                    moved_to.display()
+                    "the history {} was {reason}; it was moved to {} and a new one started",
+                    shown(&path),
+                    shown(&moved_to)
                 )),
             ),
         };
@@ -456,8 +747,40 @@ impl StateDir {
         history.entries.push(entry);
         let excess = history.entries.len().saturating_sub(keep.max(1));
         history.entries.drain(..excess);
-        save(&self.history_path(), &history)?;
+        save(&path, &history)?;
         Ok((id, warning))
+    }
+
+    /// Settles the entries whose answer was lost against a read of the
+    /// tenant made after them (see [`HistoryEntry::settle`]); what was found
+    /// comes back, to be said once. Nothing is written when nothing waits.
+    pub fn settle(&self, now: &Settings) -> io::Result<Vec<Settled>> {
+        let waiting = |h: &History| {
+            h.entries
+                .iter()
+                .any(|e| e.outcome == Outcome::Unknown && e.settled_at.is_none())
+        };
+        // Most reads find nothing waiting: look before taking the lock,
+        // leaving an unreadable history to the next `record` or `history`.
+        let peek = read_own_file(&self.history_path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<History>(&bytes).ok());
+        if !peek.as_ref().is_some_and(waiting) {
+            return Ok(Vec::new());
+        }
+        let _lock = self.lock()?;
+        let Loaded::Found(mut history) = self.load_history() else {
+            return Ok(Vec::new());
+        };
+        let settled: Vec<Settled> = history
+            .entries
+            .iter_mut()
+            .filter_map(|e| e.settle(now))
+            .collect();
+        if !settled.is_empty() {
+            save(&self.history_path(), &history)?;
+        }
+        Ok(settled)
     }
 }
 
@@ -491,6 +814,7 @@ impl StateDir {
     }
 
     pub fn save_last_read(&self, settings: &Settings) -> io::Result<()> {
+        self.ready()?;
         save(
             &self.last_read_path(),
             &LastRead {
@@ -630,6 +954,8 @@ mod tests {
             after,
             outcomes: BTreeMap::new(),
             rollback_of: None,
+            outcome: Outcome::Answered,
+            settled_at: None,
         }
     }
 
@@ -682,6 +1008,248 @@ mod tests {
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].0, lookup_path("common.timezone").unwrap());
         assert_eq!(changed[0].1.as_deref(), Some("IST"));
+    }
+
+    /// A planted link named `.lock` or `editor.lock` is refused, and the
+    /// file it points at keeps its bytes and its mode.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_lock_file_is_refused_and_its_target_untouched() {
+        use std::os::unix::fs::PermissionsExt;
+        for name in [".lock", "editor.lock"] {
+            let (tmp, state) = dir();
+            std::fs::create_dir_all(state.path()).unwrap();
+            let target = tmp.path().join("precious");
+            std::fs::write(&target, "keep me\n").unwrap();
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+            std::os::unix::fs::symlink(&target, state.path().join(name)).unwrap();
+            let err = if name == ".lock" {
+                state.lock().map(|_| ()).unwrap_err()
+            } else {
+                state.claim_editor().map(|_| ()).unwrap_err()
+            };
+            let text = err.to_string();
+            assert!(text.contains("symbolic link"), "{text}");
+            assert!(text.contains(name), "{text}");
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me\n");
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+            // And nothing that takes the lock writes through it either.
+            if name == ".lock" {
+                let draft = Draft::new("prod", "acme/1", &base(), &Edits::default());
+                assert!(state.save_draft(&draft).is_err());
+            }
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me\n");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn lock_files_are_made_0600_and_an_old_0644_one_is_narrowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_tmp, state) = dir();
+        let mode = |name: &str| {
+            std::fs::metadata(state.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        drop(state.lock().unwrap());
+        let Claim::Mine(claim) = state.claim_editor().unwrap() else {
+            panic!("not claimed")
+        };
+        drop(claim);
+        assert_eq!(mode(".lock"), 0o600);
+        assert_eq!(mode("editor.lock"), 0o600);
+        std::fs::set_permissions(
+            state.path().join(".lock"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        drop(state.lock().unwrap());
+        assert_eq!(mode(".lock"), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_state_folder_others_can_write_is_refused_naming_it() {
+        use std::os::unix::fs::PermissionsExt;
+        for (level, perm) in [(0, 0o770), (1, 0o702), (3, 0o775)] {
+            let (_tmp, state) = dir();
+            std::fs::create_dir_all(state.path()).unwrap();
+            let folder = state.path().ancestors().nth(level).unwrap().to_path_buf();
+            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(perm)).unwrap();
+            for result in [
+                state.lock().map(|_| ()),
+                state.claim_editor().map(|_| ()),
+                state.save_last_read(&base()),
+                state
+                    .record(entry(json!({}), json!({}), json!({})), 10)
+                    .map(|_| ()),
+            ] {
+                let text = result.unwrap_err().to_string();
+                assert!(text.contains(&folder.display().to_string()), "{text}");
+                assert!(text.contains("can be written by other users"), "{text}");
+            }
+            assert!(!state.path().join(".lock").exists());
+            assert!(!state.history_path().exists());
+            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+            drop(state.lock().unwrap());
+        }
+        // A folder of another user's (only root can make one to test with).
+        if rustix::process::geteuid().is_root() {
+            let (_tmp, state) = dir();
+            std::fs::create_dir_all(state.path()).unwrap();
+            std::os::unix::fs::chown(state.path(), Some(65534), None).unwrap();
+            let text = state.lock().map(|_| ()).unwrap_err().to_string();
+            assert!(text.contains("belongs to user id 65534"), "{text}");
+            assert!(text.contains(&state.path().display().to_string()), "{text}");
+        }
+    }
+
+    /// A history over the 16 MiB cap cannot be read; the next record moves
+    /// it aside for real (its bytes intact), starts a new one, and says where
+    /// the old one went.
+    #[test]
+    fn an_over_cap_history_is_moved_aside_and_a_new_one_started() {
+        let (_tmp, state) = dir();
+        std::fs::create_dir_all(state.path()).unwrap();
+        let big = usize::try_from(crate::config::MAX_FILE_BYTES).unwrap() + 10;
+        std::fs::write(state.history_path(), vec![b' '; big]).unwrap();
+        let (id, warning) = state
+            .record(entry(json!({}), json!({}), json!({})), 10)
+            .unwrap();
+        assert_eq!(id, 1);
+        let warning = warning.unwrap();
+        let aside: Vec<PathBuf> = std::fs::read_dir(state.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains("history.json.unreadable"))
+            .collect();
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert!(warning.contains("larger than 16 MiB"), "{warning}");
+        assert!(
+            warning.contains(&format!("moved to {}", aside[0].display())),
+            "{warning}"
+        );
+        assert_eq!(std::fs::metadata(&aside[0]).unwrap().len(), big as u64);
+        let Loaded::Found(history) = state.load_history() else {
+            panic!("no new history")
+        };
+        assert_eq!(history.entries.len(), 1);
+    }
+
+    /// Not a regular file (here a folder of that name): moved aside too,
+    /// with what was in it, and a new history started.
+    #[test]
+    fn a_history_that_is_not_a_regular_file_is_moved_aside_too() {
+        let (_tmp, state) = dir();
+        std::fs::create_dir_all(state.history_path()).unwrap();
+        std::fs::write(state.history_path().join("inside"), "x").unwrap();
+        let (_, warning) = state
+            .record(entry(json!({}), json!({}), json!({})), 10)
+            .unwrap();
+        let warning = warning.unwrap();
+        assert!(warning.contains("not a regular file"), "{warning}");
+        assert!(warning.contains("moved to"), "{warning}");
+        assert!(matches!(state.load_history(), Loaded::Found(h) if h.entries.len() == 1));
+    }
+
+    fn unknown_entry() -> HistoryEntry {
+        HistoryEntry::unknown(
+            "prod",
+            "t",
+            json!({"common": {"timezone": "UTC", "deletion_time": 10}}),
+            &base(),
+        )
+    }
+
+    fn now(timezone: &str, deletion_time: u64) -> Settings {
+        Settings::from_json(
+            &json!({"common": {"timezone": timezone, "deletion_time": deletion_time}}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_unknown_entry_is_settled_by_the_next_read_once() {
+        // The server holds what was sent: applied, and `after` is that read.
+        let mut e = unknown_entry();
+        assert_eq!(e.changed().len(), 1, "timezone only: deletion_time was 10");
+        let settled = e.settle(&now("UTC", 10)).unwrap();
+        assert_eq!(settled.outcome, Outcome::Applied);
+        assert!(
+            settled.describe().contains("recorded as applied"),
+            "{}",
+            settled.describe()
+        );
+        assert_eq!(e.outcome, Outcome::Applied);
+        assert_eq!(e.after, now("UTC", 10).to_json());
+        assert_eq!(e.changed()[0].1.as_deref(), Some("IST"));
+        assert_eq!(e.changed()[0].2.as_deref(), Some("UTC"));
+        assert!(e.settle(&now("IST", 10)).is_none(), "settled once");
+        // The old values: not applied.
+        let mut e = unknown_entry();
+        assert_eq!(
+            e.settle(&now("IST", 99)).unwrap().outcome,
+            Outcome::NotApplied
+        );
+        // Neither: stays unknown, said once, never looked at again.
+        let mut e = unknown_entry();
+        let settled = e.settle(&now("GMT", 10)).unwrap();
+        assert_eq!(settled.outcome, Outcome::Unknown);
+        assert_eq!(settled.mixed, vec!["common.timezone".to_string()]);
+        assert!(
+            settled.describe().contains("stays unknown"),
+            "{}",
+            settled.describe()
+        );
+        assert!(e.settled_at.is_some());
+        assert_eq!(e.after, Value::Null);
+        assert!(e.settle(&now("UTC", 10)).is_none());
+        // Answered entries are never touched.
+        let mut answered = entry(json!({}), json!({}), json!({}));
+        assert!(answered.settle(&now("UTC", 10)).is_none());
+    }
+
+    #[test]
+    fn the_history_settles_waiting_entries_and_writes_only_then() {
+        let (_tmp, state) = dir();
+        state
+            .record(entry(json!({}), json!({}), json!({})), 10)
+            .unwrap();
+        let before = std::fs::read(state.history_path()).unwrap();
+        assert_eq!(state.settle(&now("UTC", 10)).unwrap(), vec![]);
+        assert_eq!(std::fs::read(state.history_path()).unwrap(), before);
+        let (id, _) = state.record(unknown_entry(), 10).unwrap();
+        let settled = state.settle(&now("UTC", 10)).unwrap();
+        assert_eq!(settled.len(), 1);
+        assert_eq!((settled[0].id, settled[0].outcome), (id, Outcome::Applied));
+        assert_eq!(state.settle(&now("UTC", 10)).unwrap(), vec![]);
+        let Loaded::Found(history) = state.load_history() else {
+            panic!("no history")
+        };
+        assert_eq!(history.find(id).unwrap().outcome, Outcome::Applied);
+    }
+
+    #[test]
+    fn outcomes_read_and_write_as_the_format_says() {
+        // An entry written before outcomes existed reads as answered.
+        let old = json!({"id": 1, "time": 1, "profile": "p", "tenant": "t",
+            "request_id": null, "sent": {}, "before": {}, "after": {}});
+        let e: HistoryEntry = serde_json::from_value(old).unwrap();
+        assert_eq!(e.outcome, Outcome::Answered);
+        assert!(serde_json::to_value(&e).unwrap().get("outcome").is_none());
+        let mut u = unknown_entry();
+        let wire = serde_json::to_value(&u).unwrap();
+        assert_eq!(wire["outcome"], "unknown");
+        assert_eq!(wire["after"], Value::Null);
+        u.outcome = Outcome::NotApplied;
+        assert_eq!(serde_json::to_value(&u).unwrap()["outcome"], "not applied");
+        let back: HistoryEntry = serde_json::from_value(serde_json::to_value(&u).unwrap()).unwrap();
+        assert_eq!(back, u);
     }
 
     #[test]

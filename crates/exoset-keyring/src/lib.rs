@@ -219,6 +219,33 @@ const OP_SET: &str = "storing the token";
 )]
 const OP_DELETE: &str = "deleting the token";
 
+/// The Secret Service's default collection, as found by
+/// [`probe_secret_service`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretServiceCollection {
+    /// There and unlocked, with its label.
+    Unlocked(String),
+    /// There but locked, with its label.
+    Locked(String),
+    /// The service has no default collection.
+    Missing,
+}
+
+/// Asks the Secret Service (on a plain session: no secret travels) whether
+/// its default collection is there and locked, the way [`TokenStore::open`]
+/// asks before choosing it. Not bounded in time: the caller bounds it. The
+/// error is the D-Bus library's text, for a person.
+pub fn probe_secret_service() -> Result<SecretServiceCollection, String> {
+    #[cfg(target_os = "linux")]
+    {
+        secret_service::probe()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err("not available on this operating system".to_owned())
+    }
+}
+
 /// The OS keyring holding API tokens, one per profile. Cheap to share across
 /// threads (`Send + Sync`).
 pub struct TokenStore {
@@ -241,6 +268,11 @@ trait Backend: Send + Sync {
     fn set(&self, profile: &str, token: &SecretString) -> Result<(), StoreError>;
 
     fn delete(&self, profile: &str) -> Result<bool, StoreError>;
+
+    /// Reads a faster path of this store failed and handed to a slower one.
+    fn fallbacks(&self) -> usize {
+        0
+    }
 }
 
 impl fmt::Debug for TokenStore {
@@ -317,6 +349,13 @@ impl TokenStore {
     /// was forced).
     pub fn skipped(&self) -> &[(StoreKind, String)] {
         &self.skipped
+    }
+
+    /// How many reads so far the Secret Service's direct path failed and
+    /// handed to the keyring store (which then still answered); 0 for the
+    /// other stores. The keyring tests require 0.
+    pub fn fallbacks(&self) -> usize {
+        self.backend.fallbacks()
     }
 
     /// The token stored for `profile`, if any.

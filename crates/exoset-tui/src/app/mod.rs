@@ -127,6 +127,10 @@ pub struct App {
     /// A PUT whose answer was lost: the next read says which of its keys
     /// the server holds.
     after_unknown: Option<ChangeSet>,
+    /// The load after a lost answer just said what the server holds: the
+    /// warnings of that read (the history entry it settled) are added to
+    /// that message, not put in its place.
+    told_held: bool,
     /// A [`Action::Notice`] to say once the settings are loaded.
     notice: Option<String>,
     /// Every profile in config.toml, for `P` and "also send to…".
@@ -171,6 +175,7 @@ impl App {
             after_conflicts: AfterConflicts::Send,
             exit: None,
             after_unknown: None,
+            told_held: false,
             notice: None,
             profiles: Vec::new(),
             profile: None,
@@ -393,6 +398,7 @@ impl App {
 
     /// The mode switch: a command goes to the handler of the mode it came in.
     fn command(&mut self, command: Command) -> Vec<Effect> {
+        self.told_held = false;
         if command == Command::QuitNow {
             self.quit = true;
             return vec![Effect::Quit];
@@ -465,7 +471,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Sent { seq, sent } => app.on_sent(seq, *sent),
         Action::Problem(text) => {
-            app.say(Tone::Error, text);
+            match app.message.as_ref().filter(|_| app.told_held) {
+                Some(told) => {
+                    let joined = format!("{} {}.", told.text, text.trim_end_matches('.'));
+                    app.say(Tone::Warning, joined);
+                }
+                None => app.say(Tone::Error, text),
+            }
             vec![]
         }
         Action::Notice(text) => {

@@ -472,6 +472,17 @@ impl App {
             );
             return;
         }
+        if !item.outcome.landed() {
+            self.say(
+                Tone::Warning,
+                format!(
+                    "Entry {} is not known to have been applied ({}); nothing to roll back.",
+                    item.id,
+                    item.outcome.as_str()
+                ),
+            );
+            return;
+        }
         let plan = history::plan(&self.model, item);
         let restored = self.model.apply_rollback(&plan);
         let (tone, text) = history::rollback_words(item, &plan, restored.len());

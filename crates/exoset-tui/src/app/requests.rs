@@ -89,8 +89,10 @@ impl App {
                     Some(notice) => self.say(Tone::Warning, format!("{text} {notice}")),
                     None => self.say(Tone::Success, text),
                 }
+                self.told_held = false;
                 if let Some(changes) = self.after_unknown.take() {
                     self.tell_held(&changes);
+                    self.told_held = true;
                 }
                 self.offer_draft();
             }
@@ -283,13 +285,19 @@ impl App {
                     format!("{taken}Not applied: {explained}. Your changes are kept."),
                 );
             }
-            Sent::Unknown { changes, error, .. } => {
+            Sent::Unknown {
+                changes,
+                error,
+                warnings,
+                ..
+            } => {
                 self.exit = Some((crate::exit::UNKNOWN, error.to_string()));
+                let also: String = warnings.iter().map(|w| format!(" ({w})")).collect();
                 self.say(
                     Tone::Warning,
                     format!(
                         "{error}. Your changes are kept as a draft; reading the settings \
-                         again to see which the server holds…"
+                         again to see which the server holds…{also}"
                     ),
                 );
                 self.after_unknown = Some(changes);

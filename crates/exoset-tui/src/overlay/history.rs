@@ -24,8 +24,13 @@ pub struct Item {
     /// Unix seconds.
     pub time: u64,
     pub request_id: Option<String>,
-    /// The keys it changed: (key, before, after), `None` when not reported.
+    /// The keys it changed: (key, before, after), `None` when not reported;
+    /// for a PUT not known to have landed, the keys it meant to change, with
+    /// the values it sent as `after`.
     pub changed: Vec<(FieldId, Option<String>, Option<String>)>,
+    /// Answered, or for a PUT whose answer was lost: unknown, applied or not
+    /// applied. Only what landed (answered, applied) can be rolled back.
+    pub outcome: crate::store::Outcome,
 }
 
 /// What the history file gave.
@@ -93,6 +98,7 @@ pub fn listing(read: Option<Loaded<History>>) -> Listing {
                     time: e.time,
                     request_id: e.request_id.clone(),
                     changed: e.changed(),
+                    outcome: e.outcome,
                 })
                 .collect(),
         ),
@@ -214,6 +220,24 @@ pub fn rollback_words(item: &Item, plan: &[(FieldId, Verdict)], restored: usize)
     )
 }
 
+/// What the view says of an entry whose answer was lost.
+pub fn outcome_words(outcome: crate::store::Outcome) -> Option<&'static str> {
+    use crate::store::Outcome;
+    match outcome {
+        Outcome::Answered => None,
+        Outcome::Unknown => Some(
+            "Outcome unknown: its answer was lost, and no read has told whether it was applied.",
+        ),
+        Outcome::Applied => {
+            Some("Applied: its answer was lost; a read after it found the values it sent.")
+        }
+        Outcome::NotApplied => Some(
+            "Not applied: its answer was lost; a read after it found the old values. Nothing \
+             to roll back.",
+        ),
+    }
+}
+
 /// Moves a cursor in a list of `len` one up or down.
 fn step(len: usize, at: usize, command: Command) -> usize {
     match command {
@@ -277,11 +301,22 @@ fn draw_list(frame: &mut Frame, theme: &Theme, view: &HistoryView, body: Rect) {
             return;
         }
         Listing::Unreadable { moved_to, reason } => {
-            let text = format!(
-                "The history of this tenant cannot be read: it is {reason}. It was kept as {}; \
-                 the next change sent starts a new one.",
-                moved_to.display()
-            );
+            // `load` moves a corrupt file aside; one it could not read at
+            // all stays where it is until the next change sent moves it.
+            let moved = moved_to.file_name().is_some_and(|n| n != "history.json");
+            let text = if moved {
+                format!(
+                    "The history of this tenant cannot be read: it is {reason}. It was moved to \
+                     {}; the next change sent starts a new one.",
+                    moved_to.display()
+                )
+            } else {
+                format!(
+                    "The history of this tenant, {}, cannot be read: it is {reason}. The next \
+                     change sent moves it aside and starts a new one.",
+                    moved_to.display()
+                )
+            };
             let lines = vec![Line::styled(text, theme.warning)];
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
             return;
@@ -336,6 +371,10 @@ fn draw_list(frame: &mut Frame, theme: &Theme, view: &HistoryView, body: Rect) {
                             item.changed.iter().map(|(id, ..)| id.path()).collect();
                         paths.join(", ")
                     };
+                    let keys = match item.outcome {
+                        crate::store::Outcome::Answered => keys,
+                        other => format!("[{}] {keys}", other.as_str()),
+                    };
                     let request = item.request_id.as_deref().unwrap_or("no request_id");
                     let mut line = Line::from(vec![
                         Span::raw(if at { "› " } else { "  " }),
@@ -370,21 +409,29 @@ pub fn entry_lines<'a>(
     let value_width = width.saturating_sub(8);
     let at = view.open.map_or(0, |(_, at)| at);
     let request = item.request_id.as_deref().unwrap_or("none reported");
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("Sent ", theme.dim),
-            Span::raw(format_time(item.time)),
-            Span::styled(" · request_id ", theme.dim),
-            Span::raw(request.to_string()),
-        ]),
-        Line::styled(
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Sent ", theme.dim),
+        Span::raw(format_time(item.time)),
+        Span::styled(" · request_id ", theme.dim),
+        Span::raw(request.to_string()),
+    ])];
+    if let Some(said) = outcome_words(item.outcome) {
+        lines.push(Line::styled(fit(said, width), theme.warning));
+    }
+    lines.push(Line::styled(
+        if item.outcome.landed() {
             format!(
                 "It changed {}, old → new:",
                 count(item.changed.len(), "key")
-            ),
-            theme.dim,
-        ),
-    ];
+            )
+        } else {
+            format!(
+                "It meant to change {}, old → sent:",
+                count(item.changed.len(), "key")
+            )
+        },
+        theme.dim,
+    ));
     let mut starts = Vec::new();
     let plan = plan(model, item);
     for (i, ((id, before, after), (_, verdict))) in item.changed.iter().zip(&plan).enumerate() {
@@ -456,7 +503,12 @@ pub fn entry_lines<'a>(
         .filter(|(_, v)| matches!(v, Verdict::Restore(_)))
         .count();
     lines.push(Line::raw(""));
-    lines.push(if restorable == 0 {
+    lines.push(if !item.outcome.landed() {
+        Line::styled(
+            "It is not known to have been applied, so it cannot be rolled back.",
+            theme.warning,
+        )
+    } else if restorable == 0 {
         Line::styled(
             "Nothing here can be rolled back (see the ! marks).",
             theme.warning,

@@ -153,6 +153,7 @@ fn sent_err(app: &App, error: ApiError) -> Box<Sent> {
             fresh: app.model.base().clone(),
             changes,
             error,
+            warnings: Vec::new(),
         });
     }
     Box::new(Sent::Failed {
@@ -240,6 +241,8 @@ fn history_entry(n: u64, keys: &[(&str, Value)]) -> crate::store::HistoryEntry {
         after,
         outcomes: Default::default(),
         rollback_of: None,
+        outcome: Default::default(),
+        settled_at: None,
     }
 }
 

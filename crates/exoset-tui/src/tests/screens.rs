@@ -310,6 +310,38 @@ fn snapshot_history_entry_with_keys_left_out() {
     snapshots!("history_rolled_back", app);
 }
 
+/// Entries whose answer was lost: `[unknown]` and `[applied]` in the list;
+/// an unknown one's detail says so and `r` rolls nothing back.
+#[test]
+fn snapshot_history_with_lost_answers() {
+    use crate::store::Outcome;
+    let mut app = loaded();
+    let mut history = history_fixture();
+    history.entries[1].outcome = Outcome::Applied;
+    let mut unknown = history_entry(4, &[("common.timezone", json!("UTC"))]);
+    unknown.outcome = Outcome::Unknown;
+    unknown.after = Value::Null;
+    unknown.request_id = None;
+    history.entries.push(unknown);
+    press(&mut app, KeyCode::Char('H'));
+    update(
+        &mut app,
+        Action::HistoryRead(Some(crate::store::Loaded::Found(history))),
+    );
+    let list = screen(&mut app, 120, 40);
+    assert!(list.contains("[unknown] common.timezone"), "{list}");
+    assert!(list.contains("[applied] common.deletion_time"), "{list}");
+    snapshots!("history_lost_answers", app.clone());
+    press(&mut app, KeyCode::Enter);
+    let entry = screen(&mut app, 120, 40);
+    assert!(entry.contains("Outcome unknown"), "{entry}");
+    snapshots!("history_entry_unknown", app.clone());
+    press(&mut app, KeyCode::Char('r'));
+    assert!(app.model.edits().is_empty());
+    let said = screen(&mut app, 120, 40);
+    assert!(said.contains("not known to have been applied"), "{said}");
+}
+
 #[test]
 fn snapshot_values_in_indian_scripts_cjk_and_emoji() {
     snapshots!("many_scripts", loaded_in_many_scripts());
