@@ -206,6 +206,10 @@ pub struct Draft {
     pub base: Value,
     /// `section.key` → the text the user typed.
     pub edits: BTreeMap<String, String>,
+    /// The editor ended while these edits were being sent, after the PUT
+    /// went out: the server may hold them already.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub maybe_applied: bool,
 }
 
 impl Draft {
@@ -220,6 +224,7 @@ impl Draft {
                 .iter()
                 .map(|(id, text)| (id.path(), text.to_string()))
                 .collect(),
+            maybe_applied: false,
         }
     }
 
@@ -328,6 +333,107 @@ impl StateDir {
     pub fn remove_draft(&self) -> io::Result<()> {
         let _lock = self.lock()?;
         remove(&self.draft_path())
+    }
+
+    /// The claim on this process's own draft file while another editor
+    /// holds the tenant (`editor-<pid>.lock` beside `draft-<pid>.json`), so
+    /// that no other run takes that draft for a left-over one.
+    pub fn claim_own_draft(&self) -> io::Result<EditorClaim> {
+        create_private_dir(&self.dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.file(&claim_name(&self.draft)))?;
+        file.try_lock().map_err(io::Error::from)?;
+        Ok(EditorClaim { _file: file })
+    }
+
+    /// Whether the draft at `path` belongs to an editor that is running
+    /// now (not this one): its claim file is locked. Such a draft is live;
+    /// it is never offered for restoring or discarding.
+    pub fn draft_is_live(&self, path: &Path) -> bool {
+        if path == self.draft_path() {
+            return false;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let Ok(file) = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.file(&claim_name(name)))
+        else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    }
+
+    /// Sets the draft at `path` aside rather than deleting it: moved into
+    /// `discarded/`, where the newest [`DISCARDED_KEPT`] are kept. Returns
+    /// where it went (`None`: there was no such draft).
+    pub fn set_aside_draft_at(&self, path: &Path) -> io::Result<Option<PathBuf>> {
+        let _lock = self.lock()?;
+        if !path.exists() {
+            return Ok(None);
+        }
+        let folder = self.file("discarded");
+        create_private_dir(&folder)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "draft.json".into());
+        let stamp = now_secs();
+        let mut n = 0;
+        let mut to = folder.join(format!("{stamp:012}-{n:03}-{name}"));
+        while to.exists() {
+            n += 1;
+            to = folder.join(format!("{stamp:012}-{n:03}-{name}"));
+        }
+        std::fs::rename(path, &to)?;
+        let mut kept: Vec<PathBuf> = std::fs::read_dir(&folder)?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        kept.sort();
+        let extra = kept.len().saturating_sub(DISCARDED_KEPT);
+        for old in kept.into_iter().take(extra) {
+            remove(&old)?;
+        }
+        Ok(Some(to))
+    }
+
+    /// "Decide later" on the offer of this draft: it is moved beside, under
+    /// a name of its own (`draft-later-….json`), so that this editor's new
+    /// draft does not overwrite it and the next start offers it again.
+    pub fn postpone_draft(&self) -> io::Result<()> {
+        let _lock = self.lock()?;
+        let from = self.draft_path();
+        if !from.exists() {
+            return Ok(());
+        }
+        let stamp = now_secs();
+        let mut n = 0;
+        let mut to = self.file(&format!("draft-later-{stamp}-{n}.json"));
+        while to.exists() {
+            n += 1;
+            to = self.file(&format!("draft-later-{stamp}-{n}.json"));
+        }
+        std::fs::rename(from, to)
+    }
+}
+
+/// Discarded drafts kept per tenant (in `discarded/`), newest first.
+pub const DISCARDED_KEPT: usize = 10;
+
+/// The claim file of a draft file: `editor.lock` for `draft.json`,
+/// `editor-<pid>.lock` for `draft-<pid>.json`.
+fn claim_name(draft: &str) -> String {
+    match draft
+        .strip_prefix("draft-")
+        .and_then(|rest| rest.strip_suffix(".json"))
+    {
+        Some(pid) => format!("editor-{pid}.lock"),
+        None => "editor.lock".into(),
     }
 }
 

@@ -205,6 +205,7 @@ fn draft_of(edits: &[(&str, &str)], base: &crate::settings::Settings) -> FoundDr
         saved_at: 1_790_000_000,
         base: base.clone(),
         edits: draft_edits,
+        maybe_applied: false,
     }
 }
 
