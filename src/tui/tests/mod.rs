@@ -309,6 +309,7 @@ macro_rules! snapshots {
 mod behaviour;
 mod bindings;
 mod drafts;
+mod fleet;
 mod history;
 mod live;
 mod screens;
