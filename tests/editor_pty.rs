@@ -937,13 +937,16 @@ fn plan_on_every_other_tenant(pty: &mut Pty, others: usize) {
 
 #[test]
 fn a_second_y_while_sending_sends_nothing_more_and_every_row_shows_its_result() {
-    let fleet = Fleet::start(3, Duration::from_millis(600));
+    let fleet = Fleet::start(3, Duration::from_millis(1000));
     let mut pty = fleet.editor(30);
     plan_on_every_other_tenant(&mut pty, 2);
     // Two presses in one write: the second lands while the first's
     // requests are in flight.
     pty.type_str("yy");
     let screen = pty.wait_for("sending…", WAIT);
+    // And one more once every PUT is out, before their answers.
+    fleet.wait_until("every PUT out", |f| f.puts().iter().all(|n| *n >= 1));
+    pty.type_str("y");
     assert!(
         !screen.contains("Esc cancels"),
         "one word for Esc: {screen}"
