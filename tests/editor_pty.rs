@@ -1109,3 +1109,75 @@ fn wait_file(path: &std::path::Path) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn ctrl_c_before_the_put_reports_cancelled_and_exits_130() {
+    let fleet = Fleet::start(3, Duration::from_millis(2000));
+    let mut pty = fleet.editor(30);
+    plan_on_every_other_tenant(&mut pty, 2);
+    let sid = fleet.sim.sids()[0].clone();
+    let reads = fleet.sim.get_count_of(&sid);
+    pty.type_str("y");
+    // This tenant's read before its PUT has reached the server (answered
+    // 2 s later); no PUT has.
+    fleet.wait_until("the read before the PUT", |f| {
+        f.sim.get_count_of(&sid) > reads
+    });
+    pty.send(b"\x03");
+    assert_eq!(pty.wait_exit(WAIT), 130, "stopped before any PUT");
+    pty.assert_restored();
+    assert_eq!(fleet.puts(), vec![0, 0, 0]);
+    let words = pty
+        .after_restore()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("unit-1 exoset-demo-1 cancelled common.timezone"),
+        "{words}"
+    );
+    assert!(words.contains("3 tenants: 3 cancelled."), "{words}");
+    // Nothing went out: the draft is offered as unsent.
+    let pty = fleet.editor(30);
+    pty.wait_for("A draft of 1 unsent change", WAIT);
+}
+
+#[test]
+fn sigterm_while_a_put_is_out_is_handled_as_ctrl_c_is() {
+    let fleet = Fleet::start(2, Duration::from_millis(2000));
+    let mut pty = fleet.editor(30);
+    plan_on_every_other_tenant(&mut pty, 1);
+    pty.type_str("y");
+    fleet.wait_until("every PUT out", |f| f.puts() == [1, 1]);
+    pty.signal(Signal::SIGTERM);
+    assert_eq!(pty.wait_exit(WAIT), 5);
+    pty.assert_restored();
+    let words = pty
+        .after_restore()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(words.contains("2 tenants: 2 unknown."), "{words}");
+    assert!(words.contains("Interrupted (SIGTERM)"), "{words}");
+    assert!(words.contains("`exoset get -p unit-2`"), "{words}");
+}
+
+#[test]
+fn ctrl_c_with_nothing_in_flight_exits_0_and_says_the_draft_is_kept() {
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    go_to(&mut pty, '3', "aparty_tag");
+    append(&mut pty, "One");
+    pty.wait_for("3 Common *1", WAIT);
+    assert_eq!(interrupt(&mut pty), 0);
+    let words = pty
+        .after_restore()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains("the unsent change is kept as a draft"),
+        "{words}"
+    );
+    assert!(draft_on_disk(env.home.path()));
+}

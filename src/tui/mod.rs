@@ -8,6 +8,7 @@
 pub mod action;
 pub mod ansi16;
 pub mod app;
+mod ending;
 pub mod keys;
 pub mod layout;
 pub mod model;
@@ -26,6 +27,7 @@ mod tests;
 pub use app::{Action, App, Effect, update};
 pub use terminal::{EventSource, TerminalEvents, osc52};
 
+use ending::Ended;
 use tasks::Tasks;
 use terminal::{
     Console, PANICKED, Signals, TEST_PANIC_KEY, TEST_PANIC_MESSAGE, action_from, test_panic_armed,
@@ -227,13 +229,6 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     maybe_applied: bool,
 }
 
-/// How the run loop ended.
-#[derive(Debug, Clone, Copy)]
-enum Ended {
-    Quit,
-    Signal(&'static str, u8),
-}
-
 /// How often the spinner turns while a request is in flight.
 const TICK: Duration = Duration::from_millis(120);
 
@@ -364,101 +359,6 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             if app.redraw {
                 self.draw(app)?;
             }
-        }
-    }
-
-    /// The editor ends with sends in flight: they are stopped (aborted, as
-    /// the fleet subcommands do on Ctrl-C), their last results taken in, and
-    /// the fleet's per-tenant report kept to print; the failure says how it
-    /// ended: 5 when a PUT may have gone out, 130 when a send was stopped
-    /// before its PUT. `None` when nothing was in flight.
-    async fn wind_down(
-        &mut self,
-        app: &mut App,
-        tasks: &mut Tasks,
-        rx: &mut mpsc::UnboundedReceiver<Action>,
-        why: &str,
-    ) -> Option<Failure> {
-        let own_was = tasks.own_in_flight();
-        let fleet_was = tasks.fleet_in_flight();
-        if !own_was && !fleet_was {
-            tasks.cancel();
-            return None;
-        }
-        let planned = app.request.as_ref().and_then(|r| r.changes.clone());
-        let stopped = tasks.abort_sends().await;
-        tasks.cancel();
-        // What came in before the end, the fleet's last word included.
-        while let Ok(action) = rx.try_recv() {
-            for effect in update(app, action) {
-                match effect {
-                    Effect::SaveDraft { base, edits } => {
-                        let _ = self.write_draft(&base, &edits);
-                    }
-                    Effect::RemoveDraft => {
-                        if let Some(state) = &self.state {
-                            let _ = state.dir.remove_draft();
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let profile = app.profile.clone().unwrap_or_default();
-        let tenant = app.tenant.clone().unwrap_or_default();
-        let mut lines = Vec::new();
-        // The send's own answer, when it came before the end took hold.
-        let answered = app
-            .request
-            .as_ref()
-            .is_none_or(|r| r.kind == app::RequestKind::Loading);
-        if own_was && answered {
-            lines.extend(app.last_sent.clone());
-        } else if own_was {
-            let own = match (stopped, &planned) {
-                (tasks::Stopped::AfterPut, Some(changes)) => {
-                    self.maybe_applied = true;
-                    Some(crate::fleet::interrupted_put(&profile, &tenant, changes))
-                }
-                (tasks::Stopped::BeforePut, Some(changes)) => Some(
-                    crate::fleet::interrupted_before_put(&profile, &tenant, changes),
-                ),
-                _ => app.last_sent.clone(),
-            };
-            lines.extend(own);
-        }
-        if let Some(view) = app.fleet_view() {
-            lines.extend(view.results.iter().flatten().cloned());
-        }
-        if lines.is_empty() {
-            return None;
-        }
-        let code = if lines.iter().any(|l| l.kind == crate::fleet::Kind::Unknown) {
-            exit::UNKNOWN
-        } else {
-            crate::fleet::exit_code(&lines)
-        };
-        self.report = Some(crate::fleet::report(&lines, Some(why)));
-        let message = match code {
-            exit::UNKNOWN => "stopped while sending: a PUT may have been applied (see the report)",
-            exit::INTERRUPTED => "stopped while sending, before its PUT went out: nothing was sent",
-            exit::OK => "every send had finished",
-            _ => "stopped while sending (see the report)",
-        };
-        (code != exit::OK).then(|| Failure::new(code, message))
-    }
-
-    /// Writes the draft a way out needs ([`App::exit_draft`]); again when
-    /// its file has gone (another run set it aside) or when its edits may
-    /// have been applied.
-    fn save_exit_draft(&mut self, app: &mut App) -> Result<(), String> {
-        let gone = self
-            .state
-            .as_ref()
-            .is_some_and(|state| !state.dir.draft_path().exists());
-        match app.exit_draft_with(gone || self.maybe_applied) {
-            Some(Effect::SaveDraft { base, edits }) => self.write_draft(&base, &edits),
-            _ => Ok(()),
         }
     }
 
