@@ -80,6 +80,10 @@ impl<B: Backend, S: super::EventSource, W: Write> Driver<B, S, W> {
             lines.extend(own);
         }
         if let Some(view) = app.fleet_view() {
+            // This tenant's result, when it came before the end.
+            if !own_was {
+                lines.extend(view.own.outcome.clone());
+            }
             lines.extend(view.results.iter().flatten().cloned());
         }
         if lines.is_empty() {
