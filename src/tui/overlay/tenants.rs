@@ -474,18 +474,30 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
         Phase::Done => format!("{}.  Esc: close", view.totals()),
     };
     lines.push(Line::raw(""));
-    lines.push(Line::styled(foot, theme.dim));
+    // The foot (the totals, what Esc does) stays in sight below the rows,
+    // however far they scroll.
     let most = body.height.saturating_sub(2);
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(most);
-    let visible = usize::from(height.saturating_sub(2));
+    let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX).min(most);
+    let visible = usize::from(height.saturating_sub(3));
     let scroll = view.scroll.min(lines.len().saturating_sub(visible));
     let area = centered(body, width, height);
     frame.render_widget(Clear, area);
     let title = format!(" Also send to {} ", count(view.names.len(), "tenant"));
+    let block = boxed(theme, title);
+    let inner_area = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = Rect {
+        height: inner_area.height.saturating_sub(1),
+        ..inner_area
+    };
+    let foot_row = Rect {
+        y: rows.y.saturating_add(rows.height),
+        height: inner_area.height.min(1),
+        ..inner_area
+    };
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(boxed(theme, title))
-            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
-        area,
+        Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        rows,
     );
+    frame.render_widget(Paragraph::new(Line::styled(foot, theme.dim)), foot_row);
 }

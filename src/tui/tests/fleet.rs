@@ -239,3 +239,19 @@ fn y_sends_once_then_sending_then_each_result_and_the_totals() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode(), Mode::Browse);
 }
+
+#[test]
+fn the_totals_and_the_word_for_esc_stay_in_sight_below_many_rows() {
+    use crate::tui::overlay::tenants::{FleetView, OwnRow};
+    let mut app = loaded();
+    let names: Vec<String> = (1..=30).map(|i| format!("unit-{i}")).collect();
+    let mut view = FleetView::planning(7, names.clone(), OwnRow::default());
+    view.members = names.iter().map(|n| member(n, "T")).collect();
+    view.planned(names.iter().map(|_| send_plan(&app)).collect());
+    view.sending(None);
+    view.fleet_sent(names.iter().map(|n| outcome(n, Kind::Sent)).collect());
+    app.mode = ModeState::Fleet(Box::new(view));
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("30 sent.  Esc: close"), "{shown}");
+    assert!(!shown.contains("unit-30 (T)"), "the rows scroll: {shown}");
+}
