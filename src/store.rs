@@ -382,12 +382,16 @@ impl StateDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "draft.json".into());
-        let stamp = now_secs();
+        // Named by the time to the nanosecond, so that names sort as the
+        // drafts were set aside (the oldest go first).
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         let mut n = 0;
-        let mut to = folder.join(format!("{stamp:012}-{n:03}-{name}"));
+        let mut to = folder.join(format!("{stamp:024}-{n:03}-{name}"));
         while to.exists() {
             n += 1;
-            to = folder.join(format!("{stamp:012}-{n:03}-{name}"));
+            to = folder.join(format!("{stamp:024}-{n:03}-{name}"));
         }
         std::fs::rename(path, &to)?;
         let mut kept: Vec<PathBuf> = std::fs::read_dir(&folder)?
@@ -667,6 +671,46 @@ mod tests {
         assert_eq!(file_safe(".."), "%2E.");
         assert_eq!(file_safe("."), "%2E");
         assert_eq!(file_safe(""), "%");
+    }
+
+    #[test]
+    fn a_discarded_draft_is_set_aside_and_the_newest_ten_are_kept() {
+        let (_tmp, state) = dir();
+        let base = base();
+        let mut edits = Edits::default();
+        edits.set(&base, lookup_path("common.deletion_time").unwrap(), "60");
+        for _ in 0..12 {
+            state
+                .save_draft(&Draft::new("prod", "acme", &base, &edits))
+                .unwrap();
+            let to = state.set_aside_draft_at(&state.draft_path()).unwrap();
+            assert!(to.is_some_and(|to| to.exists()));
+            assert_eq!(state.load_draft(), Loaded::Missing);
+        }
+        let kept = std::fs::read_dir(state.path().join("discarded"))
+            .unwrap()
+            .count();
+        assert_eq!(kept, DISCARDED_KEPT);
+        // Nothing there: nothing to set aside.
+        assert_eq!(state.set_aside_draft_at(&state.draft_path()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_draft_is_live_while_its_editor_holds_its_claim() {
+        let (_tmp, state) = dir();
+        let other = state.with_own_draft(4242);
+        let draft = state.draft_path();
+        let Ok(Claim::Mine(claim)) = state.claim_editor() else {
+            panic!("the first claim is mine")
+        };
+        assert!(!state.draft_is_live(&draft), "its own draft");
+        assert!(other.draft_is_live(&draft), "another editor's, running");
+        let own = other.claim_own_draft().unwrap();
+        assert!(state.draft_is_live(&other.draft_path()));
+        drop(claim);
+        drop(own);
+        assert!(!other.draft_is_live(&draft), "its editor ended");
+        assert!(!state.draft_is_live(&other.draft_path()));
     }
 
     #[test]
