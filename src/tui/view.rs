@@ -495,6 +495,8 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
             // the same word.
             let label = match (b.command, app.fleet_view()) {
                 (Command::Close, Some(view)) => Some(view.esc_word()),
+                // `y` sends once: not offered once it has.
+                (Command::Yes, Some(view)) if !view.sendable() => None,
                 _ => b.bar,
             };
             Some((b.keys.first()?.label(), label?))

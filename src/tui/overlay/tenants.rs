@@ -213,6 +213,11 @@ impl FleetView {
         matches!(self.phase, Phase::Sending { .. })
     }
 
+    /// Whether `y` can still send (or will once the plans are read).
+    pub fn sendable(&self) -> bool {
+        matches!(self.phase, Phase::Planning | Phase::Ready)
+    }
+
     /// The word for Esc, on the key bar and in the box.
     pub fn esc_word(&self) -> &'static str {
         if self.in_flight() { "stop" } else { "close" }

@@ -183,6 +183,10 @@ fn y_sends_once_then_sending_then_each_result_and_the_totals() {
         shown.contains("Esc stop"),
         "the key bar says the same: {shown}"
     );
+    assert!(
+        !shown.contains("send all"),
+        "y is not offered again: {shown}"
+    );
     // Each result as it comes.
     update(
         &mut app,
