@@ -8,7 +8,7 @@ use super::write_stdout;
 use super::{Cli, Command, Failure, exit};
 use crate::changes::Edits;
 use crate::config::{Config, Paths};
-use crate::fleet::{self, Got, Kind, Member, Outcome, Plan, Selection};
+use crate::fleet::{self, Got, Member, Plan, Selection, report, table};
 use crate::schema::FieldId;
 use crate::session::Session;
 use crate::settings::{Settings, wire_value};
@@ -271,7 +271,8 @@ impl Fleet {
             &plans,
             self.jobs,
             &self.cancel,
-            |line| {
+            &self.cancel,
+            |_, line| {
                 if progress {
                     eprintln!(
                         "  {} {} ({})",
@@ -292,7 +293,8 @@ impl Fleet {
             let value = serde_json::to_value(&outcomes).unwrap_or_default();
             write_stdout(&json_pretty(&value))?;
         } else {
-            write_stdout(&report(&outcomes, self.cancel.is_cancelled()))?;
+            let interrupted = self.cancel.is_cancelled().then_some("Interrupted (Ctrl-C)");
+            write_stdout(&report(&outcomes, interrupted))?;
         }
         finish(code, "")
     }
@@ -342,37 +344,6 @@ fn finish(code: u8, message: &str) -> Result<(), Failure> {
 /// `name (SID)`, safe for a terminal.
 fn label(profile: &str, tenant: &str) -> String {
     format!("{} ({})", safe(profile), safe(tenant))
-}
-
-/// Columns padded by display width, two spaces apart; the last one is not
-/// padded. Cells must already be safe for a terminal.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let columns = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(columns) {
-            widths[i] = widths[i].max(width(cell));
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                text.push_str(&pad(cell, widths[i]));
-                text.push_str("  ");
-            }
-        }
-        text.truncate(text.trim_end().len());
-        text.push('\n');
-        text
-    };
-    let mut text = line(header.to_vec());
-    for row in rows {
-        text.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    text
 }
 
 /// Per tenant its diff, then one table: what would change where.
@@ -450,60 +421,6 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
         ],
         &rows,
     ));
-    text
-}
-
-/// The report: one line per tenant, then the totals.
-fn report(outcomes: &[Outcome], interrupted: bool) -> String {
-    let rows: Vec<Vec<String>> = outcomes
-        .iter()
-        .map(|o| {
-            let keys = match o.changes.as_slice() {
-                [] => "-".to_string(),
-                [one] => safe(&one.key).into_owned(),
-                many => count(many.len(), "key"),
-            };
-            vec![
-                safe(&o.profile).into_owned(),
-                safe(&o.tenant).into_owned(),
-                o.kind.as_str().to_string(),
-                keys,
-                o.request_id
-                    .as_deref()
-                    .map_or_else(|| "-".to_string(), |id| crate::text::one_line(id, 40)),
-                crate::text::one_line(&o.message, 200),
-            ]
-        })
-        .collect();
-    let mut text = table(
-        &[
-            "PROFILE",
-            "TENANT",
-            "OUTCOME",
-            "KEYS",
-            "REQUEST_ID",
-            "DETAIL",
-        ],
-        &rows,
-    );
-    let totals: Vec<String> = Kind::ALL
-        .iter()
-        .filter_map(|kind| {
-            let n = outcomes.iter().filter(|o| o.kind == *kind).count();
-            (n > 0).then(|| format!("{n} {}", kind.as_str()))
-        })
-        .collect();
-    text.push_str(&format!(
-        "{}: {}.\n",
-        count(outcomes.len(), "tenant"),
-        totals.join(", ")
-    ));
-    if interrupted {
-        text.push_str(
-            "Interrupted (Ctrl-C): no request started after it; `cancelled` tenants were sent \
-             nothing, `unknown` ones may have taken the change.\n",
-        );
-    }
     text
 }
 

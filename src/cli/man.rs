@@ -164,8 +164,15 @@ fn exit_status(roff: &mut Roff) {
     item(
         roff,
         "5",
-        "Outcome unknown: a PUT went out and its answer was lost, so it may have been \
-         applied. Run exoset get to see what the server holds now.",
+        "Outcome unknown: a PUT went out and its answer was lost (or the editor was \
+         stopped while it was in flight), so it may have been applied. Run exoset get to \
+         see what the server holds now.",
+    );
+    item(
+        roff,
+        "130",
+        "Interrupted (Ctrl-C) before a PUT went out: nothing was sent. The editor, \
+         stopped by Ctrl-C or a signal while sending, prints the per-tenant report first.",
     );
     paragraph(roff, "Across several tenants, the highest code among them.");
 }

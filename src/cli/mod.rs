@@ -32,7 +32,9 @@ pub use exoset_core::exit::{self, Failure};
         Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value \
         (ours or the server's); 3 no credentials, or they were refused; 4 conflict (the \
         settings changed on the server since they were read); 5 outcome unknown (a PUT may \
-        have been applied: its answer was lost after it went out; run `exoset get`)."
+        have been applied: its answer was lost after it went out, or the editor was stopped \
+        while it was in flight; run `exoset get`); 130 interrupted (Ctrl-C) before a PUT \
+        went out."
 )]
 struct Line {
     /// Open the editor on the built-in simulator: no account or keyring needed.

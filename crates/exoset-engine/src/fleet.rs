@@ -251,11 +251,13 @@ pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions
 
 /// Runs `task(i)` for every `i` that gives one, at most `jobs` at a time.
 /// `on_done` sees each result as it comes. When `cancel` fires, no task
-/// starts and those running are aborted: their slot stays `None`.
+/// starts and those running are aborted: their slot stays `None`. When
+/// `stop` fires, no task starts but those running finish.
 async fn run_bounded<T, Fut>(
     count: usize,
     jobs: usize,
     cancel: &CancellationToken,
+    stop: &CancellationToken,
     mut task: impl FnMut(usize) -> Option<Fut>,
     mut on_done: impl FnMut(usize, &T),
 ) -> Vec<Option<T>>
@@ -270,13 +272,15 @@ where
         let Some(future) = task(i) else { continue };
         let semaphore = semaphore.clone();
         let cancel = cancel.clone();
+        let stop = stop.clone();
         let handle = set.spawn(async move {
             let _permit = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return None,
+                () = stop.cancelled() => return None,
                 permit = semaphore.acquire_owned() => permit.ok()?,
             };
-            if cancel.is_cancelled() {
+            if cancel.is_cancelled() || stop.is_cancelled() {
                 return None;
             }
             Some(future.await)
@@ -326,6 +330,7 @@ pub async fn read_all(
     let results = run_bounded(
         members.len(),
         jobs,
+        cancel,
         cancel,
         |i| {
             let session = members[i].session.clone().ok()?;
@@ -568,6 +573,12 @@ pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
 
 /// What the shared send path said, as a report line.
 pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
+    outcome_for(&member.profile, member.tenant_label(), planned, sent)
+}
+
+/// [`outcome`] for a tenant named by its profile and SID (the editor's own
+/// tenant, which is no fleet member).
+pub fn outcome_for(profile: &str, tenant: &str, planned: &ChangeSet, sent: &Sent) -> Outcome {
     let code = sent.exit_code();
     let mut request_id = None;
     let mut warnings = Vec::new();
@@ -644,13 +655,7 @@ pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
         } => {
             warnings = kept.clone();
             changes = planned_keys(Some(set), "unknown");
-            (
-                Kind::Unknown,
-                format!(
-                    "{error}; run `exoset get -p {}` to see what the tenant holds now",
-                    member.profile
-                ),
-            )
+            (Kind::Unknown, format!("{error}; {}", get_hint(profile)))
         }
         Sent::Done(done) => {
             request_id = done.request_id.clone();
@@ -703,8 +708,8 @@ pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
         }
     };
     Outcome {
-        profile: member.profile.clone(),
-        tenant: member.tenant_label().to_string(),
+        profile: profile.to_string(),
+        tenant: tenant.to_string(),
         kind,
         exit_code: code,
         message,
@@ -714,27 +719,81 @@ pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
     }
 }
 
+/// How to see what a tenant holds after a PUT whose answer is not known.
+pub fn get_hint(profile: &str) -> String {
+    format!("run `exoset get -p {profile}` to see what the tenant holds now")
+}
+
+/// The line of a tenant whose PUT went out and was stopped before its
+/// answer: it may have been applied.
+pub fn interrupted_put(profile: &str, tenant: &str, planned: &ChangeSet) -> Outcome {
+    Outcome {
+        profile: profile.to_string(),
+        tenant: tenant.to_string(),
+        kind: Kind::Unknown,
+        exit_code: exit::UNKNOWN,
+        message: format!(
+            "interrupted while the PUT was in flight; it may have been applied: {}",
+            get_hint(profile)
+        ),
+        request_id: None,
+        changes: planned_keys(Some(planned), "unknown"),
+        warnings: Vec::new(),
+    }
+}
+
+/// The line of a tenant whose send was stopped before its PUT went out.
+pub fn interrupted_before_put(profile: &str, tenant: &str, planned: &ChangeSet) -> Outcome {
+    Outcome {
+        profile: profile.to_string(),
+        tenant: tenant.to_string(),
+        kind: Kind::Cancelled,
+        exit_code: exit::INTERRUPTED,
+        message: format!(
+            "not sent: interrupted before {} went out",
+            count(planned.changed().count(), "change")
+        ),
+        request_id: None,
+        changes: planned_keys(Some(planned), "not_sent"),
+        warnings: Vec::new(),
+    }
+}
+
 /// Sends each `Plan::Send` through [`Session::send`], at most `jobs` at
-/// once; every other tenant gets its outcome without a request.
+/// once; every other tenant gets its outcome without a request. Members and
+/// plans are taken pairwise (a member without a plan is left out).
+/// `cancel` aborts the sends in flight (their tenants end `unknown` when the
+/// PUT had gone out, else `cancelled`); `stop` only starts no new tenant, so
+/// those in flight end with their own result. `on_done` sees each tenant's
+/// line as it comes, with its place in the list.
 pub async fn send_all(
     members: &[Member],
     plans: &[Plan],
     jobs: usize,
     cancel: &CancellationToken,
-    mut on_done: impl FnMut(&Outcome),
+    stop: &CancellationToken,
+    mut on_done: impl FnMut(usize, &Outcome),
 ) -> Vec<Outcome> {
-    let put_started: Vec<Arc<AtomicBool>> = members
+    let pairs: Vec<(&Member, &Plan)> = members.iter().zip(plans).collect();
+    let put_started: Vec<Arc<AtomicBool>> = pairs
         .iter()
         .map(|_| Arc::new(AtomicBool::new(false)))
         .collect();
-    let sendable = |i: usize| match (&members[i].session, &plans[i]) {
-        (Ok(session), Plan::Send { base, edits, .. }) => Some((session, base, edits)),
+    let sendable = |i: usize| match pairs.get(i) {
+        Some((
+            Member {
+                session: Ok(session),
+                ..
+            },
+            Plan::Send { base, edits, .. },
+        )) => Some((session, base, edits)),
         _ => None,
     };
     let results = run_bounded(
-        members.len(),
+        pairs.len(),
         jobs,
         cancel,
+        stop,
         |i| {
             let (session, base, edits) = sendable(i)?;
             let session = session.clone();
@@ -744,7 +803,7 @@ pub async fn send_all(
                 reference: None,
                 rollback_of: None,
             };
-            let flag = put_started[i].clone();
+            let flag = put_started.get(i)?.clone();
             Some(async move {
                 session
                     .send(request, move || flag.store(true, Ordering::SeqCst))
@@ -752,36 +811,29 @@ pub async fn send_all(
             })
         },
         |i, sent| {
-            if let Some(changes) = plans[i].changes() {
-                on_done(&outcome(&members[i], changes, sent));
+            if let Some((member, plan)) = pairs.get(i)
+                && let Some(changes) = plan.changes()
+            {
+                on_done(i, &outcome(member, changes, sent));
             }
         },
     )
     .await;
-    let mut outcomes = Vec::with_capacity(members.len());
-    for (i, sent) in results.into_iter().enumerate() {
-        let member = &members[i];
-        let plan = &plans[i];
+    let mut outcomes = Vec::with_capacity(pairs.len());
+    for (i, ((member, plan), (sent, started))) in pairs
+        .iter()
+        .zip(results.into_iter().zip(&put_started))
+        .enumerate()
+    {
         let line = match (sent, plan.changes(), sendable(i).is_some()) {
             (Some(sent), Some(changes), _) => outcome(member, changes, &sent),
-            (None, Some(changes), true) if put_started[i].load(Ordering::SeqCst) => Outcome {
-                profile: member.profile.clone(),
-                tenant: member.tenant_label().to_string(),
-                kind: Kind::Unknown,
-                exit_code: exit::UNKNOWN,
-                message: format!(
-                    "interrupted while the PUT was in flight; it may have been applied: run \
-                     `exoset get -p {}` to see what the tenant holds now",
-                    member.profile
-                ),
-                request_id: None,
-                changes: planned_keys(Some(changes), "unknown"),
-                warnings: Vec::new(),
-            },
+            (None, Some(changes), true) if started.load(Ordering::SeqCst) => {
+                interrupted_put(&member.profile, member.tenant_label(), changes)
+            }
             _ => {
                 let line = unsent(member, plan);
                 if !matches!(plan, Plan::Send { .. }) {
-                    on_done(&line);
+                    on_done(i, &line);
                 }
                 line
             }
@@ -789,6 +841,92 @@ pub async fn send_all(
         outcomes.push(line);
     }
     outcomes
+}
+
+/// Columns padded by display width, two spaces apart; the last one is not
+/// padded. Cells must already be safe for a terminal.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| crate::text::width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            widths[i] = widths[i].max(crate::text::width(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&crate::text::pad(cell, widths[i]));
+                text.push_str("  ");
+            }
+        }
+        text.truncate(text.trim_end().len());
+        text.push('\n');
+        text
+    };
+    let mut text = line(header.to_vec());
+    for row in rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
+/// The report both faces print: one line per tenant, then the totals;
+/// `interrupted` names what stopped the run ("Interrupted (Ctrl-C)").
+pub fn report(outcomes: &[Outcome], interrupted: Option<&str>) -> String {
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| {
+            let keys = match o.changes.as_slice() {
+                [] => "-".to_string(),
+                [one] => crate::text::safe(&one.key).into_owned(),
+                many => count(many.len(), "key"),
+            };
+            vec![
+                crate::text::safe(&o.profile).into_owned(),
+                crate::text::safe(&o.tenant).into_owned(),
+                o.kind.as_str().to_string(),
+                keys,
+                o.request_id
+                    .as_deref()
+                    .map_or_else(|| "-".to_string(), |id| crate::text::one_line(id, 40)),
+                crate::text::one_line(&o.message, 200),
+            ]
+        })
+        .collect();
+    let mut text = table(
+        &[
+            "PROFILE",
+            "TENANT",
+            "OUTCOME",
+            "KEYS",
+            "REQUEST_ID",
+            "DETAIL",
+        ],
+        &rows,
+    );
+    let totals: Vec<String> = Kind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let n = outcomes.iter().filter(|o| o.kind == *kind).count();
+            (n > 0).then(|| format!("{n} {}", kind.as_str()))
+        })
+        .collect();
+    text.push_str(&format!(
+        "{}: {}.\n",
+        count(outcomes.len(), "tenant"),
+        totals.join(", ")
+    ));
+    if let Some(why) = interrupted {
+        text.push_str(&format!(
+            "{why}: no request started after it; `cancelled` tenants were sent nothing, \
+             `unknown` ones may have taken the change.\n"
+        ));
+    }
+    text
 }
 
 /// The exit code of a fleet: the highest among its tenants'.

@@ -305,6 +305,10 @@ pub struct Draft {
     pub base: Value,
     /// `section.key` → the text the user typed.
     pub edits: BTreeMap<String, String>,
+    /// The editor ended while these edits were being sent, after the PUT
+    /// went out: the server may hold them already.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub maybe_applied: bool,
 }
 
 impl Draft {
@@ -319,6 +323,7 @@ impl Draft {
                 .iter()
                 .map(|(id, text)| (id.path(), text.to_string()))
                 .collect(),
+            maybe_applied: false,
         }
     }
 
@@ -422,6 +427,111 @@ impl StateDir {
     pub fn remove_draft(&self) -> io::Result<()> {
         let _lock = self.lock()?;
         remove(&self.draft_path())
+    }
+
+    /// The claim on this process's own draft file while another editor
+    /// holds the tenant (`editor-<pid>.lock` beside `draft-<pid>.json`), so
+    /// that no other run takes that draft for a left-over one.
+    pub fn claim_own_draft(&self) -> io::Result<EditorClaim> {
+        create_private_dir(&self.dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.file(&claim_name(&self.draft)))?;
+        file.try_lock().map_err(io::Error::from)?;
+        Ok(EditorClaim { _file: file })
+    }
+
+    /// Whether the draft at `path` belongs to an editor that is running
+    /// now (not this one): its claim file is locked. Such a draft is live;
+    /// it is never offered for restoring or discarding.
+    pub fn draft_is_live(&self, path: &Path) -> bool {
+        if path == self.draft_path() {
+            return false;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let Ok(file) = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.file(&claim_name(name)))
+        else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    }
+
+    /// Sets the draft at `path` aside rather than deleting it: moved into
+    /// `discarded/`, where the newest [`DISCARDED_KEPT`] are kept. Returns
+    /// where it went (`None`: there was no such draft).
+    pub fn set_aside_draft_at(&self, path: &Path) -> io::Result<Option<PathBuf>> {
+        let _lock = self.lock()?;
+        if !path.exists() {
+            return Ok(None);
+        }
+        let folder = self.file("discarded");
+        create_private_dir(&folder)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "draft.json".into());
+        // Named by the time to the nanosecond, so that names sort as the
+        // drafts were set aside (the oldest go first).
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mut n = 0;
+        let mut to = folder.join(format!("{stamp:024}-{n:03}-{name}"));
+        while to.exists() {
+            n += 1;
+            to = folder.join(format!("{stamp:024}-{n:03}-{name}"));
+        }
+        std::fs::rename(path, &to)?;
+        let mut kept: Vec<PathBuf> = std::fs::read_dir(&folder)?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        kept.sort();
+        let extra = kept.len().saturating_sub(DISCARDED_KEPT);
+        for old in kept.into_iter().take(extra) {
+            remove(&old)?;
+        }
+        Ok(Some(to))
+    }
+
+    /// "Decide later" on the offer of this draft: it is moved beside, under
+    /// a name of its own (`draft-later-….json`), so that this editor's new
+    /// draft does not overwrite it and the next start offers it again.
+    pub fn postpone_draft(&self) -> io::Result<()> {
+        let _lock = self.lock()?;
+        let from = self.draft_path();
+        if !from.exists() {
+            return Ok(());
+        }
+        let stamp = now_secs();
+        let mut n = 0;
+        let mut to = self.file(&format!("draft-later-{stamp}-{n}.json"));
+        while to.exists() {
+            n += 1;
+            to = self.file(&format!("draft-later-{stamp}-{n}.json"));
+        }
+        std::fs::rename(from, to)
+    }
+}
+
+/// Discarded drafts kept per tenant (in `discarded/`), newest first.
+pub const DISCARDED_KEPT: usize = 10;
+
+/// The claim file of a draft file: `editor.lock` for `draft.json`,
+/// `editor-<pid>.lock` for `draft-<pid>.json`.
+fn claim_name(draft: &str) -> String {
+    match draft
+        .strip_prefix("draft-")
+        .and_then(|rest| rest.strip_suffix(".json"))
+    {
+        Some(pid) => format!("editor-{pid}.lock"),
+        None => "editor.lock".into(),
     }
 }
 
@@ -885,6 +995,46 @@ mod tests {
         assert_eq!(file_safe(".."), "%2E.");
         assert_eq!(file_safe("."), "%2E");
         assert_eq!(file_safe(""), "%");
+    }
+
+    #[test]
+    fn a_discarded_draft_is_set_aside_and_the_newest_ten_are_kept() {
+        let (_tmp, state) = dir();
+        let base = base();
+        let mut edits = Edits::default();
+        edits.set(&base, lookup_path("common.deletion_time").unwrap(), "60");
+        for _ in 0..12 {
+            state
+                .save_draft(&Draft::new("prod", "acme", &base, &edits))
+                .unwrap();
+            let to = state.set_aside_draft_at(&state.draft_path()).unwrap();
+            assert!(to.is_some_and(|to| to.exists()));
+            assert_eq!(state.load_draft(), Loaded::Missing);
+        }
+        let kept = std::fs::read_dir(state.path().join("discarded"))
+            .unwrap()
+            .count();
+        assert_eq!(kept, DISCARDED_KEPT);
+        // Nothing there: nothing to set aside.
+        assert_eq!(state.set_aside_draft_at(&state.draft_path()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_draft_is_live_while_its_editor_holds_its_claim() {
+        let (_tmp, state) = dir();
+        let other = state.with_own_draft(4242);
+        let draft = state.draft_path();
+        let Ok(Claim::Mine(claim)) = state.claim_editor() else {
+            panic!("the first claim is mine")
+        };
+        assert!(!state.draft_is_live(&draft), "its own draft");
+        assert!(other.draft_is_live(&draft), "another editor's, running");
+        let own = other.claim_own_draft().unwrap();
+        assert!(state.draft_is_live(&other.draft_path()));
+        drop(claim);
+        drop(own);
+        assert!(!other.draft_is_live(&draft), "its editor ended");
+        assert!(!state.draft_is_live(&other.draft_path()));
     }
 
     #[test]

@@ -47,12 +47,29 @@ pub enum Action {
     },
     /// The history file was read; `None` when there is no state folder.
     HistoryRead(Option<Loaded<History>>),
-    /// "Also send to…": sessions on the tenants chosen (or why not).
-    FleetOpened(Vec<crate::fleet::Member>),
+    /// "Also send to…": sessions on the tenants chosen (or why not), for
+    /// the fleet view numbered `view` (as every fleet message is: one for
+    /// a view since closed is dropped).
+    FleetOpened {
+        view: u64,
+        members: Vec<crate::fleet::Member>,
+    },
     /// Each chosen tenant read and the change planned against it.
-    FleetPlanned(Vec<crate::fleet::Plan>),
-    /// What became of the send to each of them.
-    FleetSent(Vec<crate::fleet::Outcome>),
+    FleetPlanned {
+        view: u64,
+        plans: Vec<crate::fleet::Plan>,
+    },
+    /// One tenant's result, as it arrives (its place in the view's list).
+    FleetResult {
+        view: u64,
+        index: usize,
+        outcome: Box<crate::fleet::Outcome>,
+    },
+    /// The send is over: what became of each of them.
+    FleetSent {
+        view: u64,
+        outcomes: Vec<crate::fleet::Outcome>,
+    },
 }
 
 /// Work for the run loop.
@@ -82,6 +99,11 @@ pub enum Effect {
     },
     /// No unsent edits any more: forget the draft.
     RemoveDraft,
+    /// The draft offered was declined: set it (and the others offered with
+    /// it) aside, not deleted.
+    DiscardDraft,
+    /// The offer was put off: keep the drafts on disk for the next start.
+    PostponeDraft,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Hand `text` to `$VISUAL`/`$EDITOR`; answer with [`Action::ExternalEdited`].
@@ -98,10 +120,19 @@ pub enum Effect {
     /// Open the profiles' tenants, read them and plan these changes against
     /// each; answer with [`Action::FleetOpened`], then [`Action::FleetPlanned`].
     PlanFleet {
+        view: u64,
         profiles: Vec<String>,
         changes: Vec<(crate::schema::FieldId, String)>,
     },
-    /// Send to the tenants of the fleet view planned ready; answer with
+    /// Send to the tenants of fleet view `view` planned ready; answer with
+    /// [`Action::FleetResult`] for each as it comes, then
     /// [`Action::FleetSent`].
-    SendFleet,
+    SendFleet {
+        view: u64,
+    },
+    /// Esc while view `view` sends: start no new tenant; the sends already
+    /// out finish (never aborted) and their results come as usual.
+    StopFleet {
+        view: u64,
+    },
 }

@@ -678,10 +678,17 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind(
         &[M::DraftOffer],
-        &[ch('n'), key(KeyCode::Esc)],
+        &[ch('n')],
         C::No,
-        "discard the draft",
+        "discard the draft (it is set aside, not deleted)",
         Some("discard"),
+    ),
+    bind(
+        &[M::DraftOffer],
+        &[key(KeyCode::Esc)],
+        C::Close,
+        "decide later: the draft stays and is offered at the next start",
+        Some("later"),
     ),
     // The history of changes sent.
     bind(

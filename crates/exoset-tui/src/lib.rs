@@ -8,6 +8,7 @@
 mod action;
 mod ansi16;
 mod app;
+mod ending;
 mod keys;
 mod layout;
 mod model;
@@ -26,6 +27,7 @@ mod tests;
 pub use app::{Action, App, Effect, update};
 pub use terminal::{EventSource, TerminalEvents, osc52};
 
+use ending::Ended;
 use tasks::Tasks;
 use terminal::{
     Console, PANICKED, Signals, TEST_PANIC_KEY, TEST_PANIC_MESSAGE, action_from, test_panic_armed,
@@ -148,22 +150,45 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         claim: None,
         other_drafts: Vec::new(),
         connector: options.connector,
+        report: None,
+        maybe_applied: false,
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
     app.profiles = options.profiles;
     app.profile = driver.state.as_ref().map(|s| s.profile.clone());
+    app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
         .catch_unwind()
         .await;
     // Whatever the way out — quit, signal, lost terminal, panic — what was
     // typed is kept, an edit box still open included.
     let kept = driver.save_exit_draft(&mut app);
+    let report = driver.report.take();
+    let drafts = driver.state.is_some();
+    let maybe_applied = driver.maybe_applied;
     // Dropping the driver restores the terminal before anything is printed
     // (after a panic the hook has already done it).
     drop(driver);
+    if let Some(report) = report {
+        // The fleet subcommands' report, for the sends the end stopped.
+        print!("{report}");
+        let _ = io::stdout().flush();
+    }
     if let Err(problem) = kept {
         eprintln!("exoset: {problem}");
+    } else if app.ctrl_c && drafts && !app.model.edits().is_empty() {
+        // Ctrl-C asks nothing; it says what it kept, as a signal does.
+        let n = app.model.edits().len();
+        let what = match (n, maybe_applied) {
+            (1, false) => "the unsent change is".to_string(),
+            (n, false) => format!("the {n} unsent changes are"),
+            (1, true) => "the change, which may have been applied, is".to_string(),
+            (n, true) => format!("the {n} changes, which may have been applied, are"),
+        };
+        eprintln!(
+            "exoset: stopped by Ctrl-C; {what} kept as a draft and offered at the next start"
+        );
     }
     match outcome {
         // The same failure ends with the same exit code as in the subcommands.
@@ -201,6 +226,12 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     other_drafts: Vec<PathBuf>,
     /// Opens sessions on other profiles' tenants (`P`, "also send to…").
     pub connector: Option<Connector>,
+    /// The per-tenant report of sends the editor's end stopped, to print
+    /// once the terminal is given back.
+    pub report: Option<String>,
+    /// This tenant's PUT went out and was stopped before its answer: the
+    /// draft says its edits may have been applied.
+    maybe_applied: bool,
 }
 
 /// How often the spinner turns while a request is in flight.
@@ -222,6 +253,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             claim: None,
             other_drafts: Vec::new(),
             connector: None,
+            report: None,
+            maybe_applied: false,
         }
     }
 
@@ -242,10 +275,6 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         app.size = (size.width, size.height);
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut tasks = Tasks::new(client, self.state.as_ref(), tx);
-        let mut signals = Signals::new(self.console.is_some());
-        let panic_key = test_panic_armed();
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
         let held = self.claim_tenant();
         let mut first = app.start();
@@ -257,6 +286,36 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         if self.apply(first, app, &mut tasks).await? {
             return Ok(());
         }
+        let ended = self.run_loop(app, &mut tasks, &mut rx).await?;
+        let why = match ended {
+            Ended::Quit if app.ctrl_c => "Interrupted (Ctrl-C)".to_string(),
+            Ended::Quit => "Interrupted (the editor was quit)".to_string(),
+            Ended::Signal(name, _) => format!("Interrupted ({name})"),
+        };
+        if let Some(failure) = self.wind_down(app, &mut tasks, &mut rx, &why).await {
+            return Err(failure);
+        }
+        match ended {
+            Ended::Quit => Ok(()),
+            // 128 + the signal's number, as a shell reports it.
+            Ended::Signal(name, number) => Err(Failure::new(
+                128 + number,
+                format!("stopped by {name}; unsent changes are kept as a draft"),
+            )),
+        }
+    }
+
+    /// The loop proper: until a quit or a signal.
+    async fn run_loop(
+        &mut self,
+        app: &mut App,
+        tasks: &mut Tasks,
+        rx: &mut mpsc::UnboundedReceiver<Action>,
+    ) -> Result<Ended, Failure> {
+        let mut signals = Signals::new(self.console.is_some());
+        let panic_key = test_panic_armed();
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let was_busy = app.busy();
             let action = tokio::select! {
@@ -276,17 +335,11 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                             format!("cannot read the terminal: {e}"),
                         ));
                     }
-                    None => return Ok(()),
+                    None => return Ok(Ended::Quit),
                 },
                 Some(action) = rx.recv() => action,
                 _ = tick.tick(), if was_busy => Action::Tick,
-                (name, number) = signals.next() => {
-                    // 128 + the signal's number, as a shell reports it.
-                    return Err(Failure::new(
-                        128 + number,
-                        format!("stopped by {name}; unsent changes are kept as a draft"),
-                    ));
-                }
+                (name, number) = signals.next() => return Ok(Ended::Signal(name, number)),
             };
             if PANICKED.load(Ordering::SeqCst) {
                 return Err(Failure::new(
@@ -295,14 +348,14 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 ));
             }
             let effects = update(app, action);
-            if self.apply(effects, app, &mut tasks).await? {
-                return Ok(());
+            if self.apply(effects, app, tasks).await? {
+                return Ok(Ended::Quit);
             }
             // Results that are already here are taken before drawing.
             while let Ok(action) = rx.try_recv() {
                 let effects = update(app, action);
-                if self.apply(effects, app, &mut tasks).await? {
-                    return Ok(());
+                if self.apply(effects, app, tasks).await? {
+                    return Ok(Ended::Quit);
                 }
             }
             if !was_busy && app.busy() {
@@ -314,19 +367,12 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         }
     }
 
-    /// Writes the draft a way out needs ([`App::exit_draft`]).
-    fn save_exit_draft(&mut self, app: &mut App) -> Result<(), String> {
-        match app.exit_draft() {
-            Some(Effect::SaveDraft { base, edits }) => self.write_draft(&base, &edits),
-            _ => Ok(()),
-        }
-    }
-
     fn write_draft(&self, base: &Settings, edits: &Edits) -> Result<(), String> {
         let Some(state) = &self.state else {
             return Ok(());
         };
-        let draft = Draft::new(&state.profile, &state.tenant, base, edits);
+        let mut draft = Draft::new(&state.profile, &state.tenant, base, edits);
+        draft.maybe_applied = self.maybe_applied;
         state.dir.save_draft(&draft).map_err(|e| {
             format!(
                 "cannot keep the draft in {}: {e}",
@@ -367,6 +413,9 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             }
             Ok(Claim::Held { pid, since }) => {
                 state.dir = state.dir.with_own_draft(std::process::id());
+                // This draft is live while this editor runs: no other run
+                // offers it for discarding.
+                self.claim = state.dir.claim_own_draft().ok();
                 Some(format!(
                     "Another exoset (pid {pid}, since {}) is editing {}: your unsent changes \
                      are kept in a draft of their own beside its draft; the next start offers \
@@ -444,6 +493,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         let kept = app.model.edits().len();
         let mut next = app.for_tenant(title, host, session.profile.clone());
         next.drafts = self.state.is_some();
+        next.tenant = Some(session.tenant.clone());
         tasks.session = session;
         *app = next;
         let held = self.claim_tenant();
@@ -477,10 +527,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         let mut queue = std::collections::VecDeque::from(effects);
         while let Some(effect) = queue.pop_front() {
             match effect {
-                Effect::Quit => {
-                    tasks.cancel();
-                    return Ok(true);
-                }
+                // The sends in flight are stopped by the run's end.
+                Effect::Quit => return Ok(true),
                 Effect::Load { seq } => tasks.load(seq),
                 Effect::Submit { seq, base, edits } => tasks.submit(seq, base, edits),
                 Effect::Cancel => tasks.cancel(),
@@ -503,6 +551,29 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                         queue.extend(update(app, Action::Problem(problem)));
                     }
                     self.forget_other_drafts(app, &mut queue);
+                }
+                // Discarded drafts are set aside, never deleted.
+                Effect::DiscardDraft => {
+                    if let Some(state) = &self.state {
+                        let others = std::mem::take(&mut self.other_drafts);
+                        for path in std::iter::once(state.dir.draft_path()).chain(others) {
+                            if let Err(e) = state.dir.set_aside_draft_at(&path) {
+                                let problem =
+                                    format!("cannot set the draft {} aside: {e}", path.display());
+                                queue.extend(update(app, Action::Problem(problem)));
+                            }
+                        }
+                    }
+                }
+                // Decided later: the drafts stay on disk, offered next time.
+                Effect::PostponeDraft => {
+                    self.other_drafts.clear();
+                    if let Some(state) = &self.state
+                        && let Err(e) = state.dir.postpone_draft()
+                    {
+                        let problem = format!("cannot keep the draft for later: {e}");
+                        queue.extend(update(app, Action::Problem(problem)));
+                    }
                 }
                 Effect::RemoveDraft => {
                     if let Some(state) = &self.state
@@ -531,16 +602,27 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 Effect::SwitchTenant(name) => {
                     queue.extend(self.switch_tenant(&name, app, tasks));
                 }
-                Effect::PlanFleet { profiles, changes } => {
+                Effect::PlanFleet {
+                    view,
+                    profiles,
+                    changes,
+                } => {
                     let members = self.connect(&profiles);
-                    queue.extend(update(app, Action::FleetOpened(members.clone())));
-                    tasks.plan_fleet(members, changes);
+                    queue.extend(update(
+                        app,
+                        Action::FleetOpened {
+                            view,
+                            members: members.clone(),
+                        },
+                    ));
+                    tasks.plan_fleet(view, members, changes);
                 }
-                Effect::SendFleet => {
-                    if let Some((members, plans)) = app.fleet_plans() {
-                        tasks.send_fleet(members.to_vec(), plans.to_vec());
+                Effect::SendFleet { view } => {
+                    if let Some((members, plans)) = app.fleet_plans(view) {
+                        tasks.send_fleet(view, members.to_vec(), plans.to_vec());
                     }
                 }
+                Effect::StopFleet { view } => tasks.stop_fleet(view),
                 Effect::ReadHistory => {
                     let read = self.state.as_ref().map(|state| state.dir.load_history());
                     queue.extend(update(app, Action::HistoryRead(read)));
@@ -632,14 +714,18 @@ fn read_drafts(state: Option<&EditorState>) -> (Option<FoundDraft>, Vec<PathBuf>
         return (None, Vec::new(), Vec::new());
     };
     let own = state.dir.draft_path();
-    let mut found: Vec<(u64, Settings, Edits)> = Vec::new();
+    let mut found: Vec<(u64, Settings, Edits, bool)> = Vec::new();
     let mut others = Vec::new();
     let mut problems = Vec::new();
     for path in state.dir.draft_paths() {
+        // Another editor's draft while it runs is its own: never offered.
+        if state.dir.draft_is_live(&path) {
+            continue;
+        }
         match state.dir.load_draft_at(&path) {
             Loaded::Missing => continue,
             Loaded::Found(draft) => match draft.restore() {
-                Ok((base, edits)) => found.push((draft.saved_at, base, edits)),
+                Ok((base, edits)) => found.push((draft.saved_at, base, edits, draft.maybe_applied)),
                 Err(e) => {
                     problems.push(format!("The draft of unsent changes cannot be used: {e}"));
                     continue;
@@ -659,18 +745,19 @@ fn read_drafts(state: Option<&EditorState>) -> (Option<FoundDraft>, Vec<PathBuf>
     }
     found.sort_by_key(|(saved_at, ..)| *saved_at);
     let merged = found.into_iter().reduce(|older, newer| {
-        let (saved_at, base, mut edits) = newer;
+        let (saved_at, base, mut edits, maybe_applied) = newer;
         for (id, text) in older.2.iter() {
             if edits.get(id).is_none() {
                 edits.set(&base, id, text);
             }
         }
-        (saved_at, base, edits)
+        (saved_at, base, edits, maybe_applied || older.3)
     });
-    let offer = merged.map(|(saved_at, base, edits)| FoundDraft {
+    let offer = merged.map(|(saved_at, base, edits, maybe_applied)| FoundDraft {
         saved_at,
         base,
         edits,
+        maybe_applied,
     });
     (offer, others, problems)
 }

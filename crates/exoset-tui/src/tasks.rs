@@ -7,6 +7,8 @@ use crate::changes::Edits;
 use crate::fleet::Member;
 use crate::session::{SendRequest, Session};
 use crate::settings::Settings;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -19,13 +21,39 @@ pub(super) struct Tasks {
     pub(super) session: Session,
     tx: mpsc::UnboundedSender<Action>,
     in_flight: Option<CancellationToken>,
+    /// This tenant's send in flight: its task, and whether its PUT went out.
+    own_send: Option<(tokio::task::JoinHandle<()>, Arc<AtomicBool>)>,
+    /// The fleet's send in flight, if any.
+    fleet: Option<FleetRun>,
+}
+
+/// A fleet send in flight: its view, its task, and its two brakes.
+struct FleetRun {
+    view: u64,
+    task: tokio::task::JoinHandle<()>,
+    /// Start no new tenant (Esc): those out finish.
+    stop: CancellationToken,
+    /// Abort the sends in flight (the editor ends).
+    abort: CancellationToken,
+}
+
+/// What became of this tenant's send when the editor ended during it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stopped {
+    /// No send of this tenant was in flight.
+    Idle,
+    /// Stopped before its PUT went out: nothing was sent.
+    BeforePut,
+    /// Stopped after its PUT went out: it may have been applied.
+    AfterPut,
 }
 
 impl Tasks {
     /// Reads each tenant and plans `changes` against it, as `exoset set`
-    /// across tenants does.
+    /// across tenants does; the plans are for fleet view `view`.
     pub(super) fn plan_fleet(
         &mut self,
+        view: u64,
         members: Vec<Member>,
         changes: Vec<(crate::schema::FieldId, String)>,
     ) {
@@ -40,19 +68,99 @@ impl Tasks {
                 }
                 Ok(edits)
             });
-            let _ = tx.send(Action::FleetPlanned(plans));
+            let _ = tx.send(Action::FleetPlanned { view, plans });
         });
     }
 
-    /// Sends to every tenant planned ready, each through the shared send path.
-    pub(super) fn send_fleet(&mut self, members: Vec<Member>, plans: Vec<crate::fleet::Plan>) {
+    /// Sends to every tenant planned ready, each through the shared send
+    /// path; each result goes out as it comes, then all of them.
+    pub(super) fn send_fleet(
+        &mut self,
+        view: u64,
+        members: Vec<Member>,
+        plans: Vec<crate::fleet::Plan>,
+    ) {
+        if self
+            .fleet
+            .as_ref()
+            .is_some_and(|run| !run.task.is_finished())
+        {
+            // One fleet send at a time: a second `y` never sends again.
+            return;
+        }
         let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let cancel = CancellationToken::new();
-            let outcomes =
-                crate::fleet::send_all(&members, &plans, FLEET_JOBS, &cancel, |_| {}).await;
-            let _ = tx.send(Action::FleetSent(outcomes));
+        let (stop, abort) = (CancellationToken::new(), CancellationToken::new());
+        let (stop_here, abort_here) = (stop.clone(), abort.clone());
+        let task = tokio::spawn(async move {
+            let each = tx.clone();
+            let outcomes = crate::fleet::send_all(
+                &members,
+                &plans,
+                FLEET_JOBS,
+                &abort_here,
+                &stop_here,
+                |index, outcome| {
+                    let _ = each.send(Action::FleetResult {
+                        view,
+                        index,
+                        outcome: Box::new(outcome.clone()),
+                    });
+                },
+            )
+            .await;
+            let _ = tx.send(Action::FleetSent { view, outcomes });
         });
+        self.fleet = Some(FleetRun {
+            view,
+            task,
+            stop,
+            abort,
+        });
+    }
+
+    /// Esc during fleet view `view`'s send: no new tenant is started.
+    pub(super) fn stop_fleet(&mut self, view: u64) {
+        if let Some(run) = self.fleet.as_ref().filter(|run| run.view == view) {
+            run.stop.cancel();
+        }
+    }
+
+    /// Whether the fleet's send is still going.
+    pub(super) fn fleet_in_flight(&self) -> bool {
+        self.fleet
+            .as_ref()
+            .is_some_and(|run| !run.task.is_finished())
+    }
+
+    /// Whether this tenant's send is still going.
+    pub(super) fn own_in_flight(&self) -> bool {
+        self.own_send
+            .as_ref()
+            .is_some_and(|(task, _)| !task.is_finished())
+    }
+
+    /// The editor ends: the sends in flight are aborted, as the fleet
+    /// subcommands do on Ctrl-C, and waited for, so that their last word
+    /// (the fleet's report lines) is in the channel. Says whether this
+    /// tenant's PUT had gone out.
+    pub(super) async fn abort_sends(&mut self) -> Stopped {
+        let mut stopped = Stopped::Idle;
+        if let Some((task, put)) = self.own_send.take()
+            && !task.is_finished()
+        {
+            self.cancel();
+            let _ = task.await;
+            stopped = if put.load(Ordering::SeqCst) {
+                Stopped::AfterPut
+            } else {
+                Stopped::BeforePut
+            };
+        }
+        if let Some(run) = self.fleet.take() {
+            run.abort.cancel();
+            let _ = run.task.await;
+        }
+        stopped
     }
 
     pub(super) fn new(
@@ -71,6 +179,8 @@ impl Tasks {
             session,
             tx,
             in_flight: None,
+            own_send: None,
+            fleet: None,
         }
     }
 
@@ -108,7 +218,9 @@ impl Tasks {
 
     pub(super) fn submit(&mut self, seq: u64, base: Settings, edits: Edits) {
         let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
-        tokio::spawn(async move {
+        let put = Arc::new(AtomicBool::new(false));
+        let put_here = put.clone();
+        let task = tokio::spawn(async move {
             let request = SendRequest {
                 base,
                 edits,
@@ -118,11 +230,13 @@ impl Tasks {
             tokio::select! {
                 () = token.cancelled() => {}
                 sent = session.send(request, move || {
+                    put_here.store(true, Ordering::SeqCst);
                     let _ = checked.send(Action::Checked { seq });
                 }) => {
                     let _ = tx.send(Action::Sent { seq, sent: Box::new(sent) });
                 }
             }
         });
+        self.own_send = Some((task, put));
     }
 }

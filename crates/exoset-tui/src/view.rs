@@ -488,7 +488,17 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
         // Space is shown only where it acts (a bool or an enum).
         .filter(|b| !(b.command == Command::Toggle && mode == Mode::Browse && !app.space_acts()))
         .filter(|b| b.command != Command::Help)
-        .filter_map(|b| Some((b.keys.first()?.label(), b.bar?)))
+        .filter_map(|b| {
+            // Esc in the fleet view stops a send, or closes: the box says
+            // the same word.
+            let label = match (b.command, app.fleet_view()) {
+                (Command::Close, Some(view)) => Some(view.esc_word()),
+                // `y` sends once: not offered once it has.
+                (Command::Yes, Some(view)) if !view.sendable() => None,
+                _ => b.bar,
+            };
+            Some((b.keys.first()?.label(), label?))
+        })
         .collect();
     let help = keys::for_mode(mode)
         .find(|b| b.command == Command::Help)

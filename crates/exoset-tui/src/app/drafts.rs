@@ -44,8 +44,20 @@ impl App {
             draft::Outcome::Discard => {
                 self.mode = ModeState::Browse;
                 self.draft_offer = None;
-                self.say(Tone::Info, "Draft discarded.");
-                return vec![Effect::RemoveDraft];
+                self.say(
+                    Tone::Info,
+                    "Draft discarded: set aside in the tenant's discarded/ folder.",
+                );
+                return vec![Effect::DiscardDraft];
+            }
+            draft::Outcome::Later => {
+                self.mode = ModeState::Browse;
+                self.draft_offer = None;
+                self.say(
+                    Tone::Info,
+                    "The draft is kept; the next start offers it again.",
+                );
+                return vec![Effect::PostponeDraft];
             }
             draft::Outcome::Stay => {}
         }
@@ -112,6 +124,13 @@ impl App {
     /// not; an invalid one is marked when the draft is restored). `None` when
     /// the draft on disk already holds it, or no draft may be written yet.
     pub fn exit_draft(&mut self) -> Option<Effect> {
+        self.exit_draft_with(false)
+    }
+
+    /// [`App::exit_draft`]; `again`: even when the draft on disk should
+    /// already hold it (its file has gone, or it must now say the edits
+    /// may have been applied).
+    pub fn exit_draft_with(&mut self, again: bool) -> Option<Effect> {
         if !self.draft_settled() {
             return None;
         }
@@ -121,7 +140,7 @@ impl App {
             typed.keep(edit.target, edit.text());
             edits = typed.model.edits().clone();
         }
-        if edits.is_empty() || edits == self.saved_edits {
+        if edits.is_empty() || (!again && edits == self.saved_edits) {
             return None;
         }
         self.saved_edits = edits.clone();

@@ -137,6 +137,14 @@ pub struct App {
     pub profiles: Vec<String>,
     /// This editor's profile, left out of those lists.
     pub profile: Option<String>,
+    /// This editor's tenant SID, for the fleet view's row of it.
+    pub tenant: Option<String>,
+    /// The last fleet view's number: each new view gets the next one.
+    fleet_seq: u64,
+    /// This tenant's last send, as a report line.
+    pub last_sent: Option<crate::fleet::Outcome>,
+    /// Ctrl-C ended the editor.
+    pub ctrl_c: bool,
 }
 
 pub fn tab_index(section: Section) -> usize {
@@ -179,6 +187,10 @@ impl App {
             notice: None,
             profiles: Vec::new(),
             profile: None,
+            tenant: None,
+            fleet_seq: 0,
+            last_sent: None,
+            ctrl_c: false,
         }
     }
 
@@ -242,8 +254,13 @@ impl App {
             | Action::DraftRead(_)
             | Action::ExternalEdited { .. }
             | Action::HistoryRead(_) => false,
-            Action::FleetOpened(_) | Action::FleetPlanned(_) | Action::FleetSent(_) => {
-                !matches!(self.mode, ModeState::Fleet(_))
+            // A message for a view since closed is dropped, never taken
+            // for a newer view's.
+            Action::FleetOpened { view, .. }
+            | Action::FleetPlanned { view, .. }
+            | Action::FleetResult { view, .. }
+            | Action::FleetSent { view, .. } => {
+                !matches!(&self.mode, ModeState::Fleet(open) if open.id == *view)
             }
         }
     }
@@ -298,7 +315,14 @@ impl App {
                 }
                 RequestKind::Sending => format!("Sending to {}…", self.host),
             };
-            out.push((Tone::Info, format!("{frame} {what} (Esc cancels)")));
+            // In the fleet view Esc is the view's (its box says what it
+            // does): one word for it on screen.
+            let esc = if matches!(self.mode, ModeState::Fleet(_)) {
+                ""
+            } else {
+                " (Esc cancels)"
+            };
+            out.push((Tone::Info, format!("{frame} {what}{esc}")));
         }
         if let Some(message) = &self.message {
             out.push((message.tone, message.text.clone()));
@@ -401,6 +425,7 @@ impl App {
         self.told_held = false;
         if command == Command::QuitNow {
             self.quit = true;
+            self.ctrl_c = true;
             return vec![Effect::Quit];
         }
         match self.mode() {
@@ -500,16 +525,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.on_history_read(read);
             vec![]
         }
-        Action::FleetOpened(members) => {
-            app.on_fleet(|view| view.members = members);
+        Action::FleetOpened { view, members } => {
+            app.on_fleet(view, |v| v.members = members);
             vec![]
         }
-        Action::FleetPlanned(plans) => {
-            app.on_fleet(|view| view.plans = Some(plans));
+        Action::FleetPlanned { view, plans } => {
+            app.on_fleet(view, |v| v.planned(plans));
             vec![]
         }
-        Action::FleetSent(outcomes) => {
-            app.on_fleet(|view| view.outcomes = Some(outcomes));
+        Action::FleetResult {
+            view,
+            index,
+            outcome,
+        } => {
+            app.on_fleet(view, |v| v.result(index, *outcome));
+            vec![]
+        }
+        Action::FleetSent { view, outcomes } => {
+            app.on_fleet(view, |v| v.fleet_sent(outcomes));
             vec![]
         }
     };

@@ -216,9 +216,41 @@ impl App {
 
     /// What the shared send path did, told as the subcommands tell it.
     pub(super) fn on_sent(&mut self, seq: u64, sent: Sent) -> Vec<Effect> {
-        if self.request.take_if(|r| r.seq == seq).is_none() {
+        let Some(request) = self.request.take_if(|r| r.seq == seq) else {
             return vec![];
+        };
+        let line = request.changes.as_ref().map(|changes| {
+            crate::fleet::outcome_for(
+                self.profile.as_deref().unwrap_or_default(),
+                self.tenant.as_deref().unwrap_or_default(),
+                changes,
+                &sent,
+            )
+        });
+        self.last_sent = line.clone();
+        // In the fleet view this tenant's result is one of its rows; the
+        // view stays open whatever the status line then says.
+        let view = match std::mem::replace(&mut self.mode, ModeState::Browse) {
+            ModeState::Fleet(mut view) if view.own.seq == Some(seq) => {
+                if let Some(line) = line {
+                    view.own_sent(line);
+                }
+                Some(view)
+            }
+            other => {
+                self.mode = other;
+                None
+            }
+        };
+        let effects = self.tell_sent(sent);
+        if let Some(view) = view {
+            self.mode = ModeState::Fleet(view);
         }
+        effects
+    }
+
+    /// What the shared send path did, said on the status line.
+    fn tell_sent(&mut self, sent: Sent) -> Vec<Effect> {
         match sent {
             Sent::ReadFailed(e) => {
                 self.say(

@@ -5,7 +5,7 @@
 use super::{App, Effect, ModeState, Tone};
 use crate::keys::Command;
 use crate::overlay::confirm::Question;
-use crate::overlay::tenants::{FleetOutcome, FleetView, PickOutcome, Purpose, TenantPick};
+use crate::overlay::tenants::{FleetOutcome, FleetView, OwnRow, PickOutcome, Purpose, TenantPick};
 
 impl App {
     /// The profiles other than this editor's.
@@ -67,8 +67,17 @@ impl App {
                     .iter()
                     .map(|(id, text)| (id, text.to_string()))
                     .collect();
-                self.mode = ModeState::Fleet(Box::new(FleetView::planning(names.clone())));
+                self.fleet_seq += 1;
+                let view = self.fleet_seq;
+                let own = OwnRow {
+                    profile: self.profile.clone().unwrap_or_default(),
+                    tenant: self.tenant.clone().unwrap_or_default(),
+                    ..OwnRow::default()
+                };
+                self.mode =
+                    ModeState::Fleet(Box::new(FleetView::planning(view, names.clone(), own)));
                 vec![Effect::PlanFleet {
+                    view,
                     profiles: names,
                     changes,
                 }]
@@ -77,45 +86,91 @@ impl App {
     }
 
     pub(super) fn fleet_command(&mut self, command: Command) -> Vec<Effect> {
+        let busy = self.busy();
         let ModeState::Fleet(view) = &mut self.mode else {
             return vec![];
         };
+        let id = view.id;
         match view.command(command) {
             FleetOutcome::Stay => vec![],
             FleetOutcome::NotYet => {
                 self.say(Tone::Info, "Wait for every tenant to be read first.");
                 vec![]
             }
+            FleetOutcome::AlreadySent => {
+                self.say(Tone::Info, "Already sent; Esc closes the results.");
+                vec![]
+            }
+            FleetOutcome::Stop => {
+                self.say(
+                    Tone::Warning,
+                    "Stopping: no new tenant is started; the sends already out finish and \
+                     their results are shown.",
+                );
+                vec![Effect::StopFleet { view: id }]
+            }
+            FleetOutcome::Stopping => {
+                self.say(
+                    Tone::Info,
+                    "Waiting for the sends already out; each result is shown as it comes.",
+                );
+                vec![]
+            }
             FleetOutcome::Close => {
                 self.mode = ModeState::Browse;
                 vec![]
             }
+            FleetOutcome::Send if busy => {
+                self.say(
+                    Tone::Warning,
+                    "A request is in flight; wait for it before sending.",
+                );
+                vec![]
+            }
             FleetOutcome::Send => {
                 // This tenant through its own send path, the others through
-                // the fleet's: both are Session::send.
+                // the fleet's: both are Session::send. Sent once: the view
+                // is sending now, and `y` does nothing there.
+                let own = !self.model.changes().is_empty();
                 let view = match std::mem::replace(&mut self.mode, ModeState::Browse) {
                     ModeState::Fleet(view) => view,
                     _ => return vec![],
                 };
-                let mut effects = self.send();
+                let mut effects = if own { self.send() } else { vec![] };
+                let seq = self.request.as_ref().filter(|_| own).map(|r| r.seq);
+                let mut view = view;
+                view.sending(seq);
                 self.mode = ModeState::Fleet(view);
-                effects.push(Effect::SendFleet);
+                effects.push(Effect::SendFleet { view: id });
                 effects
             }
         }
     }
 
-    /// A fleet result for the view, if it is still open.
-    pub(super) fn on_fleet(&mut self, apply: impl FnOnce(&mut FleetView)) {
-        if let ModeState::Fleet(view) = &mut self.mode {
+    /// A fleet message for view `id`: applied when that view is open.
+    pub(super) fn on_fleet(&mut self, id: u64, apply: impl FnOnce(&mut FleetView)) {
+        if let ModeState::Fleet(view) = &mut self.mode
+            && view.id == id
+        {
             apply(view);
         }
     }
 
-    /// The fleet view's tenants and plans, for the run loop to send.
-    pub fn fleet_plans(&self) -> Option<(&[crate::fleet::Member], &[crate::fleet::Plan])> {
+    /// The fleet view's tenants and plans, for the run loop to send, when
+    /// view `id` is open and sending.
+    pub fn fleet_plans(&self, id: u64) -> Option<(&[crate::fleet::Member], &[crate::fleet::Plan])> {
         match &self.mode {
-            ModeState::Fleet(view) => Some((&view.members, view.plans.as_deref()?)),
+            ModeState::Fleet(view) if view.id == id && view.in_flight() => {
+                Some((&view.members, view.plans.as_deref()?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The open fleet view, if any.
+    pub fn fleet_view(&self) -> Option<&FleetView> {
+        match &self.mode {
+            ModeState::Fleet(view) => Some(view),
             _ => None,
         }
     }
@@ -127,6 +182,7 @@ impl App {
         next.drafts = self.drafts;
         next.profiles = self.profiles.clone();
         next.profile = Some(profile);
+        next.fleet_seq = self.fleet_seq;
         next
     }
 }

@@ -1,7 +1,6 @@
 //! The offer of a draft found at start: which keys it changes, the loaded
 //! value → the draft's, scrollable, before asking to restore it.
 
-use super::confirm::answer_line;
 use super::move_in;
 use crate::changes::{Drift, Edits};
 use crate::keys::Command;
@@ -23,6 +22,9 @@ pub struct FoundDraft {
     pub saved_at: u64,
     pub base: Settings,
     pub edits: Edits,
+    /// The editor that wrote it ended after their PUT went out: the
+    /// server may hold them already.
+    pub maybe_applied: bool,
 }
 
 /// A found draft while it is offered, and the key highlighted in the list.
@@ -37,6 +39,8 @@ pub enum Outcome {
     Stay,
     Restore,
     Discard,
+    /// Decide later: the draft stays on disk, offered at the next start.
+    Later,
 }
 
 impl DraftOffer {
@@ -53,6 +57,7 @@ impl DraftOffer {
         match command {
             Command::Yes => Outcome::Restore,
             Command::No => Outcome::Discard,
+            Command::Close => Outcome::Later,
             _ => {
                 self.cursor = move_in(self.draft.edits.len(), self.cursor, command, page);
                 Outcome::Stay
@@ -70,11 +75,19 @@ pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer,
     let width = body.width.min(76);
     let inner_width = usize::from(width.saturating_sub(2));
     let when = crate::store::format_time(draft.saved_at);
+    let what = if draft.maybe_applied {
+        format!(
+            "A draft of {} that may have been applied (the editor ended while sending \
+             them; the loaded values show what the server holds)",
+            crate::text::count(n, "change")
+        )
+    } else {
+        format!("A draft of {}", crate::text::count(n, "unsent change"))
+    };
     let head = wrap_words(
         &format!(
-            "A draft of {} was saved at {when}. Restore it on top of the settings just \
-             loaded? Loaded value → the draft's:",
-            crate::text::count(n, "unsent change")
+            "{what} was saved at {when}. Restore it on top of the settings just loaded? \
+             Loaded value → the draft's:"
         ),
         inner_width,
     );
@@ -138,7 +151,15 @@ pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer,
     } else {
         lines.push(Line::raw(""));
     }
-    lines.push(answer_line(theme, "restore", "discard it"));
+    // Esc puts the question off; it never discards.
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key_cap),
+        Span::raw(" restore  "),
+        Span::styled("n", theme.key_cap),
+        Span::raw(" discard (set aside)  "),
+        Span::styled("Esc", theme.key_cap),
+        Span::raw(" decide later"),
+    ]));
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(body.height);

@@ -109,14 +109,24 @@ pub(super) fn in_mode(mode: Mode) -> App {
             press(&mut app, KeyCode::Char('a'));
             press(&mut app, KeyCode::Char(' '));
             let effects = press(&mut app, KeyCode::Enter);
-            assert!(
-                matches!(effects.as_slice(), [Effect::PlanFleet { profiles, .. }] if profiles == &["acme-b"]),
-                "{effects:?}"
-            );
-            update(&mut app, Action::FleetOpened(Vec::new()));
+            let [Effect::PlanFleet { view, profiles, .. }] = effects.as_slice() else {
+                panic!("{effects:?}");
+            };
+            assert_eq!(profiles, &["acme-b"]);
+            let view = *view;
             update(
                 &mut app,
-                Action::FleetPlanned(vec![crate::fleet::Plan::Unchanged { unchanged: 1 }]),
+                Action::FleetOpened {
+                    view,
+                    members: Vec::new(),
+                },
+            );
+            update(
+                &mut app,
+                Action::FleetPlanned {
+                    view,
+                    plans: vec![crate::fleet::Plan::Unchanged { unchanged: 1 }],
+                },
             );
         }
     }
@@ -620,6 +630,13 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 "{what}"
             );
         }
+        Command::Close if mode == Mode::DraftOffer => {
+            // Esc puts the question off: the draft is kept, never discarded.
+            let effects = update(&mut app, event(k));
+            assert_eq!(effects, vec![Effect::PostponeDraft], "{what}");
+            assert_eq!(app.mode(), Mode::Browse, "{what}");
+            assert!(app.model.edits().is_empty(), "{what}: nothing restored");
+        }
         Command::Close => {
             let edits = app.model.edits().clone();
             update(&mut app, event(k));
@@ -651,7 +668,7 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
         }
         Command::No if mode == Mode::DraftOffer => {
             let effects = update(&mut app, event(k));
-            assert_eq!(effects, vec![Effect::RemoveDraft], "{what}");
+            assert_eq!(effects, vec![Effect::DiscardDraft], "{what}");
             assert_eq!(app.mode(), Mode::Browse, "{what}");
             assert!(app.model.edits().is_empty(), "{what}: nothing restored");
         }

@@ -91,7 +91,7 @@ fn n_discards_a_found_draft() {
     ));
     assert_eq!(
         press(&mut app, KeyCode::Char('n')),
-        vec![Effect::RemoveDraft]
+        vec![Effect::DiscardDraft]
     );
     assert!(app.model.edits().is_empty());
 }

@@ -206,6 +206,7 @@ fn draft_of(edits: &[(&str, &str)], base: &crate::settings::Settings) -> FoundDr
         saved_at: 1_790_000_000,
         base: base.clone(),
         edits: draft_edits,
+        maybe_applied: false,
     }
 }
 
@@ -311,6 +312,7 @@ macro_rules! snapshots {
 mod behaviour;
 mod bindings;
 mod drafts;
+mod fleet;
 mod history;
 mod live;
 mod screens;
