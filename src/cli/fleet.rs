@@ -669,17 +669,25 @@ fn export(members: &[Member], got: &[Got], output: Option<&Path>) -> Result<(), 
                 return Err(Failure::usage(format!(
                     "{} is a file; with several profiles -o names a folder (one PROFILE.json \
                      each)",
-                    dir.display()
+                    safe(&dir.display().to_string())
                 )));
             }
             for (profile, doc) in &docs {
                 let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
                 text.push('\n');
                 let path = dir.join(format!("{profile}.json"));
-                crate::config::write_private(&path, &text)
-                    .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+                crate::config::write_private(&path, &text).map_err(|e| {
+                    Failure::usage(format!(
+                        "cannot write {}: {e}",
+                        safe(&path.display().to_string())
+                    ))
+                })?;
             }
-            eprintln!("Wrote {} to {}.", count(docs.len(), "file"), dir.display());
+            eprintln!(
+                "Wrote {} to {}.",
+                count(docs.len(), "file"),
+                safe(&dir.display().to_string())
+            );
         }
     }
     finish(code, "")
@@ -717,7 +725,7 @@ fn history(names: &[String], limit: usize, as_json: bool) -> Result<(), Failure>
         let history = match remote::load_history_of(&state) {
             Ok(history) => history,
             Err(e) => {
-                eprintln!("exoset: {}: {}", label(name, &tenant), e.message);
+                eprintln!("exoset: {}: {}", label(name, &tenant), safe(&e.message));
                 code = code.max(e.code);
                 continue;
             }

@@ -112,6 +112,8 @@ pub(super) fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
         .location()
         .map(|l| format!(" at {}:{}", l.file(), l.line()))
         .unwrap_or_default();
+    // The payload may quote text from outside (a value, a server's message).
+    let payload = crate::text::safe(&payload);
     let mut text = format!(
         "exoset: internal error{place}: {payload}\n\
          exoset: the terminal was restored and unsent changes are kept as a draft, \
