@@ -117,8 +117,6 @@ pub fn login(
     args: &LoginArgs,
     options: ClientOptions,
 ) -> Result<(), Failure> {
-    // The token is about to be typed into this process.
-    auth::guard_process();
     let selected = auth::select_new(overrides)?;
     let name = selected.profile.clone();
     check_profile_name(&name).map_err(Failure::usage)?;

@@ -788,7 +788,7 @@ fn describe_source(source: &TokenSource) -> String {
         TokenSource::Environment => "EXOSET_API_TOKEN".to_owned(),
         TokenSource::Store(kind) => format!("the {}", kind.describe()),
         // The command itself is not shown: people do write `echo TOKEN`.
-        TokenSource::Command(_) => "the profile's token_command".to_owned(),
+        TokenSource::Command => "the profile's token_command".to_owned(),
     }
 }
 

@@ -66,10 +66,15 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     let names = selection
         .pick(&config, &paths.config_file)
         .map_err(Failure::usage)?;
-    for var in ["EXOSET_TENANT_SID", "EXOSET_API_KEY"] {
-        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
-            eprintln!("note: {var} is not used with several profiles: each profile names its own");
-        }
+    if let Some(refusal) = fleet::plain_http_refusal(cli.target.base_url.as_deref())
+        && !matches!(cli.command, Some(Command::History { .. }))
+    {
+        return Err(Failure::usage(refusal));
+    }
+    if let Some(note) =
+        unused_variables_note(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+    {
+        eprintln!("{note}");
     }
     if let Some(Command::History { count, json, .. }) = &cli.command {
         return history(&names, *count, *json);
@@ -77,6 +82,32 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     let options = cli.client_options()?;
     let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
     Fleet::new(cli.fleet.jobs)?.run(cli, &members)
+}
+
+/// The variables a fleet does not use, said once: each profile brings its
+/// own tenant, key, server and token, so one variable can neither point them
+/// all at one tenant, send one token to every server, nor send every token
+/// to one server.
+fn unused_variables_note(is_set: impl Fn(&str) -> bool) -> Option<String> {
+    let set: Vec<&str> = [
+        "EXOSET_BASE_URL",
+        "EXOSET_API_TOKEN",
+        "EXOSET_TENANT_SID",
+        "EXOSET_API_KEY",
+    ]
+    .into_iter()
+    .filter(|var| is_set(var))
+    .collect();
+    let (last, rest) = set.split_last()?;
+    let named = if rest.is_empty() {
+        format!("{last} is")
+    } else {
+        format!("{} and {last} are", rest.join(", "))
+    };
+    Some(format!(
+        "note: {named} not used with several profiles: each profile uses its own base URL, \
+         token, tenant SID and API key"
+    ))
 }
 
 /// `set`/`apply --json` on one profile: the report of a fleet of one.

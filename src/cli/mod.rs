@@ -585,6 +585,10 @@ pub fn write_stdout(text: &str) -> Result<(), Failure> {
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
+    // Once, before anything can read a token, on every path (the editor,
+    // every subcommand, a fleet, doctor, auth status): no core file, and no
+    // other process of this user may attach to read it.
+    crate::auth::guard_process();
     match dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(failure) => {
@@ -726,7 +730,6 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
 /// it, and a token that cannot be had fails that request with the message
 /// and exit code it always had.
 fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
-    crate::auth::guard_process();
     let early = crate::auth::EarlyStore::start();
     let selected = crate::auth::select(&cli.overrides())?;
     let (tenant, api_key) = crate::auth::tenant_and_key(&selected)?;
