@@ -71,9 +71,7 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     {
         return Err(Failure::usage(refusal));
     }
-    if let Some(note) =
-        unused_variables_note(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
-    {
+    if let Some(note) = unused_variables_note("with several profiles") {
         eprintln!("{note}");
     }
     if let Some(Command::History { count, json, .. }) = &cli.command {
@@ -84,11 +82,13 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     Fleet::new(cli.fleet.jobs)?.run(cli, &members)
 }
 
-/// The variables a fleet does not use, said once: each profile brings its
-/// own tenant, key, server and token, so one variable can neither point them
-/// all at one tenant, send one token to every server, nor send every token
-/// to one server.
-fn unused_variables_note(is_set: impl Fn(&str) -> bool) -> Option<String> {
+/// The variables set in the environment that a fleet (or the editor's `P`
+/// and "also send to…") does not use, said once (`when` says where): each
+/// profile brings its own tenant, key, server and token, so one variable can
+/// neither point them all at one tenant, send one token to every server, nor
+/// send every token to one server.
+pub(super) fn unused_variables_note(when: &str) -> Option<String> {
+    let is_set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     let set: Vec<&str> = [
         "EXOSET_BASE_URL",
         "EXOSET_API_TOKEN",
@@ -105,8 +105,8 @@ fn unused_variables_note(is_set: impl Fn(&str) -> bool) -> Option<String> {
         format!("{} and {last} are", rest.join(", "))
     };
     Some(format!(
-        "note: {named} not used with several profiles: each profile uses its own base URL, \
-         token, tenant SID and API key"
+        "note: {named} not used {when}: each profile uses its own base URL, token, tenant \
+         SID and API key"
     ))
 }
 

@@ -699,6 +699,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             let mut options =
                 EditorOptions::new(format!("{} ({})", session.profile, session.tenant));
             options.mouse = cli.mouse || mouse;
+            let own_profile = session.profile.clone();
             options.state = Some(EditorState {
                 dir: remote.state,
                 profile: session.profile,
@@ -710,6 +711,15 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.profiles = crate::auth::select(&cli.overrides())
                 .map(|s| s.config.profiles.keys().cloned().collect())
                 .unwrap_or_default();
+            // Said before the alternate screen, so it is on the shell's
+            // screen afterwards.
+            if options.profiles.iter().any(|p| *p != own_profile)
+                && let Some(note) = fleet::unused_variables_note(
+                    "for the other profiles that `P` and \"also send to…\" reach",
+                )
+            {
+                eprintln!("{note}");
+            }
             let base_url = cli.target.base_url.clone();
             let client_options = cli.client_options()?;
             options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
