@@ -238,16 +238,10 @@ fn shown_path(path: &std::path::Path) -> String {
 }
 
 /// A base URL as shown: a password in it (which exoset refuses to use) is
-/// masked, and nothing of it reaches the terminal raw.
+/// masked — one holding `/ ? #` too, which a URL parser would not see as a
+/// password — and nothing of it reaches the terminal raw.
 fn shown_url(url: &str) -> String {
-    let masked = match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
-    };
-    crate::text::safe(&masked).into_owned()
+    super::doctor::redact_proxy(url)
 }
 
 /// `exoset auth status [--check]`

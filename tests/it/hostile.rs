@@ -317,6 +317,22 @@ fn profiles_and_auth_status_escape_what_the_config_holds() {
     let run = env.exoset(&["-p", "odd", "auth", "status"], None);
     assert_clean("auth status", &run);
     assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    // A password holding `/` (a URL parser sees no password then).
+    let text = std::fs::read_to_string(env.home.path().join("config.toml")).unwrap();
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        text.replace("user:hunter2@", "user:hun/ter2@"),
+    )
+    .unwrap();
+    for args in [&["profiles"][..], &["-p", "odd", "auth", "status"]] {
+        let run = env.exoset(args, None);
+        assert!(
+            !run.stdout.contains("ter2") && !run.stderr.contains("ter2"),
+            "{args:?}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
 }
 
 /// A profile name and a folder path exoset did not write, and a failing
