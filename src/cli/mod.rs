@@ -28,7 +28,8 @@ pub use exoset_core::exit::{self, Failure};
     long_about = "Without a subcommand, opens the full-screen editor for the chosen profile.\n\n\
         Credentials: flags, then EXOSET_BASE_URL, EXOSET_TENANT_SID, EXOSET_API_KEY, \
         EXOSET_API_TOKEN and EXOSET_PROFILE, then the profile (`exoset auth login`) with its \
-        token in the OS keyring. EXOSET_HOME roots config and state in one folder.\n\n\
+        token in the OS keyring. Across several profiles the EXOSET_* credentials are not \
+        used: each profile brings its own. EXOSET_HOME roots config and state in one folder.\n\n\
         Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value \
         (ours or the server's); 3 no credentials, or they were refused; 4 conflict (the \
         settings changed on the server since they were read); 5 outcome unknown (a PUT may \
@@ -88,6 +89,7 @@ pub struct Target {
     pub profile: Vec<String>,
 
     /// Base URL of the API (else EXOSET_BASE_URL, else the profile's).
+    /// Across several profiles, https only, and EXOSET_BASE_URL is not used.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
