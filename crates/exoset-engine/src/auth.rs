@@ -505,6 +505,16 @@ fn stop(child: &mut std::process::Child) {
 
 #[cfg(test)]
 mod tests {
+    /// What `auth status` prints of a token_command: never the command,
+    /// which may hold the token inline.
+    #[test]
+    fn a_token_command_source_shows_no_command() {
+        assert_eq!(
+            super::TokenSource::Command.to_string(),
+            "the profile's token_command"
+        );
+    }
+
     /// The only way to see the flag is from inside: after the guard, this
     /// process may not be dumped or attached to by others of its user.
     #[cfg(target_os = "linux")]

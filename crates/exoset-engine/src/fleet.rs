@@ -829,6 +829,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_typed_base_url_is_refused_across_profiles_only_over_plain_http() {
+        assert!(plain_http_refusal(Some("http://127.0.0.1:8480")).is_some());
+        assert!(plain_http_refusal(Some(" HTTP://api.example ")).is_some());
+        assert!(plain_http_refusal(Some("https://api.example")).is_none());
+        assert!(plain_http_refusal(None).is_none());
+        // Not a URL: the client refuses it with its own message.
+        assert!(plain_http_refusal(Some("nonsense")).is_none());
+        let members = connect(
+            &["a".to_owned(), "b".to_owned()],
+            Some("http://127.0.0.1:9"),
+            &ClientOptions::default(),
+        );
+        assert_eq!(members.len(), 2);
+        for member in &members {
+            let refusal = member.session.as_ref().expect_err("refused");
+            assert_eq!(refusal.code, exit::USAGE, "{refusal:?}");
+        }
+    }
+
+    #[test]
     fn globs_match_like_a_shell() {
         assert!(glob_match("prod-*", "prod-a"));
         assert!(glob_match("prod-*", "prod-"));
