@@ -7,8 +7,9 @@
 #
 # Every run sets common.aparty_tag to a new value, so every tenant is really
 # sent a PUT (the read, the re-read and the PUT: three requests per tenant,
-# each LATENCY late). The token comes from EXOSET_API_TOKEN, so no
-# token_command is spawned per profile.
+# each LATENCY late). Each profile's token comes from its own token_command
+# (`echo demo-token`): a fleet never uses EXOSET_API_TOKEN, so one shell is
+# spawned per profile, one after another, as on a real fleet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -23,10 +24,10 @@ home=$(mktemp -d)
 trap 'kill $sim 2>/dev/null || true; rm -rf "$home"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 
-export EXOSET_HOME=$home EXOSET_API_TOKEN=demo-token
-unset EXOSET_PROFILE EXOSET_BASE_URL EXOSET_TENANT_SID EXOSET_API_KEY
+export EXOSET_HOME=$home
+unset EXOSET_PROFILE EXOSET_BASE_URL EXOSET_TENANT_SID EXOSET_API_KEY EXOSET_API_TOKEN
 for i in $(seq 100); do
-    printf '[profiles.t%03d]\ntenant_sid = "exoset-demo-%d"\napi_key = "demo-key"\nbase_url = "http://127.0.0.1:%d"\n\n' \
+    printf '[profiles.t%03d]\ntenant_sid = "exoset-demo-%d"\napi_key = "demo-key"\nbase_url = "http://127.0.0.1:%d"\ntoken_command = "echo demo-token"\n\n' \
         "$i" "$i" "$port" >>"$home/config.toml"
 done
 first() { seq -f 't%03g' 1 "$1" | paste -sd, -; }

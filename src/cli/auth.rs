@@ -117,8 +117,6 @@ pub fn login(
     args: &LoginArgs,
     options: ClientOptions,
 ) -> Result<(), Failure> {
-    // The token is about to be typed into this process.
-    auth::guard_process();
     let selected = auth::select_new(overrides)?;
     let name = selected.profile.clone();
     check_profile_name(&name).map_err(Failure::usage)?;
@@ -218,8 +216,9 @@ pub fn login(
     edit.set_default_if_unset(&name);
     edit.save().map_err(|e| Failure::usage(e.to_string()))?;
     eprintln!(
-        "Saved profile {name:?} in {} and its token in the {}.",
-        selected.paths.config_file.display(),
+        "Saved profile {} in {} and its token in the {}.",
+        quoted(&name),
+        shown_path(&selected.paths.config_file),
         store.kind().describe()
     );
     if let Some(caveat) = store.kind().caveat() {
@@ -228,17 +227,21 @@ pub fn login(
     Ok(())
 }
 
+/// A name from outside (a profile's), quoted and safe for a terminal.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", crate::text::safe(name))
+}
+
+/// A file's path as shown: nothing of it reaches the terminal raw.
+fn shown_path(path: &std::path::Path) -> String {
+    crate::text::safe(&path.display().to_string()).into_owned()
+}
+
 /// A base URL as shown: a password in it (which exoset refuses to use) is
-/// masked, and nothing of it reaches the terminal raw.
+/// masked — one holding `/ ? #` too, which a URL parser would not see as a
+/// password — and nothing of it reaches the terminal raw.
 fn shown_url(url: &str) -> String {
-    let masked = match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
-    };
-    crate::text::safe(&masked).into_owned()
+    super::doctor::redact_proxy(url)
 }
 
 /// `exoset auth status [--check]`
@@ -257,14 +260,14 @@ pub fn status(overrides: &Overrides, check: bool, options: ClientOptions) -> Res
     ));
     out.push_str(&format!(
         "config      {}\n",
-        safe(&selected.paths.config_file.display().to_string())
+        shown_path(&selected.paths.config_file)
     ));
     out.push_str(&format!("tenant SID  {}\n", show(&selected.tenant_sid)));
     out.push_str(&format!("API key     {}\n", show(&selected.api_key)));
     out.push_str(&format!("base URL    {}\n", shown_url(&selected.base_url)));
     let token = auth::find_token_with(&selected, None).map(|found| {
         for (kind, why) in &found.skipped {
-            out.push_str(&format!("skipped     {kind}: {why}\n"));
+            out.push_str(&format!("skipped     {kind}: {}\n", safe(why)));
         }
         ((), found.source)
     });
@@ -324,21 +327,29 @@ pub fn logout(overrides: &Overrides, forget: bool) -> Result<(), Failure> {
     match TokenStore::open() {
         Ok(store) => match store.delete(name) {
             Ok(true) => eprintln!(
-                "Deleted the token of profile {name:?} from the {}.",
+                "Deleted the token of profile {} from the {}.",
+                quoted(name),
                 store.kind().describe()
             ),
             Ok(false) => eprintln!(
-                "No token of profile {name:?} was in the {}.",
+                "No token of profile {} was in the {}.",
+                quoted(name),
                 store.kind().describe()
             ),
             Err(e) => {
                 return Err(Failure::new(
                     exit::CREDENTIALS,
-                    format!("could not delete the token of profile {name:?}: {e}"),
+                    format!(
+                        "could not delete the token of profile {}: {e}",
+                        quoted(name)
+                    ),
                 ));
             }
         },
-        Err(e) => eprintln!("No OS keyring to delete a token from ({e})."),
+        Err(e) => eprintln!(
+            "No OS keyring to delete a token from ({}).",
+            crate::text::safe(&e.to_string())
+        ),
     }
     if forget {
         let mut edit = ConfigEdit::open(&selected.paths.config_file)
@@ -346,8 +357,9 @@ pub fn logout(overrides: &Overrides, forget: bool) -> Result<(), Failure> {
         if edit.remove_profile(name) {
             edit.save().map_err(|e| Failure::usage(e.to_string()))?;
             eprintln!(
-                "Removed profile {name:?} from {}.",
-                selected.paths.config_file.display()
+                "Removed profile {} from {}.",
+                quoted(name),
+                shown_path(&selected.paths.config_file)
             );
         }
     }
@@ -361,7 +373,7 @@ pub fn profiles() -> Result<(), Failure> {
     if config.profiles.is_empty() {
         eprintln!(
             "No profiles in {}; create one with `exoset auth login`.",
-            selected.paths.config_file.display()
+            shown_path(&selected.paths.config_file)
         );
         return Ok(());
     }

@@ -25,6 +25,7 @@ use crate::auth::{Selected, TokenSource};
 use crate::exit;
 use crate::keystore::{STORE_ENV, StoreKind, TokenStore};
 use crate::text::safe;
+use hyper_util::client::proxy::matcher::Matcher;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::sync::mpsc;
@@ -235,7 +236,7 @@ pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
             "exoset {} doctor: this machine, profile {}, server {}",
             env!("CARGO_PKG_VERSION"),
             quoted(&profile),
-            safe(&base_url)
+            shown_base_url(&base_url)
         );
     }
 
@@ -256,7 +257,7 @@ pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
         let value = serde_json::json!({
             "exoset": env!("CARGO_PKG_VERSION"),
             "profile": safe(&profile),
-            "base_url": safe(&base_url),
+            "base_url": shown_base_url(&base_url),
             "ok": fails == 0,
             "counts": {
                 "ok": report.count(Status::Ok),
@@ -759,7 +760,7 @@ fn describe_source(source: &TokenSource) -> String {
         TokenSource::Environment => "EXOSET_API_TOKEN".to_owned(),
         TokenSource::Store(kind) => format!("the {}", kind.describe()),
         // The command itself is not shown: people do write `echo TOKEN`.
-        TokenSource::Command(_) => "the profile's token_command".to_owned(),
+        TokenSource::Command => "the profile's token_command".to_owned(),
     }
 }
 
@@ -847,58 +848,78 @@ const PROXY_VARS: [&str; 6] = [
     "no_proxy",
 ];
 
-/// A proxy value with any password in it masked: `http://me:***@proxy:3128`.
+/// A proxy value with any user name's password in it masked:
+/// `http://me:***@proxy:3128`. Everything before the last `@` is taken as
+/// the user name and password, so a password holding `/`, `?`, `#` or `@`
+/// is masked whole (a URL parser would end the authority at the `/`).
 pub fn redact_proxy(value: &str) -> String {
     let (scheme, rest) = match value.find("://") {
         Some(at) => value.split_at(at + 3),
         None => ("", value),
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let masked = match authority.rfind('@') {
+    let masked = match rest.rfind('@') {
         Some(at) => {
-            let (userinfo, host) = authority.split_at(at);
+            let (userinfo, host) = rest.split_at(at);
             match userinfo.find(':') {
                 Some(colon) => format!("{}:***{host}", &userinfo[..colon]),
-                None => authority.to_owned(),
+                None => rest.to_owned(),
             }
         }
-        None => authority.to_owned(),
+        None => rest.to_owned(),
     };
-    safe(&format!("{scheme}{masked}{tail}")).into_owned()
+    safe(&format!("{scheme}{masked}")).into_owned()
 }
 
-/// Whether a NO_PROXY list exempts `host`.
-pub fn no_proxy_matches(list: &str, host: &str) -> bool {
-    let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-    list.split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            if entry == "*" {
-                return true;
-            }
-            let entry = entry.to_ascii_lowercase();
-            // A port in the entry is ignored, as most tools do.
-            let bare = match entry.rsplit_once(':') {
-                Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') => h,
-                _ => entry.as_str(),
-            };
-            let bare = bare.trim_start_matches("*.").trim_start_matches('.');
-            host == bare || host.ends_with(&format!(".{bare}"))
-        })
+/// A base URL as shown: a password in it masked, as for a proxy.
+fn shown_base_url(url: &str) -> String {
+    redact_proxy(url)
 }
 
-/// The proxy a request to `url` goes through, if any: (variable, value).
-fn proxy_for(url: &Url, get: &dyn Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
+/// The proxy a request goes through, as the client decides it.
+#[derive(Debug, PartialEq, Eq)]
+struct ProxyUse {
+    /// The proxy's address, without its user name and password.
+    shown: String,
+    host: String,
+    port: u16,
+    /// A user name (and password) is sent to the proxy.
+    with_login: bool,
+}
+
+/// The proxy a request to `url` goes through, if any, asked of the matcher
+/// the HTTP client itself uses (hyper-util's, which reqwest builds from the
+/// same variables, NO_PROXY's CIDR ranges included); loopback never goes
+/// through one (the client turns proxies off for it).
+fn proxy_for(url: &Url, matcher: &Matcher) -> Option<ProxyUse> {
     if is_loopback(url) {
         return None;
     }
-    let host = url.host_str()?;
-    let no_proxy = get("NO_PROXY").or_else(|| get("no_proxy"));
-    if no_proxy.is_some_and(|list| no_proxy_matches(&list, host)) {
-        return None;
-    }
+    let dst = url.as_str().parse().ok()?;
+    let intercept = matcher.intercept(&dst)?;
+    let uri = intercept.uri();
+    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+        Some("https") => 443,
+        Some("http") | None => 80,
+        Some(_) => 1080,
+    });
+    Some(ProxyUse {
+        shown: safe(&uri.to_string()).into_owned(),
+        host: uri.host()?.trim_matches(['[', ']']).to_owned(),
+        port,
+        with_login: intercept.basic_auth().is_some() || intercept.raw_auth().is_some(),
+    })
+}
+
+/// Whether a proxy value holds a user name (`user[:password]@` after the
+/// scheme), however the client reads it.
+fn has_login(value: &str) -> bool {
+    let rest = value.find("://").map_or(value, |at| &value[at + 3..]);
+    rest.contains('@')
+}
+
+/// The variable the client would take a proxy from for `url`'s scheme, when
+/// one is set: (name, value).
+fn proxy_variable(url: &Url) -> Option<(&'static str, String)> {
     let names: &[&'static str] = if url.scheme() == "https" {
         &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
     } else {
@@ -906,20 +927,21 @@ fn proxy_for(url: &Url, get: &dyn Fn(&str) -> Option<String>) -> Option<(&'stati
     };
     names
         .iter()
-        .find_map(|name| get(name).map(|value| (*name, value)))
+        .find_map(|name| env(name).map(|value| (*name, value)))
 }
 
-/// Host and port to connect to for a proxy value (`http://proxy:3128`,
-/// `proxy:3128`).
-fn proxy_endpoint(value: &str) -> Option<(String, u16)> {
-    let with_scheme = if value.contains("://") {
-        value.to_owned()
-    } else {
-        format!("http://{value}")
+/// Whether NO_PROXY (or no_proxy) exempts `url`, by the client's matcher.
+fn exempted(url: &Url) -> bool {
+    let Some(list) = env("NO_PROXY").or_else(|| env("no_proxy")) else {
+        return false;
     };
-    let url = Url::parse(&with_scheme).ok()?;
-    let port = url.port_or_known_default().unwrap_or(1080);
-    Some((url.host_str()?.trim_matches(['[', ']']).to_owned(), port))
+    let probe = Matcher::builder()
+        .all("http://proxy.invalid:1")
+        .no(list)
+        .build();
+    url.as_str()
+        .parse()
+        .is_ok_and(|dst| probe.intercept(&dst).is_none())
 }
 
 fn network_checks(
@@ -936,7 +958,7 @@ fn network_checks(
                     "network.url",
                     "base URL",
                     Status::Fail,
-                    format!("{} is not a URL with a host", quoted(base_url)),
+                    format!("\"{}\" is not a URL with a host", shown_base_url(base_url)),
                 )
                 .hint(format!(
                     "e.g. --base-url {DEFAULT_BASE_URL}, or base_url in the profile"
@@ -961,7 +983,7 @@ fn network_checks(
         .to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
 
-    let proxy = proxy_for(&url, &|name| env(name));
+    let proxy = proxy_for(&url, &Matcher::from_system());
     report.add(proxy_check(&url, proxy.as_ref()));
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -979,9 +1001,8 @@ fn network_checks(
         }
     };
     // Where this process itself connects: the proxy when there is one.
-    let (target_host, target_port, via) = match proxy.as_ref().and_then(|(_, v)| proxy_endpoint(v))
-    {
-        Some((h, p)) => (h, p, " (the proxy)"),
+    let (target_host, target_port, via) = match &proxy {
+        Some(p) => (p.host.clone(), p.port, " (the proxy)"),
         None => (host.clone(), port, ""),
     };
     let connect_limit = TCP_LIMIT.min(options.connect_timeout);
@@ -1028,7 +1049,7 @@ fn network_checks(
     report.add(clock_check(date, tcp_ok));
 }
 
-fn proxy_check(url: &Url, proxy: Option<&(&'static str, String)>) -> Check {
+fn proxy_check(url: &Url, proxy: Option<&ProxyUse>) -> Check {
     let set: Vec<String> = PROXY_VARS
         .iter()
         .filter_map(|name| env(name).map(|v| format!("{name}={}", redact_proxy(&v))))
@@ -1039,41 +1060,51 @@ fn proxy_check(url: &Url, proxy: Option<&(&'static str, String)>) -> Check {
         set.join(", ")
     };
     let host = safe(url.host_str().unwrap_or_default()).into_owned();
+    let check = |summary: String| Check::new("network.proxy", "proxy", Status::Ok, summary);
     match proxy {
-        _ if is_loopback(url) => Check::new(
-            "network.proxy",
-            "proxy",
-            Status::Ok,
-            format!("{listed}; {host} is this machine, reached directly"),
-        ),
-        None => Check::new(
-            "network.proxy",
-            "proxy",
-            Status::Ok,
-            format!("{listed}; {host} is reached directly"),
-        ),
-        Some((name, value)) => {
-            let check = Check::new(
-                "network.proxy",
-                "proxy",
-                Status::Ok,
-                format!(
-                    "{listed}; {host} is reached through {} ({name})",
-                    redact_proxy(value)
-                ),
-            );
-            if proxy_endpoint(value).is_none() {
-                Check {
-                    status: Status::Fail,
-                    ..check
-                }
-                .hint(format!(
-                    "{name} is not a proxy URL; use e.g. http://proxy.example:3128"
+        _ if is_loopback(url) => check(format!(
+            "{listed}; {host} is this machine, reached directly"
+        )),
+        Some(proxy) => match proxy_variable(url) {
+            // A user name and password the client did not read as one: an
+            // unencoded `/ ? #` ended the address early, and the proxy it
+            // would use is made of pieces of the password. Not shown.
+            Some((name, value)) if !proxy.with_login && has_login(&value) => Check {
+                status: Status::Fail,
+                ..check(format!(
+                    "{listed}; the client cannot read the user name and password in {name}: \
+                     it would not reach the proxy"
                 ))
-            } else {
-                check
             }
-        }
+            .hint(format!(
+                "in {name}, write a `/`, `?`, `#` or `@` in the password as %2F, %3F, %23 or %40"
+            )),
+            _ => check(format!(
+                "{listed}; {host} is reached through {}{}",
+                proxy.shown,
+                if proxy.with_login {
+                    " (with the user name and password given; not shown)"
+                } else {
+                    ""
+                }
+            )),
+        },
+        None if exempted(url) => check(format!(
+            "{listed}; {host} is reached directly (NO_PROXY exempts it)"
+        )),
+        None => match proxy_variable(url) {
+            // Set, yet the client takes no proxy from it: it goes direct.
+            Some((name, _)) => Check {
+                status: Status::Fail,
+                ..check(format!(
+                    "{listed}; {host} is reached directly: the client cannot use {name} as a proxy"
+                ))
+            }
+            .hint(format!(
+                "{name} is not a proxy URL; use e.g. http://proxy.example:3128"
+            )),
+            None => check(format!("{listed}; {host} is reached directly")),
+        },
     }
 }
 
@@ -1592,48 +1623,61 @@ fn term_check(get: &dyn Fn(&str) -> Option<String>) -> Check {
     )
 }
 
-/// What came back from the terminal after the OSC 52 query and a DA1 query.
+/// What the terminal said of itself when asked its device attributes (DA1,
+/// `ESC [ c`). The clipboard itself is never asked for: `ESC ] 52 ; c ; ?`
+/// reads it, and a terminal that first asks the person answers after doctor
+/// has gone, into the shell.
 #[derive(Debug, PartialEq, Eq)]
 enum Osc52 {
-    /// The terminal answered the clipboard query.
-    Answered,
-    /// It answered the device-attributes query but not the clipboard one.
-    Ignored,
-    /// It answered nothing at all in time.
+    /// The DA1 answer lists 52: clipboard access (xterm's extension).
+    Listed,
+    /// It answered, without 52 among its features.
+    NotListed,
+    /// It answered nothing in time.
     Silent,
 }
 
-/// Reads what the terminal sent back: any OSC 52 answer comes before the
-/// DA1 answer (`ESC [ ? ... c`), which every terminal sends.
-fn classify_osc52(bytes: &[u8]) -> Osc52 {
-    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    if has(b"\x1b]52;") {
-        Osc52::Answered
-    } else if da1_seen(bytes) {
-        Osc52::Ignored
-    } else {
-        Osc52::Silent
-    }
-}
-
-fn da1_seen(bytes: &[u8]) -> bool {
-    bytes.windows(3).enumerate().any(|(i, w)| {
-        w == b"\x1b[?"
-            && bytes[i + 3..]
-                .iter()
-                .find(|b| !(b.is_ascii_digit() || **b == b';'))
-                .is_some_and(|b| *b == b'c')
+/// The parameters of the first DA1 answer (`ESC [ ? 64 ; 1 ; 52 c`) in
+/// `bytes`, if a whole one is there.
+fn da1_params(bytes: &[u8]) -> Option<Vec<u32>> {
+    bytes.windows(3).enumerate().find_map(|(i, w)| {
+        if w != b"\x1b[?" {
+            return None;
+        }
+        let rest = &bytes[i + 3..];
+        let end = rest
+            .iter()
+            .position(|b| !(b.is_ascii_digit() || *b == b';'))?;
+        (rest[end] == b'c').then(|| {
+            rest[..end]
+                .split(|b| *b == b';')
+                .filter_map(|p| std::str::from_utf8(p).ok()?.parse().ok())
+                .collect()
+        })
     })
 }
 
-/// Asks the terminal for the clipboard (OSC 52) and then for its device
-/// attributes, in raw mode, and reads the answers for at most `limit`. The
-/// clipboard's content is never looked at beyond "there was an answer".
-fn ask_osc52(limit: Duration) -> Result<Osc52, String> {
+fn classify_da1(bytes: &[u8]) -> Osc52 {
+    match da1_params(bytes) {
+        Some(params) if params.contains(&52) => Osc52::Listed,
+        Some(_) => Osc52::NotListed,
+        None => Osc52::Silent,
+    }
+}
+
+/// Asks the terminal for its device attributes, in raw mode, and reads the
+/// answer for at most `limit`. Whatever the terminal sends meanwhile or
+/// after is thrown away before raw mode ends, so no answer arriving late is
+/// typed into the shell.
+fn ask_da1(limit: Duration) -> Result<Osc52, String> {
     use std::io::{Read, Write};
     struct Cooked;
     impl Drop for Cooked {
         fn drop(&mut self) {
+            // Pending input (a late answer) is dropped while still raw.
+            #[cfg(unix)]
+            let _ =
+                rustix::termios::tcflush(std::io::stdin(), rustix::termios::QueueSelector::IFlush);
             let _ = crossterm::terminal::disable_raw_mode();
         }
     }
@@ -1659,7 +1703,7 @@ fn ask_osc52(limit: Duration) -> Result<Osc52, String> {
         })
         .map_err(|e| e.to_string())?;
     let mut out = std::io::stdout();
-    out.write_all(b"\x1b]52;c;?\x07\x1b[c")
+    out.write_all(b"\x1b[c")
         .and_then(|()| out.flush())
         .map_err(|e| e.to_string())?;
     let deadline = Instant::now() + limit;
@@ -1672,14 +1716,14 @@ fn ask_osc52(limit: Duration) -> Result<Osc52, String> {
         match rx.recv_timeout(left) {
             Ok(bytes) => {
                 got.extend_from_slice(&bytes);
-                if da1_seen(&got) {
+                if da1_params(&got).is_some() {
                     break;
                 }
             }
             Err(_) => break,
         }
     }
-    Ok(classify_osc52(&got))
+    Ok(classify_da1(&got))
 }
 
 fn osc52_check() -> Check {
@@ -1699,21 +1743,27 @@ fn osc52_check() -> Check {
     }
     let tmux = env("TMUX").is_some();
     let start = Instant::now();
-    let answer = ask_osc52(OSC52_LIMIT);
+    let answer = ask_da1(OSC52_LIMIT);
     let took = start.elapsed();
     let tmux_hint = if tmux {
         " Inside tmux: `set -g set-clipboard on` in ~/.tmux.conf passes copies on."
     } else {
         ""
     };
+    let unread = "exoset never reads your clipboard to find out";
     match answer {
-        Ok(Osc52::Answered) => Check::new(id, title, Status::Ok, "the terminal answered an OSC 52 clipboard query: `y` in the editor copies to your clipboard")
-            .took(took),
-        Ok(Osc52::Ignored) => Check::new(
+        Ok(Osc52::Listed) => Check::new(
+            id,
+            title,
+            Status::Ok,
+            "the terminal lists clipboard access (52) in its device attributes: `y` in the editor copies to your clipboard",
+        )
+        .took(took),
+        Ok(Osc52::NotListed) => Check::new(
             id,
             title,
             Status::Warn,
-            "the terminal answered, but not the OSC 52 clipboard query: copying with `y` may still work (many terminals take copies but refuse to be read), or may not",
+            format!("the terminal answered, but does not list clipboard access (52) in its device attributes: copying with `y` may still work (most terminals take copies without saying so), or may not; {unread}"),
         )
         .took(took)
         .hint(format!("try `y` in the editor and paste; enable OSC 52 / clipboard access in your terminal's settings if nothing arrives.{tmux_hint}")),
@@ -1721,7 +1771,7 @@ fn osc52_check() -> Check {
             id,
             title,
             Status::Warn,
-            format!("the terminal did not answer within {} (OSC 52 probe timed out): copying with `y` cannot be confirmed", secs(OSC52_LIMIT)),
+            format!("the terminal did not answer within {} (device-attributes query timed out): copying with `y` cannot be confirmed; {unread}", secs(OSC52_LIMIT)),
         )
         .timed_out()
         .took(took)
@@ -1767,48 +1817,53 @@ mod tests {
     }
 
     #[test]
-    fn no_proxy_matches_hosts_domains_and_star() {
-        assert!(no_proxy_matches(
-            "localhost,.exotel.in",
-            "leadassist.exotel.in"
-        ));
-        assert!(no_proxy_matches("exotel.in", "leadassist.exotel.in"));
-        assert!(no_proxy_matches("exotel.in", "exotel.in"));
-        assert!(no_proxy_matches(" *.exotel.in:443 ", "api.exotel.in"));
-        assert!(no_proxy_matches("*", "anything"));
-        assert!(!no_proxy_matches("otel.in", "leadassist.exotel.in"));
-        assert!(!no_proxy_matches("", "exotel.in"));
+    fn passwords_with_url_delimiters_are_masked_whole() {
+        for value in [
+            "http://alice:pa/ss@proxy.corp:3128",
+            "http://alice:pa?ss@proxy.corp:3128",
+            "http://alice:pa#ss@proxy.corp:3128",
+        ] {
+            let shown = redact_proxy(value);
+            assert_eq!(shown, "http://alice:***@proxy.corp:3128", "{value}");
+        }
+        assert_eq!(
+            shown_base_url("https://me:s3cret/x@host.example"),
+            "https://me:***@host.example"
+        );
     }
 
     #[test]
-    fn the_proxy_in_effect_follows_scheme_no_proxy_and_loopback() {
+    fn the_proxy_in_effect_is_the_clients_own_choice() {
         let https = Url::parse("https://leadassist.exotel.in").unwrap();
-        let get = env_of(&[
-            ("HTTPS_PROXY", "http://p:3128"),
-            ("HTTP_PROXY", "http://q:1"),
-        ]);
+        let matcher = |https_proxy: &str, no: &str| {
+            Matcher::builder()
+                .https(https_proxy.to_owned())
+                .http("http://q:1")
+                .no(no.to_owned())
+                .build()
+        };
+        let used = proxy_for(&https, &matcher("http://p:3128", "")).unwrap();
+        assert_eq!((used.host.as_str(), used.port), ("p", 3128));
+        assert!(!used.with_login);
+        let used = proxy_for(&https, &matcher("http://u:pa%2Fss@p:3128", "")).unwrap();
+        assert!(used.with_login && !used.shown.contains("pa"), "{used:?}");
+        // Unencoded, the client takes `u:pa` for the address (reported as
+        // a failure by `proxy_check`, which shows none of it).
+        let misread = proxy_for(&https, &matcher("http://u:pa/ss@p:3128", "")).unwrap();
+        assert!(!misread.with_login && has_login("http://u:pa/ss@p:3128"));
         assert_eq!(
-            proxy_for(&https, &get),
-            Some(("HTTPS_PROXY", "http://p:3128".to_owned()))
+            proxy_for(&https, &matcher("http://p:3128", ".exotel.in")),
+            None
         );
-        let get = env_of(&[("all_proxy", "socks5://s:1080")]);
-        assert_eq!(proxy_for(&https, &get).map(|p| p.0), Some("all_proxy"));
-        let get = env_of(&[("HTTPS_PROXY", "http://p:3128"), ("no_proxy", ".exotel.in")]);
-        assert_eq!(proxy_for(&https, &get), None);
+        // A CIDR entry exempts the addresses in it, as the client does.
+        let ip = Url::parse("https://10.1.2.3").unwrap();
+        assert_eq!(
+            proxy_for(&ip, &matcher("http://p:3128", "10.0.0.0/8")),
+            None
+        );
+        assert!(proxy_for(&ip, &matcher("http://p:3128", "11.0.0.0/8")).is_some());
         let local = Url::parse("http://127.0.0.1:8480").unwrap();
-        let get = env_of(&[
-            ("HTTPS_PROXY", "http://p:3128"),
-            ("HTTP_PROXY", "http://p:3128"),
-        ]);
-        assert_eq!(proxy_for(&local, &get), None);
-        assert_eq!(
-            proxy_endpoint("proxy.corp:3128"),
-            Some(("proxy.corp".to_owned(), 3128))
-        );
-        assert_eq!(
-            proxy_endpoint("http://u:p@proxy.corp"),
-            Some(("proxy.corp".to_owned(), 80))
-        );
+        assert_eq!(proxy_for(&local, &matcher("http://p:3128", "")), None);
     }
 
     #[test]
@@ -1853,14 +1908,13 @@ mod tests {
 
     #[test]
     fn terminal_answers_are_told_apart() {
-        assert_eq!(
-            classify_osc52(b"\x1b]52;c;aGk=\x07\x1b[?62;22c"),
-            Osc52::Answered
-        );
-        assert_eq!(classify_osc52(b"\x1b[?64;1;2;6;22c"), Osc52::Ignored);
-        assert_eq!(classify_osc52(b"\x1b[?1;2c"), Osc52::Ignored);
-        assert_eq!(classify_osc52(b""), Osc52::Silent);
-        assert_eq!(classify_osc52(b"\x1b[?1;2"), Osc52::Silent);
+        assert_eq!(classify_da1(b"\x1b[?65;1;9;52c"), Osc52::Listed);
+        assert_eq!(classify_da1(b"junk\x1b[?62;52;22c"), Osc52::Listed);
+        assert_eq!(classify_da1(b"\x1b[?64;1;2;6;22c"), Osc52::NotListed);
+        assert_eq!(classify_da1(b"\x1b[?1;2c"), Osc52::NotListed);
+        assert_eq!(classify_da1(b"\x1b[?5;2c"), Osc52::NotListed);
+        assert_eq!(classify_da1(b""), Osc52::Silent);
+        assert_eq!(classify_da1(b"\x1b[?1;2"), Osc52::Silent);
     }
 
     #[test]

@@ -66,10 +66,13 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     let names = selection
         .pick(&config, &paths.config_file)
         .map_err(Failure::usage)?;
-    for var in ["EXOSET_TENANT_SID", "EXOSET_API_KEY"] {
-        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
-            eprintln!("note: {var} is not used with several profiles: each profile names its own");
-        }
+    if let Some(refusal) = fleet::plain_http_refusal(cli.target.base_url.as_deref())
+        && !matches!(cli.command, Some(Command::History { .. }))
+    {
+        return Err(Failure::usage(refusal));
+    }
+    if let Some(note) = unused_variables_note("with several profiles") {
+        eprintln!("{note}");
     }
     if let Some(Command::History { count, json, .. }) = &cli.command {
         return history(&names, *count, *json);
@@ -77,6 +80,34 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     let options = cli.client_options()?;
     let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
     Fleet::new(cli.fleet.jobs)?.run(cli, &members)
+}
+
+/// The variables set in the environment that a fleet (or the editor's `P`
+/// and "also send to…") does not use, said once (`when` says where): each
+/// profile brings its own tenant, key, server and token, so one variable can
+/// neither point them all at one tenant, send one token to every server, nor
+/// send every token to one server.
+pub(super) fn unused_variables_note(when: &str) -> Option<String> {
+    let is_set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    let set: Vec<&str> = [
+        "EXOSET_BASE_URL",
+        "EXOSET_API_TOKEN",
+        "EXOSET_TENANT_SID",
+        "EXOSET_API_KEY",
+    ]
+    .into_iter()
+    .filter(|var| is_set(var))
+    .collect();
+    let (last, rest) = set.split_last()?;
+    let named = if rest.is_empty() {
+        format!("{last} is")
+    } else {
+        format!("{} and {last} are", rest.join(", "))
+    };
+    Some(format!(
+        "note: {named} not used {when}: each profile uses its own base URL, token, tenant \
+         SID and API key"
+    ))
 }
 
 /// `set`/`apply --json` on one profile: the report of a fleet of one.
@@ -600,17 +631,25 @@ fn export(members: &[Member], got: &[Got], output: Option<&Path>) -> Result<(), 
                 return Err(Failure::usage(format!(
                     "{} is a file; with several profiles -o names a folder (one PROFILE.json \
                      each)",
-                    dir.display()
+                    safe(&dir.display().to_string())
                 )));
             }
             for (profile, doc) in &docs {
                 let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
                 text.push('\n');
                 let path = dir.join(format!("{profile}.json"));
-                crate::config::write_private(&path, &text)
-                    .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+                crate::config::write_private(&path, &text).map_err(|e| {
+                    Failure::usage(format!(
+                        "cannot write {}: {e}",
+                        safe(&path.display().to_string())
+                    ))
+                })?;
             }
-            eprintln!("Wrote {} to {}.", count(docs.len(), "file"), dir.display());
+            eprintln!(
+                "Wrote {} to {}.",
+                count(docs.len(), "file"),
+                safe(&dir.display().to_string())
+            );
         }
     }
     finish(code, "")
@@ -648,7 +687,7 @@ fn history(names: &[String], limit: usize, as_json: bool) -> Result<(), Failure>
         let history = match remote::load_history_of(&state) {
             Ok(history) => history,
             Err(e) => {
-                eprintln!("exoset: {}: {}", label(name, &tenant), e.message);
+                eprintln!("exoset: {}: {}", label(name, &tenant), safe(&e.message));
                 code = code.max(e.code);
                 continue;
             }

@@ -193,20 +193,24 @@ fn environment(roff: &mut Roff) {
         (
             "EXOSET_BASE_URL",
             "Base URL of the API when --base-url is not given (default \
-             https://leadassist.exotel.in). Plain http is refused except to this machine.",
+             https://leadassist.exotel.in). Plain http is refused except to this machine. \
+             Not used with several profiles (each uses its own base_url).",
         ),
         (
             "EXOSET_TENANT_SID",
-            "Tenant (account) SID when --tenant-sid is not given.",
+            "Tenant (account) SID when --tenant-sid is not given. Not used with several \
+             profiles.",
         ),
         (
             "EXOSET_API_KEY",
-            "API key or Account SID (the Basic-auth user name) when --api-key is not given.",
+            "API key or Account SID (the Basic-auth user name) when --api-key is not given. \
+             Not used with several profiles.",
         ),
         (
             "EXOSET_API_TOKEN",
             "The API token. It is never a flag (flags show in ps and shell history). \
-             When set, it wins over the profile's token_command and the keyring.",
+             When set, it wins over the profile's token_command and the keyring, for one \
+             profile; with several profiles it is not used (each uses its own token).",
         ),
         (
             "EXOSET_TIMEOUT",

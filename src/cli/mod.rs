@@ -28,7 +28,8 @@ pub use exoset_core::exit::{self, Failure};
     long_about = "Without a subcommand, opens the full-screen editor for the chosen profile.\n\n\
         Credentials: flags, then EXOSET_BASE_URL, EXOSET_TENANT_SID, EXOSET_API_KEY, \
         EXOSET_API_TOKEN and EXOSET_PROFILE, then the profile (`exoset auth login`) with its \
-        token in the OS keyring. EXOSET_HOME roots config and state in one folder.\n\n\
+        token in the OS keyring. Across several profiles the EXOSET_* credentials are not \
+        used: each profile brings its own. EXOSET_HOME roots config and state in one folder.\n\n\
         Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value \
         (ours or the server's); 3 no credentials, or they were refused; 4 conflict (the \
         settings changed on the server since they were read); 5 outcome unknown (a PUT may \
@@ -90,6 +91,7 @@ pub struct Target {
     pub profile: Vec<String>,
 
     /// Base URL of the API (else EXOSET_BASE_URL, else the profile's).
+    /// Across several profiles, https only, and EXOSET_BASE_URL is not used.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -587,6 +589,10 @@ pub fn write_stdout(text: &str) -> Result<(), Failure> {
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> u8 {
+    // Once, before anything can read a token, on every path (the editor,
+    // every subcommand, a fleet, doctor, auth status): no core file, and no
+    // other process of this user may attach to read it.
+    crate::auth::guard_process();
     match dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(failure) => {
@@ -697,6 +703,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             let mut options =
                 EditorOptions::new(format!("{} ({})", session.profile, session.tenant));
             options.mouse = cli.mouse || mouse;
+            let own_profile = session.profile.clone();
             options.state = Some(EditorState {
                 dir: remote.state,
                 profile: session.profile,
@@ -708,6 +715,15 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.profiles = crate::auth::select(&cli.overrides())
                 .map(|s| s.config.profiles.keys().cloned().collect())
                 .unwrap_or_default();
+            // Said before the alternate screen, so it is on the shell's
+            // screen afterwards.
+            if options.profiles.iter().any(|p| *p != own_profile)
+                && let Some(note) = fleet::unused_variables_note(
+                    "for the other profiles that `P` and \"also send to…\" reach",
+                )
+            {
+                eprintln!("{note}");
+            }
             let base_url = cli.target.base_url.clone();
             let client_options = cli.client_options()?;
             options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
@@ -728,7 +744,6 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
 /// it, and a token that cannot be had fails that request with the message
 /// and exit code it always had.
 fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
-    crate::auth::guard_process();
     let early = crate::auth::EarlyStore::start();
     let selected = crate::auth::select(&cli.overrides())?;
     let (tenant, api_key) = crate::auth::tenant_and_key(&selected)?;

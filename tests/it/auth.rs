@@ -568,3 +568,77 @@ fn a_skipped_secret_service_is_named_with_its_reason() {
         "{stdout}"
     );
 }
+
+/// People do write the token into the command (`printf '%s\n' TOKEN`): the
+/// command is never shown, so neither is the token, by `auth status`, `auth
+/// status --check`, `profiles` or `doctor`.
+#[test]
+fn an_inline_token_in_a_token_command_is_never_shown() {
+    const SECRET: &str = "tok-Inline-9fQ2-never-shown";
+    let config = SimConfig {
+        api_token: SECRET.to_owned(),
+        ..SimConfig::demo()
+    };
+    let sim = Simulator::start_background(config).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "default_profile = \"inline\"\n[profiles.inline]\ntenant_sid = \"{}\"\n\
+             api_key = \"{}\"\nbase_url = \"{}\"\ntoken_command = \"printf '%s\\\\n' {SECRET}\"\n",
+            sim.sid(),
+            SimConfig::demo().api_key,
+            sim.base_url(),
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+            .args(args)
+            .env("EXOSET_HOME", home.path())
+            .env_remove("EXOSET_PROFILE")
+            .env_remove("EXOSET_API_TOKEN")
+            .env_remove("EXOSET_TENANT_SID")
+            .env_remove("EXOSET_API_KEY")
+            .env_remove("EXOSET_BASE_URL")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    for args in [
+        &["auth", "status"][..],
+        &["auth", "status", "--check"],
+        &["profiles"],
+        &["doctor"],
+        &["doctor", "--json"],
+    ] {
+        let out = run(args);
+        assert!(
+            !out.stdout.contains(SECRET) && !out.stderr.contains(SECRET),
+            "{args:?} showed the token:\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    let status = run(&["auth", "status"]);
+    ok(&status);
+    assert!(
+        status
+            .stdout
+            .contains("token       found in the profile's token_command\n"),
+        "{}",
+        status.stdout
+    );
+    let check = run(&["auth", "status", "--check"]);
+    ok(&check);
+    assert!(
+        check.stdout.contains("took the credentials"),
+        "{}",
+        check.stdout
+    );
+}

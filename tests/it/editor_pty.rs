@@ -1184,3 +1184,25 @@ fn ctrl_c_with_nothing_in_flight_exits_0_and_says_the_draft_is_kept() {
     );
     assert!(draft_on_disk(env.home.path()));
 }
+
+/// The editor's own profile takes the `EXOSET_*` variables; the other
+/// profiles `P` and "also send to…" reach do not, and one note, left on the
+/// shell's screen, says so.
+#[test]
+fn the_editor_notes_that_other_profiles_do_not_use_the_environment() {
+    let env = Env::new();
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        "[profiles.other]\ntenant_sid = \"other-tenant\"\napi_key = \"k\"\n\
+         base_url = \"https://other.example\"\ntoken_command = \"echo other-token\"\n",
+    )
+    .expect("config");
+    let mut pty = env.editor(&[]);
+    quit(&mut pty);
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    let note = "note: EXOSET_BASE_URL, EXOSET_API_TOKEN, EXOSET_TENANT_SID and EXOSET_API_KEY \
+                are not used for the other profiles that `P` and \"also send to…\" reach";
+    assert_eq!(raw.matches(note).count(), 1, "{raw}");
+    let entered = raw.find("\x1b[?1049h").expect("the alternate screen");
+    assert!(raw.find(note).is_some_and(|at| at < entered), "{raw}");
+}

@@ -577,3 +577,155 @@ fn apply_across_tenants_validates_against_each_tenants_own_settings() {
         Some("false")
     );
 }
+
+/// A port on this machine that accepts connections and answers nothing:
+/// whatever connects to it stays in its queue, to be counted afterwards.
+struct Decoy(std::net::TcpListener);
+
+impl Decoy {
+    fn listen() -> Decoy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Decoy(listener)
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.0.local_addr().unwrap())
+    }
+
+    /// How many connections reached it (a closed one is still queued).
+    fn connections(&self) -> usize {
+        let mut n = 0;
+        while self.0.accept().is_ok() {
+            n += 1;
+        }
+        n
+    }
+}
+
+/// The token in the environment: one tenant's, never another's. The
+/// simulator takes only `demo-token`, so a request that carried this one
+/// would be refused and the run would end with exit 3.
+const ENV_TOKEN: &str = "env-token-of-one-tenant-only";
+
+#[test]
+fn the_environments_base_url_and_token_reach_no_profile_of_a_fleet() {
+    let fleet = Fleet::start(2);
+    let decoy = Decoy::listen();
+    for args in [
+        &["get", "--all-profiles", TAG][..],
+        &["set", "--all-profiles", "common.aparty_tag=Rider", "--yes"],
+    ] {
+        let out = fleet
+            .command(args)
+            .env("EXOSET_BASE_URL", decoy.url())
+            .env("EXOSET_API_TOKEN", ENV_TOKEN)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        // Each profile used its own base URL and token: the simulator took
+        // them all (it refuses ENV_TOKEN), and the decoy saw nothing.
+        assert_eq!(out.status.code(), Some(0), "{args:?}\n{stdout}\n{stderr}");
+        assert_eq!(
+            decoy.connections(),
+            0,
+            "{args:?} connected to EXOSET_BASE_URL"
+        );
+        assert_eq!(
+            stderr
+                .lines()
+                .filter(|l| l.starts_with(
+                    "note: EXOSET_BASE_URL and EXOSET_API_TOKEN are not \
+                                           used with several profiles"
+                ))
+                .count(),
+            1,
+            "{stderr}"
+        );
+    }
+    for n in 1..=2 {
+        assert_eq!(fleet.value(n, TAG).as_deref(), Some("Rider"));
+    }
+    // The token alone, with each profile's own base URL: still not used.
+    let out = fleet
+        .command(&["get", "--all-profiles", TAG])
+        .env("EXOSET_API_TOKEN", ENV_TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_typed_plain_http_base_url_is_refused_across_profiles() {
+    let fleet = Fleet::start(2);
+    let decoy = Decoy::listen();
+    let run = fleet.exoset(&["get", "--all-profiles", "--base-url", &decoy.url()]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("--base-url with http:// is not used with several profiles"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(decoy.connections(), 0);
+    assert_eq!(fleet.sim.get_count(), 0);
+}
+
+/// Whether a running process is non-dumpable can be seen from outside: the
+/// kernel makes a non-dumpable process's `/proc/PID` files owned by root
+/// (`task_dump_owner`). For that to tell anything the process must not run
+/// as root itself, and these tests often do (CI containers): then the child
+/// runs as `nobody` (65534), with its EXOSET_HOME handed to that user. The
+/// check is made while the fleet's requests are in flight (the simulator
+/// holds each one), that is after every token was read.
+#[test]
+fn a_fleet_command_is_non_dumpable_while_it_runs() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let fleet = Fleet::with(
+        SimConfig {
+            latency: Duration::from_secs(2),
+            ..SimConfig::fleet(2)
+        },
+        &[],
+    );
+    let mut command = fleet.command(&["get", "--all-profiles", TAG]);
+    let am_root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    if am_root {
+        let nobody = 65534;
+        for path in [
+            fleet.home.path().to_path_buf(),
+            fleet.home.path().join("config.toml"),
+        ] {
+            std::os::unix::fs::chown(&path, Some(nobody), Some(nobody)).unwrap();
+        }
+        command.uid(nobody).gid(nobody);
+    }
+    let child = command.spawn().unwrap();
+    let pid = child.id();
+    assert!(
+        wait_for(Duration::from_secs(60), || fleet.sim.get_count() >= 1),
+        "the fleet never sent a request"
+    );
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+    let real_uid: u32 = uid_line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert_ne!(real_uid, 0, "the check needs a process not run as root");
+    let owner = std::fs::metadata(format!("/proc/{pid}/status"))
+        .unwrap()
+        .uid();
+    let run = finish(child);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        owner, 0,
+        "/proc/{pid} of a process running as uid {real_uid} is owned by it: it is dumpable"
+    );
+}

@@ -18,9 +18,11 @@ fn every_control() -> String {
     for c in (0u32..0x20).chain(0x7f..0xa0) {
         s.push(char::from_u32(c).unwrap());
     }
-    for c in [0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e]
-        .into_iter()
-        .chain(0x2066..=0x2069)
+    for c in [
+        0x61c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+    ]
+    .into_iter()
+    .chain(0x2066..=0x2069)
     {
         s.push(char::from_u32(c).unwrap());
     }
@@ -28,12 +30,19 @@ fn every_control() -> String {
     s
 }
 
+/// The bidi controls the test names itself, so a set that forgets one in
+/// `is_hostile` (U+061C, the Arabic letter mark, was) cannot pass here.
+const BIDI: [char; 12] = [
+    '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}',
+    '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+];
+
 /// Nothing hostile on stdout or stderr, line breaks (ours) aside.
 fn assert_clean(what: &str, run: &Run) {
     for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
         let raw: Vec<String> = text
             .chars()
-            .filter(|c| is_hostile(*c) && *c != '\n')
+            .filter(|c| (is_hostile(*c) || BIDI.contains(c)) && *c != '\n')
             .map(|c| format!("U+{:04X}", u32::from(c)))
             .collect();
         assert!(
@@ -308,4 +317,110 @@ fn profiles_and_auth_status_escape_what_the_config_holds() {
     let run = env.exoset(&["-p", "odd", "auth", "status"], None);
     assert_clean("auth status", &run);
     assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    // A password holding `/` (a URL parser sees no password then).
+    let text = std::fs::read_to_string(env.home.path().join("config.toml")).unwrap();
+    std::fs::write(
+        env.home.path().join("config.toml"),
+        text.replace("user:hunter2@", "user:hun/ter2@"),
+    )
+    .unwrap();
+    for args in [&["profiles"][..], &["-p", "odd", "auth", "status"]] {
+        let run = env.exoset(args, None);
+        assert!(
+            !run.stdout.contains("ter2") && !run.stderr.contains("ter2"),
+            "{args:?}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+/// A profile name and a folder path exoset did not write, and a failing
+/// token_command: every way they are printed escapes them — `profiles`,
+/// `auth status`, `auth logout`, a get that cannot find its token or its
+/// profile, a fleet's report and its history. (A name in config.toml must
+/// be plain — letters, digits, `-`, `_`, `.` — so a hostile one comes from
+/// `-p` or EXOSET_PROFILE.)
+#[test]
+fn a_hostile_profile_name_path_and_token_command_failure_come_out_escaped() {
+    let env = Env::demo();
+    // A folder whose name holds an escape sequence and bidi marks.
+    let home = env.home.path().join("home\u{1b}[31m\u{61c}\u{202e}");
+    std::fs::create_dir(&home).unwrap();
+    let home_str = home.to_str().unwrap().to_owned();
+    let run_in = |args: &[&str], profile: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_exoset"));
+        cmd.args(args)
+            .env("EXOSET_HOME", &home_str)
+            .env_remove("EXOSET_PROFILE")
+            .env_remove("EXOSET_BASE_URL")
+            .env_remove("EXOSET_TENANT_SID")
+            .env_remove("EXOSET_API_KEY")
+            .env_remove("EXOSET_API_TOKEN")
+            .stdin(std::process::Stdio::null());
+        if let Some(profile) = profile {
+            cmd.env("EXOSET_PROFILE", profile);
+        }
+        let out = cmd.output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let run = run_in(&["profiles"], None);
+    ok(&run);
+    assert!(run.stderr.contains("No profiles in"), "{}", run.stderr);
+    assert_clean("profiles without a config, in a hostile folder", &run);
+
+    std::fs::write(
+        home.join("config.toml"),
+        format!(
+            "[profiles.odd]\ntenant_sid = \"{}\"\napi_key = \"demo-key\"\n\
+             base_url = \"{}\"\ntoken_command = \"exit 3\"\n",
+            env.sim.sid(),
+            env.sim.base_url(),
+        ),
+    )
+    .unwrap();
+    let run = run_in(&["profiles"], None);
+    ok(&run);
+    assert_clean("profiles", &run);
+    let run = run_in(&["-p", "odd", "auth", "status"], None);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("token       none:"), "{}", run.stdout);
+    assert_clean("auth status with a failing token_command", &run);
+    let run = run_in(&["-p", "odd", "get"], None);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("token_command"), "{}", run.stderr);
+    assert_clean("get with a failing token_command", &run);
+    let run = run_in(&["--all-profiles", "get"], None);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_clean("a fleet get with a failing token_command", &run);
+    let run = run_in(&["--all-profiles", "history"], None);
+    assert_clean("a fleet history", &run);
+
+    // A hostile name, asked for.
+    let name = format!("odd{}", every_control().replace('\0', ""));
+    for (what, args, profile) in [
+        ("get -p", vec!["-p", name.as_str(), "get"], None),
+        (
+            "a fleet -p",
+            vec!["-p", "odd", "-p", name.as_str(), "get"],
+            None,
+        ),
+        (
+            "EXOSET_PROFILE",
+            vec!["auth", "status"],
+            Some(name.as_str()),
+        ),
+        ("doctor", vec!["doctor"], Some(name.as_str())),
+    ] {
+        let run = run_in(&args, profile);
+        assert_ne!(run.code, 0, "{what}: {}\n{}", run.stdout, run.stderr);
+        assert_clean(what, &run);
+    }
+    let run = run_in(&["-p", "odd", "auth", "logout", "--forget"], None);
+    assert_clean("auth logout --forget", &run);
+    assert!(run.stderr.contains("Removed profile"), "{}", run.stderr);
 }

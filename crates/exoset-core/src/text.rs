@@ -13,11 +13,14 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 /// Whether `c` must not reach a terminal raw: C0 controls, DEL, C1 controls,
-/// and the bidirectional controls that can make text read other than it is.
+/// and the bidirectional controls that can make text read other than it is
+/// (the marks U+061C, U+200E and U+200F, the embeddings and overrides
+/// U+202A–E, the isolates U+2066–9).
 pub fn is_hostile(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
         | '\u{200e}' | '\u{200f}'
         | '\u{202a}'..='\u{202e}'
         | '\u{2066}'..='\u{2069}')
@@ -257,9 +260,11 @@ mod tests {
         for c in (0u32..0x20).chain(0x7f..0xa0) {
             s.push(char::from_u32(c).unwrap_or('?'));
         }
-        for c in [0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e]
-            .into_iter()
-            .chain(0x2066..=0x2069)
+        for c in [
+            0x61c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+        ]
+        .into_iter()
+        .chain(0x2066..=0x2069)
         {
             s.push(char::from_u32(c).unwrap_or('?'));
         }
@@ -273,6 +278,8 @@ mod tests {
         assert!(!out.chars().any(is_hostile), "{out:?}");
         assert!(out.starts_with('a') && out.ends_with('z'));
         assert!(out.contains("\\u{1b}") && out.contains("\\u{9b}") && out.contains("\\u{202e}"));
+        // The Arabic letter mark, a bidi control outside the U+2000 block.
+        assert_eq!(safe("a\u{61c}b"), "a\\u{61c}b");
         for script in ["ग्राहक", "வாடிக்கையாளர்", "顧客", "🙂👍🏽", "café"]
         {
             assert_eq!(safe(script), script);

@@ -32,9 +32,12 @@ pub struct Overrides {
     pub base_url: Option<String>,
     pub tenant_sid: Option<String>,
     pub api_key: Option<String>,
-    /// Take the tenant SID and API key from the profile alone, not from
-    /// `EXOSET_TENANT_SID` / `EXOSET_API_KEY`: across a fleet each profile
-    /// names its own tenant, and one variable must not point them all at one.
+    /// Take everything from the profile alone, never from the `EXOSET_*`
+    /// variables (`EXOSET_BASE_URL`, `EXOSET_TENANT_SID`, `EXOSET_API_KEY`,
+    /// `EXOSET_API_TOKEN`): across a fleet each profile names its own tenant,
+    /// server and token, and one variable must not point them all at one
+    /// tenant, send one token to every profile's server, or send every
+    /// profile's token to one server. Flags still apply.
     pub profile_only: bool,
 }
 
@@ -43,7 +46,9 @@ pub struct Overrides {
 pub enum TokenSource {
     Environment,
     Store(StoreKind),
-    Command(String),
+    /// The profile's `token_command`. The command itself is not kept: people
+    /// do write `printf %s TOKEN`, and what is not kept cannot be shown.
+    Command,
 }
 
 impl fmt::Display for TokenSource {
@@ -51,7 +56,7 @@ impl fmt::Display for TokenSource {
         match self {
             TokenSource::Environment => f.write_str("environment (EXOSET_API_TOKEN)"),
             TokenSource::Store(kind) => f.write_str(kind.describe()),
-            TokenSource::Command(cmd) => write!(f, "token_command ({cmd})"),
+            TokenSource::Command => f.write_str("the profile's token_command"),
         }
     }
 }
@@ -102,6 +107,9 @@ pub struct Selected {
     pub api_key: Option<String>,
     pub token_command: Option<String>,
     pub token_command_timeout: Duration,
+    /// Chosen for a fleet: `EXOSET_API_TOKEN` is not used either (see
+    /// [`Overrides::profile_only`]).
+    pub profile_only: bool,
     pub config: Config,
     pub paths: Paths,
 }
@@ -142,7 +150,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
     let stored = saved.cloned().unwrap_or_default();
     let pick = |flag: &Option<String>, var: &str, saved: &Option<String>| {
         let from_env = || {
-            if overrides.profile_only && var != "EXOSET_BASE_URL" {
+            if overrides.profile_only {
                 None
             } else {
                 env(var)
@@ -165,6 +173,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
         api_key: pick(&overrides.api_key, "EXOSET_API_KEY", &api_key),
         token_command,
         token_command_timeout: token_command_timeout.unwrap_or(TOKEN_COMMAND_TIMEOUT),
+        profile_only: overrides.profile_only,
         profile,
         config,
         paths,
@@ -279,7 +288,9 @@ pub fn find_token_with(
     selected: &Selected,
     opened: Option<Result<TokenStore, StoreError>>,
 ) -> Result<FoundToken, AuthError> {
-    if let Some(token) = env("EXOSET_API_TOKEN") {
+    if !selected.profile_only
+        && let Some(token) = env("EXOSET_API_TOKEN")
+    {
         return Ok(FoundToken {
             token: SecretString::from(token),
             source: TokenSource::Environment,
@@ -290,15 +301,25 @@ pub fn find_token_with(
         let token = run_token_command(command, &selected.profile, selected.token_command_timeout)?;
         return Ok(FoundToken {
             token,
-            source: TokenSource::Command(command.clone()),
+            source: TokenSource::Command,
             skipped: Vec::new(),
         });
     }
     let fix = format!("run `exoset auth login -p {}`", selected.profile);
+    // Across a fleet the variable is not used, so it is no fix there.
+    let (env_said, env_fix, env_or) = if selected.profile_only {
+        ("", "", "")
+    } else {
+        (
+            "EXOSET_API_TOKEN is not set, ",
+            ", or set EXOSET_API_TOKEN",
+            "set EXOSET_API_TOKEN or ",
+        )
+    };
     let store = opened.unwrap_or_else(TokenStore::open).map_err(|e| {
         AuthError::missing(format!(
-            "no API token for profile {:?}: EXOSET_API_TOKEN is not set, the profile has no \
-             token_command, and {e}; set EXOSET_API_TOKEN or add a token_command to the profile",
+            "no API token for profile {:?}: {env_said}the profile has no token_command, and \
+             {e}; {env_or}add a token_command to the profile",
             selected.profile
         ))
     })?;
@@ -310,13 +331,12 @@ pub fn find_token_with(
             skipped: store.skipped().to_vec(),
         }),
         Ok(None) => Err(AuthError::missing(format!(
-            "no API token for profile {:?} in the {}{skipped}; {fix}, or set EXOSET_API_TOKEN",
+            "no API token for profile {:?} in the {}{skipped}; {fix}{env_fix}",
             selected.profile,
             store.kind().describe()
         ))),
         Err(e) => Err(AuthError::missing(format!(
-            "cannot read the API token for profile {:?} from the {}{skipped}: {e}; {fix}, or set \
-             EXOSET_API_TOKEN",
+            "cannot read the API token for profile {:?} from the {}{skipped}: {e}; {fix}{env_fix}",
             selected.profile,
             store.kind().describe()
         ))),
@@ -485,6 +505,16 @@ fn stop(child: &mut std::process::Child) {
 
 #[cfg(test)]
 mod tests {
+    /// What `auth status` prints of a token_command: never the command,
+    /// which may hold the token inline.
+    #[test]
+    fn a_token_command_source_shows_no_command() {
+        assert_eq!(
+            super::TokenSource::Command.to_string(),
+            "the profile's token_command"
+        );
+    }
+
     /// The only way to see the flag is from inside: after the guard, this
     /// process may not be dumped or attached to by others of its user.
     #[cfg(target_os = "linux")]

@@ -189,16 +189,42 @@ impl Member {
     }
 }
 
+/// Why a typed base URL cannot be used across several profiles, if it
+/// cannot: over plain `http://` every profile's token would cross in clear
+/// (loopback included: any user of a shared host can listen on a local port).
+pub fn plain_http_refusal(base_url: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(base_url?.trim()).ok()?;
+    (url.scheme() == "http").then(|| {
+        "--base-url with http:// is not used with several profiles: every profile's token \
+         would be sent in clear to that one address; use an https:// URL, or one profile (-p NAME)"
+            .to_owned()
+    })
+}
+
 /// A session per profile; a profile whose credentials cannot be found
 /// becomes a member that says why (exit 3), without stopping the others.
-/// `base_url` (the flag) applies to every profile; tenant SID and API key
-/// come from each profile alone.
+/// `base_url` (the flag) applies to every profile, but never over plain
+/// `http://` (each member is refused, exit 2); everything else — tenant SID,
+/// API key, base URL and token — comes from each profile alone, never from
+/// the `EXOSET_*` variables.
 pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions) -> Vec<Member> {
     // One HTTP setup and pool for all (see `Client::sibling`).
     let mut shared: Option<crate::api::Client> = None;
+    let plain = plain_http_refusal(base_url);
     names
         .iter()
         .map(|profile| {
+            if let Some(message) = &plain {
+                return Member {
+                    profile: profile.clone(),
+                    tenant: None,
+                    session: Err(Refusal {
+                        code: exit::USAGE,
+                        message: message.clone(),
+                        request_id: None,
+                    }),
+                };
+            }
             let overrides = Overrides {
                 profile: Some(profile.clone()),
                 base_url: base_url.map(str::to_string),
@@ -941,6 +967,26 @@ pub fn exit_code(outcomes: &[Outcome]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_base_url_is_refused_across_profiles_only_over_plain_http() {
+        assert!(plain_http_refusal(Some("http://127.0.0.1:8480")).is_some());
+        assert!(plain_http_refusal(Some(" HTTP://api.example ")).is_some());
+        assert!(plain_http_refusal(Some("https://api.example")).is_none());
+        assert!(plain_http_refusal(None).is_none());
+        // Not a URL: the client refuses it with its own message.
+        assert!(plain_http_refusal(Some("nonsense")).is_none());
+        let members = connect(
+            &["a".to_owned(), "b".to_owned()],
+            Some("http://127.0.0.1:9"),
+            &ClientOptions::default(),
+        );
+        assert_eq!(members.len(), 2);
+        for member in &members {
+            let refusal = member.session.as_ref().expect_err("refused");
+            assert_eq!(refusal.code, exit::USAGE, "{refusal:?}");
+        }
+    }
 
     #[test]
     fn globs_match_like_a_shell() {

@@ -112,15 +112,26 @@ pub(super) fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
         .location()
         .map(|l| format!(" at {}:{}", l.file(), l.line()))
         .unwrap_or_default();
+    panic_text(
+        &payload,
+        &place,
+        std::env::var("EXOSET_API_TOKEN").ok().as_deref(),
+    )
+}
+
+/// The words of [`panic_message`]: the payload may quote text from outside
+/// (a value, a server's message), so it is escaped; `env_token` is blanked.
+fn panic_text(payload: &str, place: &str, env_token: Option<&str>) -> String {
+    let payload = crate::text::safe(payload);
     let mut text = format!(
         "exoset: internal error{place}: {payload}\n\
          exoset: the terminal was restored and unsent changes are kept as a draft, \
          offered at the next start. Please report this."
     );
-    if let Ok(token) = std::env::var("EXOSET_API_TOKEN")
+    if let Some(token) = env_token
         && token.len() >= 4
     {
-        text = text.replace(&token, "[redacted]");
+        text = text.replace(token, "[redacted]");
     }
     text
 }
@@ -243,5 +254,22 @@ impl Signals {
         }
         #[cfg(not(unix))]
         std::future::pending().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panics_payload_is_escaped_and_the_environments_token_blanked() {
+        let text = super::panic_text(
+            "bad value \u{1b}[31mred\u{61c}\u{202e} tok-Secret-42",
+            " at x.rs:1",
+            Some("tok-Secret-42"),
+        );
+        let raw = |c: char| crate::text::is_hostile(c) && c != '\n';
+        assert!(!text.chars().any(raw), "{text:?}");
+        assert!(text.contains("\\u{1b}[31mred\\u{61c}\\u{202e}"), "{text}");
+        assert!(!text.contains("tok-Secret-42") && text.contains("[redacted]"));
+        assert!(text.starts_with("exoset: internal error at x.rs:1: bad value"));
     }
 }

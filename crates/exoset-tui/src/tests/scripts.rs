@@ -58,9 +58,11 @@ fn control_characters_from_the_server_never_reach_the_screen() {
     for c in (0u32..0x20).chain(0x7f..0xa0) {
         evil.push(char::from_u32(c).expect("a char"));
     }
-    for c in [0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e]
-        .into_iter()
-        .chain(0x2066..=0x2069)
+    for c in [
+        0x61c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+    ]
+    .into_iter()
+    .chain(0x2066..=0x2069)
     {
         evil.push(char::from_u32(c).expect("a char"));
     }
