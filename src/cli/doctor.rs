@@ -40,6 +40,9 @@ const GET_LIMIT: Duration = Duration::from_secs(8);
 const KEYRING_LIMIT: Duration = Duration::from_secs(3);
 /// Resolving credentials may run a token_command or read a keyring.
 const CREDENTIALS_LIMIT: Duration = Duration::from_secs(10);
+/// How much longer than [`CREDENTIALS_LIMIT`] doctor waits for a
+/// token_command killed at that limit to be reported.
+const CREDENTIALS_GRACE: Duration = Duration::from_secs(2);
 /// How long the terminal may take to answer the OSC 52 query.
 const OSC52_LIMIT: Duration = Duration::from_millis(800);
 /// A clock this far from the server's is worth a warning.
@@ -808,7 +811,13 @@ fn account_check(
     }
     let overrides = overrides.clone();
     let start = Instant::now();
-    let answer = bounded(CREDENTIALS_LIMIT, move || crate::auth::resolve(&overrides));
+    // A token_command is killed at the limit by the thread itself, which is
+    // then waited for; only a keyring read that hangs (an unlock prompt) is
+    // left behind, to end with the process.
+    let deadline = start.checked_add(CREDENTIALS_LIMIT);
+    let answer = bounded(CREDENTIALS_LIMIT + CREDENTIALS_GRACE, move || {
+        crate::auth::resolve_until(&overrides, deadline)
+    });
     let took = start.elapsed();
     match answer {
         Ok(Ok((credentials, source, selected))) => {
@@ -835,7 +844,12 @@ fn account_check(
             Some(credentials)
         }
         Ok(Err(e)) => {
-            report.add(Check::new(id, title, Status::Fail, safe(&e.message)).took(took));
+            let mut check = Check::new(id, title, Status::Fail, safe(&e.message)).took(took);
+            // A token_command killed at doctor's limit.
+            if took >= CREDENTIALS_LIMIT {
+                check = check.timed_out();
+            }
+            report.add(check);
             None
         }
         Err(Unanswered::TimedOut) => {
@@ -1055,6 +1069,8 @@ fn network_checks(
         )),
     }
     report.add(clock_check(date, tcp_ok));
+    // Not dropped: that would wait for a lookup that never answers.
+    crate::shut_down(runtime);
 }
 
 fn proxy_check(url: &Url, proxy: Option<&(&'static str, String)>) -> Check {
@@ -1124,12 +1140,10 @@ async fn dns_check(
         return Some(vec![SocketAddr::new(ip, port)]);
     }
     let start = Instant::now();
-    let lookup =
-        tokio::time::timeout(DNS_LIMIT, tokio::net::lookup_host((host.to_owned(), port))).await;
+    let lookup = tokio::time::timeout(DNS_LIMIT, crate::api::client::lookup_host(host, port)).await;
     let took = start.elapsed();
     match lookup {
         Ok(Ok(addrs)) => {
-            let addrs: Vec<SocketAddr> = addrs.collect();
             if addrs.is_empty() {
                 report.add(
                     Check::new(
@@ -1249,7 +1263,7 @@ async fn tls_check(
     let limit = TLS_LIMIT.min(options.timeout);
     // reqwest is built without a bundled crypto provider; ring is ours.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
+    let mut builder = crate::api::client::with_resolver(reqwest::Client::builder())
         .connect_timeout(TCP_LIMIT.min(options.connect_timeout))
         .timeout(limit)
         .redirect(reqwest::redirect::Policy::none())
