@@ -855,3 +855,55 @@ fn colours_go_out_in_their_classic_sixteen_colour_forms() {
     }
     quit_keeping(&mut pty);
 }
+
+/// `P` to a profile whose token_command takes a while: the profile is opened
+/// off the editor's thread, so keys are answered meanwhile. The command waits
+/// for a gate file rather than a fixed time, so the key is known to be
+/// answered while it still runs (before, the screen froze until it ended).
+#[test]
+fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().expect("temp dir");
+    let gate = home.path().join("gate");
+    let demo = SimConfig::demo();
+    let profile = |name: &str, command: &str| {
+        format!(
+            "[profiles.{name}]\ntenant_sid = \"{}\"\napi_key = \"{}\"\nbase_url = \"{}\"\n\
+             token_command = \"{command}\"\ntoken_command_timeout = \"60s\"\n",
+            sim.sid(),
+            demo.api_key,
+            sim.base_url()
+        )
+    };
+    let fast = format!("printf '%s\\\\n' {}", demo.api_token);
+    let slow = format!(
+        "while [ ! -e '{}' ]; do sleep 0.05; done; printf '%s\\\\n' {}",
+        gate.display(),
+        demo.api_token
+    );
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "default_profile = \"first\"\n{}{}",
+            profile("first", &fast),
+            profile("second", &slow)
+        ),
+    )
+    .expect("config");
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(&[], &[("EXOSET_HOME", home_text.as_str())], 80, 24);
+    pty.wait_for("Loaded ", WAIT);
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_gone("Switch to a profile's tenant", WAIT);
+    // The second profile's token_command is still waiting for the gate.
+    pty.type_str("?");
+    pty.wait_for("Keys — Esc closes", WAIT);
+    pty.type_str("\x1b");
+    pty.wait_gone("Keys — Esc closes", WAIT);
+    std::fs::write(&gate, "").expect("gate");
+    pty.wait_for("second (", WAIT);
+    pty.wait_for("Loaded ", WAIT);
+    quit(&mut pty);
+}

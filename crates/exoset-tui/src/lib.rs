@@ -128,7 +128,16 @@ pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
     }
     let runtime = runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(run_on_terminal(client, options))
+    // While the editor holds the screen, a token_command (`P`, "also send
+    // to…") may neither prompt on it nor write over it.
+    let off_terminal = auth::keep_commands_off_terminal();
+    let result = runtime.block_on(run_on_terminal(client, options));
+    // A profile still being opened is not waited for: its token_command is
+    // stopped, and a lookup stuck on a dead resolver ends with the process.
+    auth::stop_token_commands();
+    exoset_engine::shut_down(runtime);
+    drop(off_terminal);
+    result
 }
 
 async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), Failure> {
@@ -148,6 +157,7 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         claim: None,
         other_drafts: Vec::new(),
         connector: options.connector,
+        switches: Switches::new(),
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
@@ -201,6 +211,29 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     other_drafts: Vec<PathBuf>,
     /// Opens sessions on other profiles' tenants (`P`, "also send to…").
     pub connector: Option<Connector>,
+    /// `P`'s opening of another profile, off this thread.
+    switches: Switches,
+}
+
+/// Opening another profile for `P` runs on a blocking thread (a keyring
+/// read, a token_command that takes seconds), so the screen keeps
+/// answering; its member comes back here.
+struct Switches {
+    tx: mpsc::UnboundedSender<(String, Option<Member>)>,
+    rx: mpsc::UnboundedReceiver<(String, Option<Member>)>,
+    /// The profile being opened, if any.
+    opening: Option<String>,
+}
+
+impl Switches {
+    fn new() -> Switches {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Switches {
+            tx,
+            rx,
+            opening: None,
+        }
+    }
 }
 
 /// How often the spinner turns while a request is in flight.
@@ -222,6 +255,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             claim: None,
             other_drafts: Vec::new(),
             connector: None,
+            switches: Switches::new(),
         }
     }
 
@@ -279,6 +313,17 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     None => return Ok(()),
                 },
                 Some(action) = rx.recv() => action,
+                Some((name, member)) = self.switches.rx.recv() => {
+                    self.switches.opening = None;
+                    let effects = self.switch_tenant(&name, member, app, &mut tasks);
+                    if self.apply(effects, app, &mut tasks).await? {
+                        return Ok(());
+                    }
+                    if app.redraw {
+                        self.draw(app)?;
+                    }
+                    continue;
+                }
                 _ = tick.tick(), if was_busy => Action::Tick,
                 (name, number) = signals.next() => {
                     // 128 + the signal's number, as a shell reports it.
@@ -401,10 +446,42 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         }
     }
 
-    /// `P`: this tenant's edits stay as its draft; the other profile's
-    /// tenant is opened in a fresh editor state, its own draft offered.
-    fn switch_tenant(&mut self, name: &str, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
-        let Some(member) = self.connect(&[name.to_string()]).pop() else {
+    /// `P`, first half: opens the other profile on a blocking thread; the
+    /// run loop carries on and finishes the switch when it is open.
+    fn start_switch(&mut self, name: String, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
+        if let Some(opening) = &self.switches.opening {
+            return update(
+                app,
+                Action::Notice(format!(
+                    "Still opening profile {}…",
+                    crate::text::safe(opening)
+                )),
+            );
+        }
+        let Some(connector) = self.connector.clone() else {
+            let member = self.connect(std::slice::from_ref(&name)).pop();
+            return self.switch_tenant(&name, member, app, tasks);
+        };
+        self.switches.opening = Some(name.clone());
+        let tx = self.switches.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let member = (connector.0)(std::slice::from_ref(&name)).pop();
+            let _ = tx.send((name, member));
+        });
+        vec![]
+    }
+
+    /// `P`, second half: this tenant's edits stay as its draft; the other
+    /// profile's tenant is opened in a fresh editor state, its own draft
+    /// offered.
+    fn switch_tenant(
+        &mut self,
+        name: &str,
+        member: Option<Member>,
+        app: &mut App,
+        tasks: &mut Tasks,
+    ) -> Vec<Effect> {
+        let Some(member) = member else {
             return vec![];
         };
         let session = match member.session {
@@ -527,9 +604,9 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     let result = self.hand_over(&text, json).await;
                     queue.extend(update(app, Action::ExternalEdited { target, result }));
                 }
-                // Like the draft: a small file, read here.
+                // Opened off this thread; finished in the run loop.
                 Effect::SwitchTenant(name) => {
-                    queue.extend(self.switch_tenant(&name, app, tasks));
+                    queue.extend(self.start_switch(name, app, tasks));
                 }
                 Effect::PlanFleet { profiles, changes } => {
                     let members = self.connect(&profiles);
