@@ -245,6 +245,11 @@ pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
     config_checks(&mut report);
     keyring_checks(&mut report, selected.as_ref().ok());
     let credentials = account_check(&mut report, &overrides, &selected);
+    // Ctrl-C at a token_command's prompt ends doctor, as it ends any command.
+    if let Err(e) = &credentials {
+        return Err(Failure::new(e.code, safe(&e.message)));
+    }
+    let credentials = credentials.ok().flatten();
     let client_options = cli.client_options().unwrap_or_default();
     network_checks(
         &mut report,
@@ -795,19 +800,20 @@ fn describe_source(source: &TokenSource) -> String {
     }
 }
 
-/// Resolves credentials like every other command; returns them when found.
+/// Resolves credentials like every other command; returns them when found,
+/// and the error when Ctrl-C stopped a token_command.
 fn account_check(
     report: &mut Report,
     overrides: &crate::auth::Overrides,
     selected: &Result<Selected, crate::auth::AuthError>,
-) -> Option<crate::api::Credentials> {
+) -> Result<Option<crate::api::Credentials>, crate::auth::AuthError> {
     let id = "account.credentials";
     let title = "credentials";
     if let Err(e) = selected {
         report.add(Check::new(id, title, Status::Fail, safe(&e.message)).hint(
             "`exoset profiles` lists the saved profiles; `exoset auth login -p NAME` creates one",
         ));
-        return None;
+        return Ok(None);
     }
     let overrides = overrides.clone();
     let start = Instant::now();
@@ -841,8 +847,9 @@ fn account_check(
                 )
                 .took(took),
             );
-            Some(credentials)
+            Ok(Some(credentials))
         }
+        Ok(Err(e)) if e.code == exit::INTERRUPTED => Err(e),
         Ok(Err(e)) => {
             let mut check = Check::new(id, title, Status::Fail, safe(&e.message)).took(took);
             // A token_command killed at doctor's limit.
@@ -850,7 +857,7 @@ fn account_check(
                 check = check.timed_out();
             }
             report.add(check);
-            None
+            Ok(None)
         }
         Err(Unanswered::TimedOut) => {
             report.add(
@@ -864,7 +871,7 @@ fn account_check(
                 .took(took)
                 .hint(format!("run the token_command by hand to see what it waits for, or set {STORE_ENV}=keyutils")),
             );
-            None
+            Ok(None)
         }
         Err(Unanswered::NoThread(e)) => {
             report.add(Check::new(
@@ -873,7 +880,7 @@ fn account_check(
                 Status::Fail,
                 format!("could not be checked: {e}"),
             ));
-            None
+            Ok(None)
         }
     }
 }

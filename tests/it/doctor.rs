@@ -590,3 +590,47 @@ fn a_resolver_that_never_answers_does_not_hold_a_subcommand_past_its_timeout() {
     let out = run_at_most(cmd, BOUND);
     assert_eq!(out.code, 1, "{}", out.all());
 }
+
+/// Ctrl-C at a token_command's prompt (doctor resolves the credentials like
+/// every command) reaches the command, kills its group and ends doctor with
+/// 130 instead of going on to the network checks.
+#[test]
+fn ctrl_c_at_a_token_command_prompt_ends_doctor_with_130() {
+    let sim = sim();
+    let home = tempfile::tempdir().unwrap();
+    let command = "printf 'Token for doctor: ' >&2; read -r t; printf '%s\\\\n' \"$t\"";
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "default_profile = \"cmd\"\n[profiles.cmd]\ntenant_sid = \"{}\"\napi_key = \"{}\"\n\
+             base_url = \"{}\"\ntoken_command = \"{}\"\n",
+            exoset_sim::DEMO_SID,
+            exoset_sim::DEMO_API_KEY,
+            sim.base_url(),
+            command.replace('"', "\\\"")
+        ),
+    )
+    .unwrap();
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(
+        &["doctor"],
+        &[
+            ("EXOSET_HOME", home_text.as_str()),
+            ("EXOSET_KEYSTORE", "keyutils"),
+            ("LANG", "C.UTF-8"),
+        ],
+        100,
+        30,
+    );
+    pty.wait_for("Token for doctor: ", Duration::from_secs(30));
+    pty.type_str("\x03");
+    let code = pty.wait_exit(Duration::from_secs(30));
+    let screen = pty.screen();
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("interrupted"), "{screen}");
+    assert!(
+        !screen.contains("TCP"),
+        "no network check after Ctrl-C:\n{screen}"
+    );
+    assert!(pty.is_cooked());
+}
