@@ -896,7 +896,7 @@ fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
     pty.type_str("P");
     pty.wait_for("Switch to a profile's tenant", WAIT);
     pty.type_str(ENTER);
-    pty.wait_gone("Switch to a profile's tenant", WAIT);
+    pty.wait_for("Opening profile second…", WAIT);
     // The second profile's token_command is still waiting for the gate.
     pty.type_str("?");
     pty.wait_for("Keys — Esc closes", WAIT);

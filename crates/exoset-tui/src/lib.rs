@@ -462,6 +462,13 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             let member = self.connect(std::slice::from_ref(&name)).pop();
             return self.switch_tenant(&name, member, app, tasks);
         };
+        // Said on the status line meanwhile; the switch replaces it.
+        app.message = Some(widgets::Message {
+            tone: widgets::Tone::Info,
+            text: format!("Opening profile {}…", crate::text::safe(&name)),
+            about: None,
+        });
+        app.redraw = true;
         self.switches.opening = Some(name.clone());
         let tx = self.switches.tx.clone();
         tokio::task::spawn_blocking(move || {
