@@ -724,7 +724,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
 /// The token is read on helper threads while the rest goes on (the keyring is
 /// opened before the config is even read); only the first request waits for
 /// it, and a token that cannot be had fails that request with the message
-/// and exit code it always had.
+/// and exit code it always had. A profile's token_command is the exception:
+/// it runs first, on this thread, since it may ask on the terminal.
 fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
     crate::auth::guard_process();
     let early = crate::auth::EarlyStore::start();

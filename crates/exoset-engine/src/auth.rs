@@ -716,8 +716,9 @@ impl Drop for Foreground {
     }
 }
 
+/// Nothing to hand over without Unix terminals (never constructed).
 #[cfg(not(unix))]
-struct Foreground;
+enum Foreground {}
 
 #[cfg(not(unix))]
 impl Foreground {
