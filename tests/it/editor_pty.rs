@@ -856,15 +856,10 @@ fn colours_go_out_in_their_classic_sixteen_colour_forms() {
     quit_keeping(&mut pty);
 }
 
-/// `P` to a profile whose token_command takes a while: the profile is opened
-/// off the editor's thread, so keys are answered meanwhile. The command waits
-/// for a gate file rather than a fixed time, so the key is known to be
-/// answered while it still runs (before, the screen froze until it ended).
-#[test]
-fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
-    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
-    let home = tempfile::tempdir().expect("temp dir");
-    let gate = home.path().join("gate");
+/// Two profiles on `sim`: `first` (the default), whose token_command answers
+/// at once, and `second`, whose token_command waits for the file `gate`
+/// rather than a fixed time, so a test knows it is still running.
+fn fast_and_gated_profiles(sim: &Simulator, home: &std::path::Path, gate: &std::path::Path) {
     let demo = SimConfig::demo();
     let profile = |name: &str, command: &str| {
         format!(
@@ -882,7 +877,7 @@ fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
         demo.api_token
     );
     std::fs::write(
-        home.path().join("config.toml"),
+        home.join("config.toml"),
         format!(
             "default_profile = \"first\"\n{}{}",
             profile("first", &fast),
@@ -890,6 +885,17 @@ fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
         ),
     )
     .expect("config");
+}
+
+/// `P` to a profile whose token_command takes a while: the profile is opened
+/// off the editor's thread, so keys are answered meanwhile (before, the
+/// screen froze until the command ended).
+#[test]
+fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().expect("temp dir");
+    let gate = home.path().join("gate");
+    fast_and_gated_profiles(&sim, home.path(), &gate);
     let home_text = home.path().to_string_lossy().into_owned();
     let mut pty = Pty::spawn(&[], &[("EXOSET_HOME", home_text.as_str())], 80, 24);
     pty.wait_for("Loaded ", WAIT);
@@ -906,4 +912,34 @@ fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
     pty.wait_for("second (", WAIT);
     pty.wait_for("Loaded ", WAIT);
     quit(&mut pty);
+}
+
+/// "Also send to…" a profile whose token_command takes a while: the view
+/// answers Esc while the profile is still being opened.
+#[test]
+fn also_send_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().expect("temp dir");
+    let gate = home.path().join("gate");
+    fast_and_gated_profiles(&sim, home.path(), &gate);
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(&[], &[("EXOSET_HOME", home_text.as_str())], 100, 30);
+    pty.wait_for("Loaded ", WAIT);
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("a");
+    pty.wait_for("Also send to…", WAIT);
+    pty.type_str(" ");
+    pty.type_str(ENTER);
+    pty.wait_for("Reading the other tenants", WAIT);
+    // The second profile's token_command is still waiting for the gate.
+    pty.type_str(ESC);
+    pty.wait_gone("Reading the other tenants", WAIT);
+    std::fs::write(&gate, "").expect("gate");
+    quit_keeping(&mut pty);
+    assert_eq!(sim.put_count(), 0);
 }

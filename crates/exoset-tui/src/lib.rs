@@ -211,18 +211,33 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     other_drafts: Vec<PathBuf>,
     /// Opens sessions on other profiles' tenants (`P`, "also send to…").
     pub connector: Option<Connector>,
-    /// `P`'s opening of another profile, off this thread.
+    /// Other profiles being opened (`P`, "also send to…"), off this thread.
     switches: Switches,
 }
 
-/// Opening another profile for `P` runs on a blocking thread (a keyring
-/// read, a token_command that takes seconds), so the screen keeps
-/// answering; its member comes back here.
+/// Opening other profiles for `P` or "also send to…" runs on a blocking
+/// thread (keyring reads, token_commands that take seconds), so the screen
+/// keeps answering; what was opened comes back here.
 struct Switches {
-    tx: mpsc::UnboundedSender<(String, Option<Member>)>,
-    rx: mpsc::UnboundedReceiver<(String, Option<Member>)>,
-    /// The profile being opened, if any.
+    tx: mpsc::UnboundedSender<Opened>,
+    rx: mpsc::UnboundedReceiver<Opened>,
+    /// The profile `P` is opening, if any.
     opening: Option<String>,
+    /// The latest "also send to…" opening: an earlier one that lands after
+    /// it (or after a switch of tenant) is dropped.
+    fleet: u64,
+}
+
+/// What a blocking thread opened.
+enum Opened {
+    /// `P`: the profile, and its member.
+    Switch(String, Option<Box<Member>>),
+    /// "Also send to…": the members, and the change to plan on them.
+    Fleet {
+        generation: u64,
+        members: Vec<Member>,
+        changes: Vec<(crate::schema::FieldId, String)>,
+    },
 }
 
 impl Switches {
@@ -232,6 +247,7 @@ impl Switches {
             tx,
             rx,
             opening: None,
+            fleet: 0,
         }
     }
 }
@@ -313,9 +329,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     None => return Ok(()),
                 },
                 Some(action) = rx.recv() => action,
-                Some((name, member)) = self.switches.rx.recv() => {
-                    self.switches.opening = None;
-                    let effects = self.switch_tenant(&name, member, app, &mut tasks);
+                Some(opened) = self.switches.rx.recv() => {
+                    let effects = self.opened(opened, app, &mut tasks);
                     if self.apply(effects, app, &mut tasks).await? {
                         return Ok(());
                     }
@@ -473,9 +488,56 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         let tx = self.switches.tx.clone();
         tokio::task::spawn_blocking(move || {
             let member = (connector.0)(std::slice::from_ref(&name)).pop();
-            let _ = tx.send((name, member));
+            let _ = tx.send(Opened::Switch(name, member.map(Box::new)));
         });
         vec![]
+    }
+
+    /// "Also send to…", first half: opens the profiles on a blocking thread.
+    fn start_fleet(
+        &mut self,
+        profiles: Vec<String>,
+        changes: Vec<(crate::schema::FieldId, String)>,
+        app: &mut App,
+        tasks: &mut Tasks,
+    ) -> Vec<Effect> {
+        self.switches.fleet += 1;
+        let Some(connector) = self.connector.clone() else {
+            let members = self.connect(&profiles);
+            let effects = update(app, Action::FleetOpened(members.clone()));
+            tasks.plan_fleet(members, changes);
+            return effects;
+        };
+        let (generation, tx) = (self.switches.fleet, self.switches.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let members = (connector.0)(&profiles);
+            let _ = tx.send(Opened::Fleet {
+                generation,
+                members,
+                changes,
+            });
+        });
+        vec![]
+    }
+
+    /// Second half of [`Self::start_switch`] and [`Self::start_fleet`].
+    fn opened(&mut self, opened: Opened, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
+        match opened {
+            Opened::Switch(name, member) => {
+                self.switches.opening = None;
+                self.switch_tenant(&name, member.map(|m| *m), app, tasks)
+            }
+            Opened::Fleet {
+                generation,
+                members,
+                changes,
+            } if generation == self.switches.fleet => {
+                let effects = update(app, Action::FleetOpened(members.clone()));
+                tasks.plan_fleet(members, changes);
+                effects
+            }
+            Opened::Fleet { .. } => vec![],
+        }
     }
 
     /// `P`, second half: this tenant's edits stay as its draft; the other
@@ -510,6 +572,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             return effects;
         }
         tasks.cancel();
+        self.switches.fleet += 1;
         let host = session
             .client
             .url()
@@ -616,9 +679,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     queue.extend(self.start_switch(name, app, tasks));
                 }
                 Effect::PlanFleet { profiles, changes } => {
-                    let members = self.connect(&profiles);
-                    queue.extend(update(app, Action::FleetOpened(members.clone())));
-                    tasks.plan_fleet(members, changes);
+                    queue.extend(self.start_fleet(profiles, changes, app, tasks));
                 }
                 Effect::SendFleet => {
                     if let Some((members, plans)) = app.fleet_plans() {
