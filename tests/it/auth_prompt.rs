@@ -198,3 +198,46 @@ fn ctrl_c_at_a_token_command_prompt_kills_its_group_and_exits_130() {
     assert!(gone(pid), "the command's process group was killed");
     assert!(pty.is_cooked());
 }
+
+/// Across profiles (`get --all-profiles`), Ctrl-C at the first profile's
+/// token_command prompt ends the run with 130: the next profile's command
+/// is not started to ask again, and nothing is read.
+#[test]
+fn ctrl_c_at_one_profiles_token_command_starts_no_other_and_exits_130() {
+    use exoset_sim::{SimConfig, Simulator};
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("runs");
+    let demo = SimConfig::demo();
+    let command = format!(
+        "echo run >> '{}'; printf 'Token for exoset: ' >&2; read -r t; printf '%s\\\\n' \\\"$t\\\"",
+        log.display()
+    );
+    let mut config = String::new();
+    for name in ["one", "two"] {
+        config.push_str(&format!(
+            "[profiles.{name}]\ntenant_sid = \"{}\"\napi_key = \"{}\"\nbase_url = \"{}\"\n\
+             token_command = \"{command}\"\n",
+            sim.sid(),
+            demo.api_key,
+            sim.base_url()
+        ));
+    }
+    std::fs::write(home.path().join("config.toml"), config).unwrap();
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(
+        &["get", "--all-profiles", "common.timezone"],
+        &[("EXOSET_HOME", home_text.as_str())],
+        100,
+        24,
+    );
+    pty.wait_for("Token for exoset: ", WAIT);
+    pty.type_str("\x03");
+    let code = pty.wait_exit(WAIT);
+    let screen = pty.screen();
+    assert_eq!(code, 130, "{screen}");
+    let runs = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert_eq!(runs, 1, "the second profile's command ran:\n{screen}");
+    assert_eq!(sim.get_count(), 0, "{screen}");
+    assert!(pty.is_cooked());
+}

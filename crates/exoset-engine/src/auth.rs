@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use std::fmt;
 use std::io::Read;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{SendError, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -377,6 +377,10 @@ pub const TOKEN_COMMAND_OUTPUT_GRACE: Duration = Duration::from_millis(300);
 /// output is dropped, so it can neither prompt on nor draw over the screen.
 static OFF_TERMINAL: AtomicUsize = AtomicUsize::new(0);
 
+/// Set once Ctrl-C stopped a `token_command`: the person asked to stop, so
+/// no later one (the next profile of a fleet) is started to prompt again.
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
 /// The process groups of the `token_command`s running now.
 static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
@@ -469,6 +473,14 @@ pub fn run_token_command_until(
 ) -> Result<SecretString, AuthError> {
     let fail =
         |what: String| AuthError::missing(format!("token_command of profile {profile:?} {what}"));
+    if CANCELLED.load(Ordering::SeqCst) {
+        return Err(AuthError {
+            code: exit::INTERRUPTED,
+            message: format!(
+                "token_command of profile {profile:?} was not run: Ctrl-C stopped an earlier one"
+            ),
+        });
+    }
     let started = Instant::now();
     let Some(own_deadline) = started.checked_add(timeout) else {
         return Err(AuthError::usage(format!(
@@ -564,6 +576,7 @@ pub fn run_token_command_until(
     };
     drop(foreground);
     if interrupted(&status) {
+        CANCELLED.store(true, Ordering::SeqCst);
         // What it started goes with it, SIGINT ignored or not.
         kill_group(group);
         return Err(AuthError {
