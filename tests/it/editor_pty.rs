@@ -858,7 +858,8 @@ fn colours_go_out_in_their_classic_sixteen_colour_forms() {
 
 /// Two profiles on `sim`: `first` (the default), whose token_command answers
 /// at once, and `second`, whose token_command waits for the file `gate`
-/// rather than a fixed time, so a test knows it is still running.
+/// rather than a fixed time, so a test knows it is still running. (It gives
+/// up after about a minute, so a failed test leaves nothing running.)
 fn fast_and_gated_profiles(sim: &Simulator, home: &std::path::Path, gate: &std::path::Path) {
     let demo = SimConfig::demo();
     let profile = |name: &str, command: &str| {
@@ -872,7 +873,8 @@ fn fast_and_gated_profiles(sim: &Simulator, home: &std::path::Path, gate: &std::
     };
     let fast = format!("printf '%s\\\\n' {}", demo.api_token);
     let slow = format!(
-        "while [ ! -e '{}' ]; do sleep 0.05; done; printf '%s\\\\n' {}",
+        "i=0; while [ ! -e '{}' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; \
+         printf '%s\\\\n' {}",
         gate.display(),
         demo.api_token
     );
