@@ -269,7 +269,7 @@ pub fn status(overrides: &Overrides, check: bool, options: ClientOptions) -> Res
         for (kind, why) in &found.skipped {
             out.push_str(&format!("skipped     {kind}: {}\n", safe(why)));
         }
-        ((), found.source)
+        (found.token, found.source)
     });
     match &token {
         Ok((_, source)) => {
@@ -292,9 +292,18 @@ pub fn status(overrides: &Overrides, check: bool, options: ClientOptions) -> Res
     if !check {
         return super::write_stdout(&out);
     }
-    // --check: one authenticated GET says whether the server takes them.
-    drop(token);
-    let (credentials, _, _) = auth::resolve(overrides)?;
+    // --check: one authenticated GET says whether the server takes them,
+    // with the token found above (a token_command runs once).
+    let Ok((api_token, _)) = token else {
+        return super::write_stdout(&out);
+    };
+    let (tenant_sid, api_key) = auth::tenant_and_key(&selected)?;
+    let credentials = crate::api::Credentials {
+        base_url: selected.base_url.clone(),
+        tenant_sid,
+        api_key,
+        api_token,
+    };
     let checked = Client::new(&credentials, options)
         .map_err(Failure::from)
         .and_then(|client| block_on(client.get())?.map_err(Failure::from));

@@ -41,6 +41,9 @@ const GET_LIMIT: Duration = Duration::from_secs(8);
 const KEYRING_LIMIT: Duration = Duration::from_secs(3);
 /// Resolving credentials may run a token_command or read a keyring.
 const CREDENTIALS_LIMIT: Duration = Duration::from_secs(10);
+/// How much longer than [`CREDENTIALS_LIMIT`] doctor waits for a
+/// token_command killed at that limit to be reported.
+const CREDENTIALS_GRACE: Duration = Duration::from_secs(2);
 /// How long the terminal may take to answer the OSC 52 query.
 const OSC52_LIMIT: Duration = Duration::from_millis(800);
 /// A clock this far from the server's is worth a warning.
@@ -243,6 +246,11 @@ pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
     config_checks(&mut report);
     keyring_checks(&mut report, selected.as_ref().ok());
     let credentials = account_check(&mut report, &overrides, &selected);
+    // Ctrl-C at a token_command's prompt ends doctor, as it ends any command.
+    if let Err(e) = &credentials {
+        return Err(Failure::new(e.code, safe(&e.message)));
+    }
+    let credentials = credentials.ok().flatten();
     let client_options = cli.client_options().unwrap_or_default();
     network_checks(
         &mut report,
@@ -764,23 +772,30 @@ fn describe_source(source: &TokenSource) -> String {
     }
 }
 
-/// Resolves credentials like every other command; returns them when found.
+/// Resolves credentials like every other command; returns them when found,
+/// and the error when Ctrl-C stopped a token_command.
 fn account_check(
     report: &mut Report,
     overrides: &crate::auth::Overrides,
     selected: &Result<Selected, crate::auth::AuthError>,
-) -> Option<crate::api::Credentials> {
+) -> Result<Option<crate::api::Credentials>, crate::auth::AuthError> {
     let id = "account.credentials";
     let title = "credentials";
     if let Err(e) = selected {
         report.add(Check::new(id, title, Status::Fail, safe(&e.message)).hint(
             "`exoset profiles` lists the saved profiles; `exoset auth login -p NAME` creates one",
         ));
-        return None;
+        return Ok(None);
     }
     let overrides = overrides.clone();
     let start = Instant::now();
-    let answer = bounded(CREDENTIALS_LIMIT, move || crate::auth::resolve(&overrides));
+    // A token_command is killed at the limit by the thread itself, which is
+    // then waited for; only a keyring read that hangs (an unlock prompt) is
+    // left behind, to end with the process.
+    let deadline = start.checked_add(CREDENTIALS_LIMIT);
+    let answer = bounded(CREDENTIALS_LIMIT + CREDENTIALS_GRACE, move || {
+        crate::auth::resolve_until(&overrides, deadline)
+    });
     let took = start.elapsed();
     match answer {
         Ok(Ok((credentials, source, selected))) => {
@@ -804,11 +819,17 @@ fn account_check(
                 )
                 .took(took),
             );
-            Some(credentials)
+            Ok(Some(credentials))
         }
+        Ok(Err(e)) if e.code == exit::INTERRUPTED => Err(e),
         Ok(Err(e)) => {
-            report.add(Check::new(id, title, Status::Fail, safe(&e.message)).took(took));
-            None
+            let mut check = Check::new(id, title, Status::Fail, safe(&e.message)).took(took);
+            // A token_command killed at doctor's limit.
+            if took >= CREDENTIALS_LIMIT {
+                check = check.timed_out();
+            }
+            report.add(check);
+            Ok(None)
         }
         Err(Unanswered::TimedOut) => {
             report.add(
@@ -822,7 +843,7 @@ fn account_check(
                 .took(took)
                 .hint(format!("run the token_command by hand to see what it waits for, or set {STORE_ENV}=keyutils")),
             );
-            None
+            Ok(None)
         }
         Err(Unanswered::NoThread(e)) => {
             report.add(Check::new(
@@ -831,7 +852,7 @@ fn account_check(
                 Status::Fail,
                 format!("could not be checked: {e}"),
             ));
-            None
+            Ok(None)
         }
     }
 }
@@ -1047,6 +1068,8 @@ fn network_checks(
         )),
     }
     report.add(clock_check(date, tcp_ok));
+    // Not dropped: that would wait for a lookup that never answers.
+    crate::shut_down(runtime);
 }
 
 fn proxy_check(url: &Url, proxy: Option<&ProxyUse>) -> Check {
@@ -1126,12 +1149,10 @@ async fn dns_check(
         return Some(vec![SocketAddr::new(ip, port)]);
     }
     let start = Instant::now();
-    let lookup =
-        tokio::time::timeout(DNS_LIMIT, tokio::net::lookup_host((host.to_owned(), port))).await;
+    let lookup = tokio::time::timeout(DNS_LIMIT, crate::api::client::lookup_host(host, port)).await;
     let took = start.elapsed();
     match lookup {
         Ok(Ok(addrs)) => {
-            let addrs: Vec<SocketAddr> = addrs.collect();
             if addrs.is_empty() {
                 report.add(
                     Check::new(
@@ -1251,7 +1272,7 @@ async fn tls_check(
     let limit = TLS_LIMIT.min(options.timeout);
     // reqwest is built without a bundled crypto provider; ring is ours.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
+    let mut builder = crate::api::client::with_resolver(reqwest::Client::builder())
         .connect_timeout(TCP_LIMIT.min(options.connect_timeout))
         .timeout(limit)
         .redirect(reqwest::redirect::Policy::none())

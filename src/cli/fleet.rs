@@ -79,6 +79,17 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     }
     let options = cli.client_options()?;
     let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
+    // Ctrl-C at a token_command's prompt: nothing is read or sent.
+    if let Some(Err(refusal)) = members
+        .iter()
+        .map(|m| &m.session)
+        .find(|s| matches!(s, Err(r) if r.code == exit::INTERRUPTED))
+    {
+        return Err(Failure::new(
+            exit::INTERRUPTED,
+            format!("{}; nothing was read or sent", refusal.message),
+        ));
+    }
     Fleet::new(cli.fleet.jobs)?.run(cli, &members)
 }
 

@@ -742,12 +742,29 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
 /// The token is read on helper threads while the rest goes on (the keyring is
 /// opened before the config is even read); only the first request waits for
 /// it, and a token that cannot be had fails that request with the message
-/// and exit code it always had.
+/// and exit code it always had. A profile's token_command is the exception:
+/// it runs first, on this thread, since it may ask on the terminal.
 fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
     let early = crate::auth::EarlyStore::start();
     let selected = crate::auth::select(&cli.overrides())?;
     let (tenant, api_key) = crate::auth::tenant_and_key(&selected)?;
-    let token = crate::auth::find_token_in_background(selected.clone(), early);
+    let token = if selected.token_command.is_some() {
+        // A token_command runs now, before the editor can take the screen:
+        // it may prompt on the terminal, and what it says must not land on
+        // the editor's display. Ctrl-C there ends exoset at once.
+        drop(early);
+        let found = crate::auth::find_token_with(&selected, None);
+        if let Err(e) = &found
+            && e.code == exit::INTERRUPTED
+        {
+            return Err(e.clone().into());
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let _ = tx.send(found);
+        rx
+    } else {
+        crate::auth::find_token_in_background(selected.clone(), early)
+    };
     let key = api_key.clone();
     let header = async move {
         match token.await {

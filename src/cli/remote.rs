@@ -79,7 +79,10 @@ fn moved_failure(moved: &[(FieldId, Option<String>, Option<String>)]) -> Failure
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Failure> {
     let runtime = crate::runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
-    Ok(runtime.block_on(future))
+    let output = runtime.block_on(future);
+    // A lookup still stuck (a request given up on) is not waited for.
+    crate::shut_down(runtime);
+    Ok(output)
 }
 
 /// A session on one profile's tenant, as the subcommands use it.

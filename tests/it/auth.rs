@@ -418,6 +418,16 @@ fn with_token_command(
     extra: &str,
     envs: &[(&str, &str)],
 ) -> (Option<i32>, String, String) {
+    with_token_command_running(&["get", "common.timezone"], command, extra, envs)
+}
+
+/// Like [`with_token_command`], running `exoset ARGS`.
+fn with_token_command_running(
+    args: &[&str],
+    command: &str,
+    extra: &str,
+    envs: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
     let sim = Simulator::start_background(SimConfig::demo()).unwrap();
     let home = tempfile::tempdir().unwrap();
     let demo = SimConfig::demo();
@@ -434,7 +444,7 @@ fn with_token_command(
     )
     .unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_exoset"));
-    cmd.args(["get", "common.timezone"])
+    cmd.args(args)
         .env("EXOSET_HOME", home.path())
         .env_remove("EXOSET_PROFILE")
         .env_remove("EXOSET_API_TOKEN")
@@ -641,4 +651,47 @@ fn an_inline_token_in_a_token_command_is_never_shown() {
         "{}",
         check.stdout
     );
+}
+
+#[test]
+fn an_absurd_token_command_timeout_is_a_config_error_naming_it() {
+    // Parses as a duration, but no clock can wait that long: it used to
+    // overflow `Instant + timeout` on the token thread.
+    let (code, _, stderr) = with_token_command(
+        "printf x",
+        "token_command_timeout = \"500000000000y\"\n",
+        &[],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("500000000000y"), "{stderr}");
+}
+
+#[test]
+fn a_token_command_whose_background_job_keeps_its_output_open_still_gives_its_token() {
+    // The shell exits at once; `sleep` inherits its stdout. Waiting for the
+    // end of the output (not of the command) ran into the timeout.
+    let demo = SimConfig::demo();
+    let command = format!("sleep 60 & printf '%s\\n' {}", demo.api_token);
+    let (code, stdout, stderr) =
+        with_token_command(&command, "token_command_timeout = \"20s\"\n", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("common.timezone"), "{stdout}");
+}
+
+#[test]
+fn auth_status_check_runs_the_token_command_once() {
+    let demo = SimConfig::demo();
+    let runs = tempfile::tempdir().unwrap();
+    let log = runs.path().join("runs");
+    let command = format!(
+        "echo run >> '{}'; printf '%s\\n' {}",
+        log.display(),
+        demo.api_token
+    );
+    let (code, stdout, stderr) =
+        with_token_command_running(&["auth", "status", "--check"], &command, "", &[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("took the credentials"), "{stdout}");
+    let count = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert_eq!(count, 1, "the token_command ran {count} times");
 }

@@ -601,3 +601,120 @@ fn the_proxy_report_is_the_clients_and_shows_no_password() {
     let out = run(cmd);
     assert!(!out.all().contains("hunter2"), "{}", out.all());
 }
+
+// ----- a resolver that never answers -----
+
+/// Runs `cmd`, killing it if it is still running after `limit`: a test of a
+/// bound must not hang when the bound is broken.
+fn run_at_most(mut cmd: Command, limit: Duration) -> Out {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = start.elapsed();
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        took,
+    }
+}
+
+/// Generous for a loaded two-core machine: doctor's own limits here add up
+/// to well under it (the DNS probe's 3 s, the keyring's 3 s, the
+/// credentials' 10 s at most), and before the fix it never finished at all —
+/// dropping the runtime waited for the lookup's blocking thread.
+const BOUND: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_resolver_that_never_answers_does_not_hold_doctor_past_its_limits() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = doctor(home.path(), "https://stuck.invalid", &["--json"]);
+    // Debug builds only: every name lookup hangs on a blocking thread.
+    cmd.env("EXOSET_TEST_RESOLVER", "stuck");
+    let out = run_at_most(cmd, BOUND);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let json = out.json();
+    assert_eq!(status(&json, "network.dns"), "fail");
+    assert_eq!(check(&json, "network.dns")["timed_out"], true, "{json:#}");
+}
+
+#[test]
+fn a_resolver_that_never_answers_does_not_hold_a_subcommand_past_its_timeout() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_exoset"));
+    cmd.args(["--timeout", "1", "get", "common.timezone"])
+        .env("EXOSET_HOME", home.path())
+        .env("EXOSET_BASE_URL", "https://stuck.invalid")
+        .env("EXOSET_TENANT_SID", exoset_sim::DEMO_SID)
+        .env("EXOSET_API_KEY", exoset_sim::DEMO_API_KEY)
+        .env("EXOSET_API_TOKEN", TOKEN)
+        .env("EXOSET_TEST_RESOLVER", "stuck")
+        .env_remove("EXOSET_PROFILE")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy");
+    let out = run_at_most(cmd, BOUND);
+    assert_eq!(out.code, 1, "{}", out.all());
+}
+
+/// Ctrl-C at a token_command's prompt (doctor resolves the credentials like
+/// every command) reaches the command, kills its group and ends doctor with
+/// 130 instead of going on to the network checks.
+#[test]
+fn ctrl_c_at_a_token_command_prompt_ends_doctor_with_130() {
+    let sim = sim();
+    let home = tempfile::tempdir().unwrap();
+    let command = "printf 'Token for doctor: ' >&2; read -r t; printf '%s\\\\n' \"$t\"";
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "default_profile = \"cmd\"\n[profiles.cmd]\ntenant_sid = \"{}\"\napi_key = \"{}\"\n\
+             base_url = \"{}\"\ntoken_command = \"{}\"\n",
+            exoset_sim::DEMO_SID,
+            exoset_sim::DEMO_API_KEY,
+            sim.base_url(),
+            command.replace('"', "\\\"")
+        ),
+    )
+    .unwrap();
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(
+        &["doctor"],
+        &[
+            ("EXOSET_HOME", home_text.as_str()),
+            ("EXOSET_KEYSTORE", "keyutils"),
+            ("LANG", "C.UTF-8"),
+        ],
+        100,
+        30,
+    );
+    pty.wait_for("Token for doctor: ", Duration::from_secs(30));
+    pty.type_str("\x03");
+    let code = pty.wait_exit(Duration::from_secs(30));
+    let screen = pty.screen();
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("interrupted"), "{screen}");
+    assert!(
+        !screen.contains("TCP"),
+        "no network check after Ctrl-C:\n{screen}"
+    );
+    assert!(pty.is_cooked());
+}

@@ -1206,3 +1206,93 @@ fn the_editor_notes_that_other_profiles_do_not_use_the_environment() {
     let entered = raw.find("\x1b[?1049h").expect("the alternate screen");
     assert!(raw.find(note).is_some_and(|at| at < entered), "{raw}");
 }
+
+/// Two profiles on `sim`: `first` (the default), whose token_command answers
+/// at once, and `second`, whose token_command waits for the file `gate`
+/// rather than a fixed time, so a test knows it is still running. (It gives
+/// up after about a minute, so a failed test leaves nothing running.)
+fn fast_and_gated_profiles(sim: &Simulator, home: &std::path::Path, gate: &std::path::Path) {
+    let demo = SimConfig::demo();
+    let profile = |name: &str, command: &str| {
+        format!(
+            "[profiles.{name}]\ntenant_sid = \"{}\"\napi_key = \"{}\"\nbase_url = \"{}\"\n\
+             token_command = \"{command}\"\ntoken_command_timeout = \"60s\"\n",
+            sim.sid(),
+            demo.api_key,
+            sim.base_url()
+        )
+    };
+    let fast = format!("printf '%s\\\\n' {}", demo.api_token);
+    let slow = format!(
+        "i=0; while [ ! -e '{}' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; \
+         printf '%s\\\\n' {}",
+        gate.display(),
+        demo.api_token
+    );
+    std::fs::write(
+        home.join("config.toml"),
+        format!(
+            "default_profile = \"first\"\n{}{}",
+            profile("first", &fast),
+            profile("second", &slow)
+        ),
+    )
+    .expect("config");
+}
+
+/// `P` to a profile whose token_command takes a while: the profile is opened
+/// off the editor's thread, so keys are answered meanwhile (before, the
+/// screen froze until the command ended).
+#[test]
+fn p_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().expect("temp dir");
+    let gate = home.path().join("gate");
+    fast_and_gated_profiles(&sim, home.path(), &gate);
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(&[], &[("EXOSET_HOME", home_text.as_str())], 80, 24);
+    pty.wait_for("Loaded ", WAIT);
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("Opening profile second…", WAIT);
+    // The second profile's token_command is still waiting for the gate.
+    pty.type_str("?");
+    pty.wait_for("Keys — Esc closes", WAIT);
+    pty.type_str("\x1b");
+    pty.wait_gone("Keys — Esc closes", WAIT);
+    std::fs::write(&gate, "").expect("gate");
+    pty.wait_for("second (", WAIT);
+    pty.wait_for("Loaded ", WAIT);
+    quit(&mut pty);
+}
+
+/// "Also send to…" a profile whose token_command takes a while: the view
+/// answers Esc while the profile is still being opened.
+#[test]
+fn also_send_to_a_profile_with_a_slow_token_command_keeps_the_screen_answering() {
+    let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
+    let home = tempfile::tempdir().expect("temp dir");
+    let gate = home.path().join("gate");
+    fast_and_gated_profiles(&sim, home.path(), &gate);
+    let home_text = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(&[], &[("EXOSET_HOME", home_text.as_str())], 100, 30);
+    pty.wait_for("Loaded ", WAIT);
+    go_to(&mut pty, '3', "timezone");
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    clear_filter(&mut pty);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", WAIT);
+    pty.type_str("a");
+    pty.wait_for("Also send to…", WAIT);
+    pty.type_str(" ");
+    pty.type_str(ENTER);
+    pty.wait_for("Reading the other tenants", WAIT);
+    // The second profile's token_command is still waiting for the gate.
+    pty.type_str(ESC);
+    pty.wait_gone("Reading the other tenants", WAIT);
+    std::fs::write(&gate, "").expect("gate");
+    quit_keeping(&mut pty);
+    assert_eq!(sim.put_count(), 0);
+}

@@ -10,8 +10,10 @@ use crate::keystore::{StoreError, StoreKind, TokenStore};
 use secrecy::SecretString;
 use std::fmt;
 use std::io::Read;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{SendError, SyncSender, sync_channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 /// Environment variables that hold a token: removed from every child's
@@ -110,6 +112,9 @@ pub struct Selected {
     /// Chosen for a fleet: `EXOSET_API_TOKEN` is not used either (see
     /// [`Overrides::profile_only`]).
     pub profile_only: bool,
+    /// A caller's own limit on the `token_command` (doctor's), besides
+    /// `token_command_timeout`: its group is killed at whichever comes first.
+    pub deadline: Option<Instant>,
     pub config: Config,
     pub paths: Paths,
 }
@@ -174,6 +179,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
         token_command,
         token_command_timeout: token_command_timeout.unwrap_or(TOKEN_COMMAND_TIMEOUT),
         profile_only: overrides.profile_only,
+        deadline: None,
         profile,
         config,
         paths,
@@ -182,7 +188,17 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
 
 /// Full credentials for a command that talks to the server.
 pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selected), AuthError> {
-    let selected = select(overrides)?;
+    resolve_until(overrides, None)
+}
+
+/// Like [`resolve`], with a limit of the caller's own on a `token_command`
+/// (see [`Selected::deadline`]).
+pub fn resolve_until(
+    overrides: &Overrides,
+    deadline: Option<Instant>,
+) -> Result<(Credentials, TokenSource, Selected), AuthError> {
+    let mut selected = select(overrides)?;
+    selected.deadline = deadline;
     let (tenant_sid, api_key) = tenant_and_key(&selected)?;
     let (token, source) = find_token(&selected)?;
     let credentials = Credentials {
@@ -298,7 +314,12 @@ pub fn find_token_with(
         });
     }
     if let Some(command) = &selected.token_command {
-        let token = run_token_command(command, &selected.profile, selected.token_command_timeout)?;
+        let token = run_token_command_until(
+            command,
+            &selected.profile,
+            selected.token_command_timeout,
+            selected.deadline,
+        )?;
         return Ok(FoundToken {
             token,
             source: TokenSource::Command,
@@ -367,25 +388,155 @@ pub fn find_token_in_background(
     rx
 }
 
+/// How long the output of a `token_command` that has exited may stay open
+/// (a process it started still holding it) before that process is stopped.
+pub const TOKEN_COMMAND_OUTPUT_GRACE: Duration = Duration::from_millis(300);
+
+/// While at least one of these is alive (the editor holds the screen), a
+/// `token_command` gets no terminal: its input is `/dev/null` and its error
+/// output is dropped, so it can neither prompt on nor draw over the screen.
+static OFF_TERMINAL: AtomicUsize = AtomicUsize::new(0);
+
+/// Set once Ctrl-C stopped a `token_command`: the person asked to stop, so
+/// no later one (the next profile of a fleet) is started to prompt again.
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+/// The process groups of the `token_command`s running now.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Keeps every `token_command` off the terminal while it lives; see
+/// [`keep_commands_off_terminal`].
+pub struct OffTerminal(());
+
+impl Drop for OffTerminal {
+    fn drop(&mut self) {
+        OFF_TERMINAL.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// From now until the guard is dropped, a `token_command` runs without the
+/// terminal (input `/dev/null`, error output dropped): for a face that holds
+/// the whole screen, such as the editor.
+pub fn keep_commands_off_terminal() -> OffTerminal {
+    OFF_TERMINAL.fetch_add(1, Ordering::SeqCst);
+    OffTerminal(())
+}
+
+/// Kills the process group of every `token_command` running now (each one's
+/// caller then reports it as stopped): for a way out that cannot wait.
+pub fn stop_token_commands() {
+    let groups = match RUNNING.lock() {
+        Ok(groups) => groups.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
+    for group in groups {
+        kill_group(group);
+    }
+}
+
+/// A running command's group in [`RUNNING`], taken out when dropped.
+struct Registered(u32);
+
+impl Registered {
+    fn new(group: u32) -> Registered {
+        match RUNNING.lock() {
+            Ok(mut groups) => groups.push(group),
+            Err(poisoned) => poisoned.into_inner().push(group),
+        }
+        Registered(group)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut groups = match RUNNING.lock() {
+            Ok(groups) => groups,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        groups.retain(|g| *g != self.0);
+    }
+}
+
 /// Runs a profile's `token_command` through the shell; its stdout is the
-/// token. The command runs in its own process group without the token
-/// variables in its environment; at most [`TOKEN_COMMAND_MAX_OUTPUT`] bytes
-/// of its output are read (into memory wiped afterwards), and after
-/// `timeout` its whole process group is killed. The output is never shown.
+/// token. See [`run_token_command_until`]; this one has no deadline but the
+/// profile's `timeout`.
 pub fn run_token_command(
     command: &str,
     profile: &str,
     timeout: Duration,
 ) -> Result<SecretString, AuthError> {
+    run_token_command_until(command, profile, timeout, None)
+}
+
+/// Runs a profile's `token_command` through the shell; its stdout is the
+/// token. The command runs in its own process group without the token
+/// variables in its environment; at most [`TOKEN_COMMAND_MAX_OUTPUT`] bytes
+/// of its output are read (into memory wiped afterwards). The output is
+/// never shown.
+///
+/// On a terminal where exoset is in the foreground (and no
+/// [`keep_commands_off_terminal`] guard lives), the command reads the
+/// terminal and holds its foreground while it runs, so it can prompt (a
+/// password, `sudo`) and Ctrl-C reaches it; exoset takes the foreground back
+/// however it ends. Otherwise its input is `/dev/null`.
+///
+/// Its whole process group is killed after `timeout`, at `deadline` (the
+/// caller's own limit) when that is sooner, and when Ctrl-C ends it
+/// (then the error has exit code 130). Once the command has exited, its
+/// output may stay open [`TOKEN_COMMAND_OUTPUT_GRACE`] longer; what still
+/// holds it then is killed with its group.
+pub fn run_token_command_until(
+    command: &str,
+    profile: &str,
+    timeout: Duration,
+    deadline: Option<Instant>,
+) -> Result<SecretString, AuthError> {
     let fail =
         |what: String| AuthError::missing(format!("token_command of profile {profile:?} {what}"));
+    if CANCELLED.load(Ordering::SeqCst) {
+        return Err(AuthError {
+            code: exit::INTERRUPTED,
+            message: format!(
+                "token_command of profile {profile:?} was not run: Ctrl-C stopped an earlier one"
+            ),
+        });
+    }
+    let started = Instant::now();
+    let Some(own_deadline) = started.checked_add(timeout) else {
+        return Err(AuthError::usage(format!(
+            "token_command_timeout of profile {profile:?} is {}, more than this system can \
+             wait; give a duration like \"60s\"",
+            humantime::format_duration(timeout)
+        )));
+    };
+    let (deadline, limit, advice) = match deadline {
+        Some(d) if d < own_deadline => (d, d.saturating_duration_since(started), ""),
+        _ => (
+            own_deadline,
+            timeout,
+            " (set token_command_timeout in the profile to wait longer)",
+        ),
+    };
+    let on_screen = OFF_TERMINAL.load(Ordering::SeqCst) > 0;
+    let terminal = if on_screen {
+        None
+    } else {
+        foreground_terminal()
+    };
     let mut child = std::process::Command::new("sh");
     child
         .arg("-c")
         .arg(command)
-        .stdin(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit());
+        .stdout(std::process::Stdio::piped());
+    match terminal.as_ref().and_then(|tty| tty.try_clone().ok()) {
+        Some(tty) => child.stdin(tty),
+        None => child.stdin(std::process::Stdio::null()),
+    };
+    if on_screen {
+        child.stderr(std::process::Stdio::null());
+    } else {
+        child.stderr(std::process::Stdio::inherit());
+    }
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut child, 0);
     for var in TOKEN_ENV_VARS {
@@ -394,7 +545,13 @@ pub fn run_token_command(
     let mut child = child
         .spawn()
         .map_err(|e| fail(format!("could not be started: {e}")))?;
+    let group = child.id();
+    let registered = Registered::new(group);
+    // Given the terminal before anything else: a read before this stopped it
+    // (SIGTTIN), and the hand-over continues it.
+    let foreground = terminal.and_then(|tty| Foreground::hand(tty, group));
     let Some(mut stdout) = child.stdout.take() else {
+        drop(foreground);
         stop(&mut child);
         return Err(fail("could not be read".to_owned()));
     };
@@ -407,59 +564,81 @@ pub fn run_token_command(
             .read_to_end(&mut out);
         let _ = tx.send((read.map(|_| ()), out));
     };
-    std::thread::Builder::new()
+    if let Err(e) = std::thread::Builder::new()
         .name("exoset-token-command".to_owned())
         .spawn(reader)
-        .map_err(|e| {
-            stop(&mut child);
-            fail(format!("could not be read: {e}"))
-        })?;
-    let deadline = std::time::Instant::now() + timeout;
-    let stopped = || {
-        fail(format!(
-            "did not finish within {}; it was stopped (set token_command_timeout in the \
-             profile to wait longer)",
-            humantime::format_duration(timeout)
-        ))
-    };
-    let (read, out) = match rx.recv_timeout(timeout) {
-        Ok(done) => done,
-        Err(_) => {
-            stop(&mut child);
-            let _ = child.wait();
-            return Err(stopped());
+    {
+        drop(foreground);
+        stop(&mut child);
+        return Err(fail(format!("could not be read: {e}")));
+    }
+    // First the command's own end; its output is taken afterwards.
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok(None) => {
+                drop(foreground);
+                stop(&mut child);
+                return Err(fail(format!(
+                    "did not finish within {}; it was stopped{advice}",
+                    humantime::format_duration(rounded(limit))
+                )));
+            }
+            Err(e) => {
+                drop(foreground);
+                stop(&mut child);
+                return Err(fail(format!("could not be waited for: {e}")));
+            }
         }
     };
+    drop(foreground);
+    if interrupted(&status) {
+        CANCELLED.store(true, Ordering::SeqCst);
+        // What it started goes with it, SIGINT ignored or not.
+        kill_group(group);
+        return Err(AuthError {
+            code: exit::INTERRUPTED,
+            message: format!(
+                "token_command of profile {profile:?} was interrupted (Ctrl-C); it was stopped"
+            ),
+        });
+    }
+    let done = match rx.recv_timeout(TOKEN_COMMAND_OUTPUT_GRACE) {
+        Ok(done) => Some(done),
+        Err(_) => {
+            // Something it started still holds its output open.
+            kill_group(group);
+            rx.recv_timeout(TOKEN_COMMAND_OUTPUT_GRACE).ok()
+        }
+    };
+    drop(registered);
+    let Some((read, out)) = done else {
+        return Err(fail(
+            "exited, but a process it started left its process group and still holds its \
+             output open"
+                .to_owned(),
+        ));
+    };
     if out.len() > TOKEN_COMMAND_MAX_OUTPUT {
-        stop(&mut child);
-        let _ = child.wait();
         return Err(fail(format!(
             "printed more than {} KiB; a token is one short line (its output is not shown)",
             TOKEN_COMMAND_MAX_OUTPUT / 1024
         )));
     }
     if let Err(e) = read {
-        stop(&mut child);
-        let _ = child.wait();
         return Err(fail(format!("could not be read: {e}")));
     }
-    // Its output is closed; it should be ending.
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Ok(None) => {
-                stop(&mut child);
-                let _ = child.wait();
-                return Err(stopped());
-            }
-            Err(e) => return Err(fail(format!("could not be waited for: {e}"))),
-        }
-    };
     if !status.success() {
-        return Err(fail(format!("failed ({status}); its output is not shown")));
+        let shown = if on_screen {
+            "; its output is not shown (run `exoset auth status` outside the editor to see its \
+             errors)"
+        } else {
+            "; its output is not shown"
+        };
+        return Err(fail(format!("failed ({status}){shown}")));
     }
     let text = std::str::from_utf8(&out).map_err(|_| {
         fail("printed something that is not UTF-8 (its output is not shown)".to_owned())
@@ -490,17 +669,118 @@ pub fn run_token_command(
     Ok(SecretString::from(exact))
 }
 
-/// Kills a `token_command`'s whole process group (the shell and what it ran).
+/// A limit as a person reads it: up to the next tenth of a second.
+fn rounded(limit: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(limit.as_millis().div_ceil(100) * 100).unwrap_or(u64::MAX))
+}
+
+/// Whether the command ended by Ctrl-C: killed by SIGINT, or (a shell or
+/// `sudo` that caught it) exit status 130.
+fn interrupted(status: &std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if status.signal() == Some(2) {
+            return true;
+        }
+    }
+    status.code() == Some(130)
+}
+
+/// The controlling terminal, when exoset is in its foreground process group
+/// (a command started in the background must not read it).
+#[cfg(unix)]
+fn foreground_terminal() -> Option<std::fs::File> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    let foreground = rustix::termios::tcgetpgrp(&tty).ok()?;
+    (foreground == rustix::process::getpgrp()).then_some(tty)
+}
+
+#[cfg(not(unix))]
+fn foreground_terminal() -> Option<std::fs::File> {
+    None
+}
+
+/// The terminal's foreground, given to a command's process group; dropping
+/// this takes it back for exoset's own group. SIGTTOU is blocked on this
+/// thread meanwhile: taking the foreground back from the background would
+/// otherwise stop exoset.
+#[cfg(unix)]
+struct Foreground {
+    tty: std::fs::File,
+    ours: rustix::process::Pid,
+    mask: nix::sys::signal::SigSet,
+}
+
+#[cfg(unix)]
+impl Foreground {
+    fn hand(tty: std::fs::File, group: u32) -> Option<Foreground> {
+        use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+        let pid = i32::try_from(group)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)?;
+        let mut ttou = SigSet::empty();
+        ttou.add(Signal::SIGTTOU);
+        let mut mask = SigSet::empty();
+        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut mask)).ok()?;
+        let held = Foreground {
+            tty,
+            ours: rustix::process::getpgrp(),
+            mask,
+        };
+        // On failure the command keeps running in the background: a read of
+        // the terminal then stops it until its time limit.
+        rustix::termios::tcsetpgrp(&held.tty, pid).ok()?;
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::CONT);
+        Some(held)
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Foreground {
+    fn drop(&mut self) {
+        use nix::sys::signal::{SigmaskHow, pthread_sigmask};
+        let _ = rustix::termios::tcsetpgrp(&self.tty, self.ours);
+        let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
+    }
+}
+
+/// Nothing to hand over without Unix terminals (never constructed).
+#[cfg(not(unix))]
+enum Foreground {}
+
+#[cfg(not(unix))]
+impl Foreground {
+    fn hand(_tty: std::fs::File, _group: u32) -> Option<Foreground> {
+        None
+    }
+}
+
+/// Kills a `token_command`'s whole process group (the shell and what it ran)
+/// and waits for the shell.
 fn stop(child: &mut std::process::Child) {
     #[cfg(unix)]
-    if let Some(pid) = i32::try_from(child.id())
+    kill_group(child.id());
+    #[cfg(not(unix))]
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// SIGKILL to a process group.
+fn kill_group(group: u32) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(group)
         .ok()
         .and_then(rustix::process::Pid::from_raw)
     {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        return;
     }
-    let _ = child.kill();
+    #[cfg(not(unix))]
+    let _ = group;
 }
 
 #[cfg(test)]

@@ -94,9 +94,17 @@ fn humantime_opt<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<std::time::Duration>, D::Error> {
     let text = String::deserialize(d)?;
-    humantime::parse_duration(&text).map(Some).map_err(|e| {
+    let duration = humantime::parse_duration(&text).map_err(|e| {
         serde::de::Error::custom(format!("{text:?} is not a duration like \"30s\": {e}"))
-    })
+    })?;
+    // A deadline this far away cannot be represented: refused here rather
+    // than overflowing when the command runs.
+    if std::time::Instant::now().checked_add(duration).is_none() {
+        return Err(serde::de::Error::custom(format!(
+            "{text:?} is longer than this system can wait; give a duration like \"60s\""
+        )));
+    }
+    Ok(Some(duration))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -275,9 +275,22 @@ pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions
         .collect()
 }
 
+/// What became of one task of [`run_bounded`].
+enum Slot<T> {
+    Done(T),
+    /// Cancelled before it ran, or aborted.
+    NotRun,
+    /// It panicked: an internal error.
+    Panicked,
+}
+
+/// Said of a tenant whose task panicked.
+const PANICKED: &str = "an internal error (a panic) stopped the work on this tenant; please \
+                        report it";
+
 /// Runs `task(i)` for every `i` that gives one, at most `jobs` at a time.
 /// `on_done` sees each result as it comes. When `cancel` fires, no task
-/// starts and those running are aborted: their slot stays `None`. When
+/// starts and those running are aborted: their slot stays `NotRun`. When
 /// `stop` fires, no task starts but those running finish.
 async fn run_bounded<T, Fut>(
     count: usize,
@@ -286,7 +299,7 @@ async fn run_bounded<T, Fut>(
     stop: &CancellationToken,
     mut task: impl FnMut(usize) -> Option<Fut>,
     mut on_done: impl FnMut(usize, &T),
-) -> Vec<Option<T>>
+) -> Vec<Slot<T>>
 where
     Fut: Future<Output = T> + Send + 'static,
     T: Send + 'static,
@@ -313,7 +326,7 @@ where
         });
         index.insert(handle.id(), i);
     }
-    let mut results: Vec<Option<T>> = (0..count).map(|_| None).collect();
+    let mut results: Vec<Slot<T>> = (0..count).map(|_| Slot::NotRun).collect();
     let mut aborted = false;
     loop {
         tokio::select! {
@@ -327,7 +340,13 @@ where
                 Some(Ok((id, Some(value)))) => {
                     if let Some(&i) = index.get(&id) {
                         on_done(i, &value);
-                        results[i] = Some(value);
+                        results[i] = Slot::Done(value);
+                    }
+                }
+                // A bug, not Ctrl-C: said as such, never as "interrupted".
+                Some(Err(e)) if e.is_panic() => {
+                    if let Some(&i) = index.get(&e.id()) {
+                        results[i] = Slot::Panicked;
                     }
                 }
                 // Aborted, or never started: the slot stays empty.
@@ -379,8 +398,13 @@ pub async fn read_all(
         .zip(members)
         .map(|(got, member)| match (&member.session, got) {
             (Err(refusal), _) => Got::Failed(refusal.clone()),
-            (Ok(_), Some(got)) => got,
-            (Ok(_), None) => Got::Cancelled,
+            (Ok(_), Slot::Done(got)) => got,
+            (Ok(_), Slot::Panicked) => Got::Failed(Refusal {
+                code: exit::NETWORK,
+                message: format!("not read: {PANICKED}"),
+                request_id: None,
+            }),
+            (Ok(_), Slot::NotRun) => Got::Cancelled,
         })
         .collect()
 }
@@ -851,9 +875,16 @@ pub async fn send_all(
         .zip(results.into_iter().zip(&put_started))
         .enumerate()
     {
+        let (sent, panicked) = match sent {
+            Slot::Done(sent) => (Some(sent), false),
+            Slot::Panicked => (None, true),
+            Slot::NotRun => (None, false),
+        };
+        let started = started.load(Ordering::SeqCst);
         let line = match (sent, plan.changes(), sendable(i).is_some()) {
             (Some(sent), Some(changes), _) => outcome(member, changes, &sent),
-            (None, Some(changes), true) if started.load(Ordering::SeqCst) => {
+            (None, Some(changes), true) if panicked => panicked_outcome(member, changes, started),
+            (None, Some(changes), true) if started => {
                 interrupted_put(&member.profile, member.tenant_label(), changes)
             }
             _ => {
@@ -955,6 +986,40 @@ pub fn report(outcomes: &[Outcome], interrupted: Option<&str>) -> String {
     text
 }
 
+/// The outcome of a tenant whose send task panicked: unknown once its PUT
+/// had started, else not sent; never "interrupted".
+fn panicked_outcome(member: &Member, changes: &ChangeSet, started: bool) -> Outcome {
+    let (kind, exit_code, message, status) = if started {
+        (
+            Kind::Unknown,
+            exit::UNKNOWN,
+            format!(
+                "{PANICKED}; the PUT was in flight and may have been applied: run `exoset get \
+                 -p {}` to see what the tenant holds now",
+                member.profile
+            ),
+            "unknown",
+        )
+    } else {
+        (
+            Kind::Failed,
+            exit::NETWORK,
+            format!("not sent: {PANICKED}"),
+            "not_sent",
+        )
+    };
+    Outcome {
+        profile: member.profile.clone(),
+        tenant: member.tenant_label().to_string(),
+        kind,
+        exit_code,
+        message,
+        request_id: None,
+        changes: planned_keys(Some(changes), status),
+        warnings: Vec::new(),
+    }
+}
+
 /// The exit code of a fleet: the highest among its tenants'.
 pub fn exit_code(outcomes: &[Outcome]) -> u8 {
     outcomes
@@ -967,6 +1032,29 @@ pub fn exit_code(outcomes: &[Outcome]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A task that panics is an internal error, told apart from one that
+    /// never ran (which the fleet reports as interrupted).
+    #[test]
+    fn a_task_that_panics_is_not_taken_for_one_that_was_cancelled() {
+        let runtime = crate::runtime().expect("runtime");
+        let (cancel, stop) = (CancellationToken::new(), CancellationToken::new());
+        let slots = runtime.block_on(run_bounded(
+            2,
+            2,
+            &cancel,
+            &stop,
+            |i| {
+                Some(async move {
+                    assert!(i != 0, "a bug in the task");
+                    i
+                })
+            },
+            |_, _| {},
+        ));
+        assert!(matches!(slots[0], Slot::Panicked));
+        assert!(matches!(slots[1], Slot::Done(1)));
+    }
 
     #[test]
     fn a_typed_base_url_is_refused_across_profiles_only_over_plain_http() {

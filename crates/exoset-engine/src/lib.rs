@@ -31,3 +31,15 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
 }
+
+/// How long a way out waits for the runtime's blocking threads: a DNS
+/// lookup (`getaddrinfo`) that never answers holds one forever, and dropping
+/// a runtime waits for them all.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Ends a runtime without waiting more than [`SHUTDOWN_GRACE`] for its
+/// blocking threads; what is left ends with the process. Every face ends its
+/// runtime here, never by dropping it.
+pub fn shut_down(runtime: tokio::runtime::Runtime) {
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+}

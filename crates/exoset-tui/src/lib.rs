@@ -130,7 +130,16 @@ pub fn run(client: Client, options: EditorOptions) -> Result<(), Failure> {
     }
     let runtime = runtime()
         .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(run_on_terminal(client, options))
+    // While the editor holds the screen, a token_command (`P`, "also send
+    // to…") may neither prompt on it nor write over it.
+    let off_terminal = auth::keep_commands_off_terminal();
+    let result = runtime.block_on(run_on_terminal(client, options));
+    // A profile still being opened is not waited for: its token_command is
+    // stopped, and a lookup stuck on a dead resolver ends with the process.
+    auth::stop_token_commands();
+    exoset_engine::shut_down(runtime);
+    drop(off_terminal);
+    result
 }
 
 async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), Failure> {
@@ -152,6 +161,7 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         connector: options.connector,
         report: None,
         maybe_applied: false,
+        switches: Switches::new(),
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
@@ -232,6 +242,47 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     /// This tenant's PUT went out and was stopped before its answer: the
     /// draft says its edits may have been applied.
     maybe_applied: bool,
+    /// Other profiles being opened (`P`, "also send to…"), off this thread.
+    switches: Switches,
+}
+
+/// Opening other profiles for `P` or "also send to…" runs on a blocking
+/// thread (keyring reads, token_commands that take seconds), so the screen
+/// keeps answering; what was opened comes back here.
+struct Switches {
+    tx: mpsc::UnboundedSender<Opened>,
+    rx: mpsc::UnboundedReceiver<Opened>,
+    /// The profile `P` is opening, if any.
+    opening: Option<String>,
+    /// The latest "also send to…" opening: an earlier one that lands after
+    /// it (or after a switch of tenant) is dropped.
+    fleet: u64,
+}
+
+/// What a blocking thread opened.
+enum Opened {
+    /// `P`: the profile, and its member.
+    Switch(String, Option<Box<Member>>),
+    /// "Also send to…": the members, and the change to plan on them.
+    Fleet {
+        generation: u64,
+        /// The fleet view the opening is for (stale views drop it).
+        view: u64,
+        members: Vec<Member>,
+        changes: Vec<(crate::schema::FieldId, String)>,
+    },
+}
+
+impl Switches {
+    fn new() -> Switches {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Switches {
+            tx,
+            rx,
+            opening: None,
+            fleet: 0,
+        }
+    }
 }
 
 /// How often the spinner turns while a request is in flight.
@@ -255,6 +306,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             connector: None,
             report: None,
             maybe_applied: false,
+            switches: Switches::new(),
         }
     }
 
@@ -338,6 +390,16 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     None => return Ok(Ended::Quit),
                 },
                 Some(action) = rx.recv() => action,
+                Some(opened) = self.switches.rx.recv() => {
+                    let effects = self.opened(opened, app, tasks);
+                    if self.apply(effects, app, tasks).await? {
+                        return Ok(Ended::Quit);
+                    }
+                    if app.redraw {
+                        self.draw(app)?;
+                    }
+                    continue;
+                }
                 _ = tick.tick(), if was_busy => Action::Tick,
                 (name, number) = signals.next() => return Ok(Ended::Signal(name, number)),
             };
@@ -450,10 +512,111 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         }
     }
 
-    /// `P`: this tenant's edits stay as its draft; the other profile's
-    /// tenant is opened in a fresh editor state, its own draft offered.
-    fn switch_tenant(&mut self, name: &str, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
-        let Some(member) = self.connect(&[name.to_string()]).pop() else {
+    /// `P`, first half: opens the other profile on a blocking thread; the
+    /// run loop carries on and finishes the switch when it is open.
+    fn start_switch(&mut self, name: String, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
+        if let Some(opening) = &self.switches.opening {
+            return update(
+                app,
+                Action::Notice(format!(
+                    "Still opening profile {}…",
+                    crate::text::safe(opening)
+                )),
+            );
+        }
+        let Some(connector) = self.connector.clone() else {
+            let member = self.connect(std::slice::from_ref(&name)).pop();
+            return self.switch_tenant(&name, member, app, tasks);
+        };
+        // Said on the status line meanwhile; the switch replaces it.
+        app.message = Some(widgets::Message {
+            tone: widgets::Tone::Info,
+            text: format!("Opening profile {}…", crate::text::safe(&name)),
+            about: None,
+        });
+        app.redraw = true;
+        self.switches.opening = Some(name.clone());
+        let tx = self.switches.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let member = (connector.0)(std::slice::from_ref(&name)).pop();
+            let _ = tx.send(Opened::Switch(name, member.map(Box::new)));
+        });
+        vec![]
+    }
+
+    /// "Also send to…", first half: opens the profiles on a blocking thread.
+    fn start_fleet(
+        &mut self,
+        view: u64,
+        profiles: Vec<String>,
+        changes: Vec<(crate::schema::FieldId, String)>,
+        app: &mut App,
+        tasks: &mut Tasks,
+    ) -> Vec<Effect> {
+        self.switches.fleet += 1;
+        let Some(connector) = self.connector.clone() else {
+            let members = self.connect(&profiles);
+            let effects = update(
+                app,
+                Action::FleetOpened {
+                    view,
+                    members: members.clone(),
+                },
+            );
+            tasks.plan_fleet(view, members, changes);
+            return effects;
+        };
+        let (generation, tx) = (self.switches.fleet, self.switches.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let members = (connector.0)(&profiles);
+            let _ = tx.send(Opened::Fleet {
+                generation,
+                view,
+                members,
+                changes,
+            });
+        });
+        vec![]
+    }
+
+    /// Second half of [`Self::start_switch`] and [`Self::start_fleet`].
+    fn opened(&mut self, opened: Opened, app: &mut App, tasks: &mut Tasks) -> Vec<Effect> {
+        match opened {
+            Opened::Switch(name, member) => {
+                self.switches.opening = None;
+                self.switch_tenant(&name, member.map(|m| *m), app, tasks)
+            }
+            Opened::Fleet {
+                generation,
+                view,
+                members,
+                changes,
+            } if generation == self.switches.fleet => {
+                let effects = update(
+                    app,
+                    Action::FleetOpened {
+                        view,
+                        members: members.clone(),
+                    },
+                );
+                tasks.plan_fleet(view, members, changes);
+                effects
+            }
+            Opened::Fleet { .. } => vec![],
+        }
+    }
+
+    /// `P`, second half: this tenant's edits stay as its draft; the other
+    /// profile's tenant is opened in a fresh editor state, its own draft
+    /// offered.
+    fn switch_tenant(
+        &mut self,
+        name: &str,
+        member: Option<Member>,
+        app: &mut App,
+        tasks: &mut Tasks,
+    ) -> Vec<Effect> {
+        let Some(member) = member else {
             return vec![];
         };
         let session = match member.session {
@@ -475,6 +638,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             return effects;
         }
         tasks.cancel();
+        self.switches.fleet += 1;
         let host = session
             .client
             .url()
@@ -598,24 +762,16 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     let result = self.hand_over(&text, json).await;
                     queue.extend(update(app, Action::ExternalEdited { target, result }));
                 }
-                // Like the draft: a small file, read here.
+                // Opened off this thread; finished in the run loop.
                 Effect::SwitchTenant(name) => {
-                    queue.extend(self.switch_tenant(&name, app, tasks));
+                    queue.extend(self.start_switch(name, app, tasks));
                 }
                 Effect::PlanFleet {
                     view,
                     profiles,
                     changes,
                 } => {
-                    let members = self.connect(&profiles);
-                    queue.extend(update(
-                        app,
-                        Action::FleetOpened {
-                            view,
-                            members: members.clone(),
-                        },
-                    ));
-                    tasks.plan_fleet(view, members, changes);
+                    queue.extend(self.start_fleet(view, profiles, changes, app, tasks));
                 }
                 Effect::SendFleet { view } => {
                     if let Some((members, plans)) = app.fleet_plans(view) {

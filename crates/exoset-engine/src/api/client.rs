@@ -319,6 +319,60 @@ type PendingAuth = futures_util::future::Shared<
     futures_util::future::BoxFuture<'static, Result<HeaderValue, ApiError>>,
 >;
 
+/// TEST ONLY: `EXOSET_TEST_RESOLVER=stuck` makes every lookup of a name (the
+/// HTTP clients' through [`with_resolver`], doctor's DNS probe through
+/// [`lookup_host`]) hang the way a `getaddrinfo` on a dead resolver does: on a
+/// blocking thread that never returns. Honoured only in debug builds
+/// (`cfg(debug_assertions)`, what the tests run); a release build ignores it.
+pub const TEST_RESOLVER_VAR: &str = "EXOSET_TEST_RESOLVER";
+
+fn stuck_resolver_selected() -> bool {
+    cfg!(debug_assertions) && std::env::var_os(TEST_RESOLVER_VAR).is_some_and(|v| v == "stuck")
+}
+
+/// A lookup that never answers and holds a blocking thread, as a stuck
+/// `getaddrinfo` does (see [`TEST_RESOLVER_VAR`]).
+async fn stuck_lookup() {
+    let _ = tokio::task::spawn_blocking(|| {
+        loop {
+            std::thread::park();
+        }
+    })
+    .await;
+}
+
+struct StuckResolver;
+
+impl reqwest::dns::Resolve for StuckResolver {
+    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async {
+            stuck_lookup().await;
+            Err("the test resolver never answers".into())
+        })
+    }
+}
+
+/// An HTTP client builder with the resolver exoset uses: the system's, or
+/// in a debug build the one [`TEST_RESOLVER_VAR`] selects.
+pub fn with_resolver(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    if stuck_resolver_selected() {
+        builder.dns_resolver(StuckResolver)
+    } else {
+        builder
+    }
+}
+
+/// Looks a host up as the HTTP clients would (see [`with_resolver`]).
+pub async fn lookup_host(host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    if stuck_resolver_selected() {
+        stuck_lookup().await;
+        return Err(std::io::Error::other("the test resolver never answers"));
+    }
+    tokio::net::lookup_host((host, port))
+        .await
+        .map(|addrs| addrs.collect())
+}
+
 /// Whether a URL's host is this machine, where plain http is allowed.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -445,7 +499,7 @@ impl Client {
         check_api_key(api_key)?;
         // reqwest is built without a bundled crypto provider; ring is ours.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
+        let mut builder = with_resolver(reqwest::Client::builder())
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
