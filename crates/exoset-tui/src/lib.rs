@@ -285,6 +285,26 @@ impl Switches {
     }
 }
 
+/// "Also send to…": the other profiles are open; fleet view `view` shows
+/// them, and the change is planned against each.
+fn plan_opened(
+    view: u64,
+    members: Vec<Member>,
+    changes: Vec<(crate::schema::FieldId, String)>,
+    app: &mut App,
+    tasks: &mut Tasks,
+) -> Vec<Effect> {
+    let effects = update(
+        app,
+        Action::FleetOpened {
+            view,
+            members: members.clone(),
+        },
+    );
+    tasks.plan_fleet(view, members, changes);
+    effects
+}
+
 /// How often the spinner turns while a request is in flight.
 const TICK: Duration = Duration::from_millis(120);
 
@@ -556,15 +576,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
         self.switches.fleet += 1;
         let Some(connector) = self.connector.clone() else {
             let members = self.connect(&profiles);
-            let effects = update(
-                app,
-                Action::FleetOpened {
-                    view,
-                    members: members.clone(),
-                },
-            );
-            tasks.plan_fleet(view, members, changes);
-            return effects;
+            return plan_opened(view, members, changes, app, tasks);
         };
         let (generation, tx) = (self.switches.fleet, self.switches.tx.clone());
         tokio::task::spawn_blocking(move || {
@@ -592,15 +604,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 members,
                 changes,
             } if generation == self.switches.fleet => {
-                let effects = update(
-                    app,
-                    Action::FleetOpened {
-                        view,
-                        members: members.clone(),
-                    },
-                );
-                tasks.plan_fleet(view, members, changes);
-                effects
+                plan_opened(view, members, changes, app, tasks)
             }
             Opened::Fleet { .. } => vec![],
         }
