@@ -416,6 +416,16 @@ fn examples_for(page: &str) -> &'static [(&'static str, &'static str)] {
             ),
             ("exoset rollback 12 --yes", "Undo change 12 without asking."),
         ],
+        "exoset-man" => &[
+            (
+                "exoset man --out ~/man && man -l ~/man/exoset.1",
+                "Read the pages on a host where only the binary was copied.",
+            ),
+            (
+                "exoset man --out /usr/local/share/man/man1",
+                "Install them for everyone (as root).",
+            ),
+        ],
         "exoset-completions" => &[
             (
                 "exoset completions bash > ~/.local/share/bash-completion/completions/exoset",
@@ -538,8 +548,9 @@ mod tests {
                 "{expected} in {names:?}"
             );
         }
-        // The generator itself is hidden, and so is clap's help.
-        assert!(!names.iter().any(|n| n == "exoset-man.1"), "{names:?}");
+        // `man` has its own page (a bare binary on a jump host has no
+        // other); clap's help has none.
+        assert!(names.iter().any(|n| n == "exoset-man.1"), "{names:?}");
         assert!(!names.iter().any(|n| n == "exoset-help.1"), "{names:?}");
     }
 

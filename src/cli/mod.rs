@@ -431,8 +431,8 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
-    /// Write the man pages into DIR (for packaging).
-    #[command(hide = true)]
+    /// Write the man pages into DIR: `man -l DIR/exoset.1` reads them where
+    /// only the binary was copied (a jump host), and packagers install them.
     Man {
         /// Folder to write exoset.1, exoset-set.1, ... into.
         #[arg(long, value_name = "DIR")]

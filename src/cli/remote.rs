@@ -110,16 +110,24 @@ fn print_notes(settings: &Settings) {
     }
 }
 
+/// "Not a setting", with the path it most likely meant when one is near.
+fn unknown_path(typed: &str) -> Failure {
+    let shown = safe(&format!("{typed:?}")).into_owned();
+    match crate::schema::suggest(typed) {
+        Some(id) => Failure::usage(format!(
+            "{shown} is not a setting; did you mean {}? (see `exoset fields`)",
+            id.path()
+        )),
+        None => Failure::usage(format!(
+            "{shown} is not a setting; paths look like common.timezone (see `exoset fields`)"
+        )),
+    }
+}
+
 pub(super) fn parse_paths(paths: &[String]) -> Result<Vec<FieldId>, Failure> {
     paths
         .iter()
-        .map(|p| {
-            lookup_path(p).ok_or_else(|| {
-                Failure::usage(format!(
-                    "{p:?} is not a setting; paths look like common.timezone (see `exoset fields`)"
-                ))
-            })
-        })
+        .map(|p| lookup_path(p).ok_or_else(|| unknown_path(p)))
         .collect()
 }
 
@@ -203,7 +211,7 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Vec<(FieldId, String)
             )));
         };
         let [id] = parse_paths(&[path.to_string()])?[..] else {
-            return Err(Failure::usage(format!("{path:?} is not a setting")));
+            return Err(unknown_path(path));
         };
         if let Err(e) = crate::validate::check(id.setting().kind, value) {
             problems.push(format!("{}: {e}", id.path()));

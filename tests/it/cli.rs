@@ -106,6 +106,53 @@ fn get_of_an_unknown_path_is_a_usage_error() {
 }
 
 #[test]
+fn a_mistyped_path_is_answered_with_the_setting_it_most_likely_meant() {
+    let env = demo();
+    // The right key in the wrong section: refused before anything is sent.
+    let run = env.exoset(&["set", "common.aparty_pin_length=6", "--yes"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("did you mean greenpin.aparty_pin_length?"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.sim.put_count(), 0);
+    // A word left out.
+    let run = env.exoset(&["get", "greenvn.greencall_complete_endpoint"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("did you mean greenvn.greencall_complete_event_endpoint?"),
+        "{}",
+        run.stderr
+    );
+    // Nothing near: no guess, the general hint.
+    let run = env.exoset(&["get", "common.colour_of_the_sky"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+    assert!(run.stderr.contains("paths look like"), "{}", run.stderr);
+    // Hostile text in the path comes back escaped, with the suggestion.
+    let run = env.exoset(&["get", "common.timezon\u{1b}[2J"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+}
+
+#[test]
+fn help_lists_man_for_a_bare_binary() {
+    let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.lines().any(|l| l.trim_start().starts_with("man ")),
+        "{help}"
+    );
+}
+
+#[test]
 fn set_with_yes_sends_only_the_changed_keys() {
     let env = demo();
     let new_tz = if env.value("common.timezone").as_deref() == Some("UTC") {

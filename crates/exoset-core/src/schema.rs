@@ -252,6 +252,54 @@ pub fn lookup_path(path: &str) -> Option<FieldId> {
     }
 }
 
+/// The setting a mistyped path most likely meant, for "did you mean": the
+/// same key in another section when exactly one section has it, else the
+/// nearest path by edit distance when it is near enough to be a typo (at
+/// most a third of what was typed, and at least 2). `None` when nothing is
+/// that near.
+pub fn suggest(path: &str) -> Option<FieldId> {
+    let typed = path.trim().to_ascii_lowercase();
+    let key = typed
+        .rsplit_once('.')
+        .map_or(typed.as_str(), |(_, key)| key);
+    let mut same_key = FieldId::all().filter(|id| id.setting().key == key);
+    if let (Some(id), None) = (same_key.next(), same_key.next()) {
+        return Some(id);
+    }
+    let bare = !typed.contains('.');
+    let (nearest, distance) = FieldId::all()
+        .map(|id| {
+            let candidate = if bare {
+                id.setting().key.to_string()
+            } else {
+                id.path()
+            };
+            (id, edit_distance(&typed, &candidate))
+        })
+        .min_by_key(|&(_, distance)| distance)?;
+    (distance <= (typed.chars().count() / 3).max(2)).then_some(nearest)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == cb {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// The ids of an event's endpoint, method and headers.
 pub fn event_fields(event: usize) -> [FieldId; 3] {
     let find = |part| {
@@ -557,5 +605,36 @@ mod tests {
         assert!(lookup_path("timezone").is_some());
         assert!(lookup_path("greenvn.timezone").is_none());
         assert!(lookup_path("nosuch.timezone").is_none());
+    }
+
+    #[test]
+    fn a_mistyped_path_gets_the_setting_it_most_likely_meant() {
+        let path = |typed: &str| suggest(typed).map(FieldId::path);
+        // The right key in the wrong section.
+        assert_eq!(
+            path("common.aparty_pin_length").as_deref(),
+            Some("greenpin.aparty_pin_length")
+        );
+        // A word left out, a letter wrong, a bare key.
+        assert_eq!(
+            path("greenvn.greencall_complete_endpoint").as_deref(),
+            Some("greenvn.greencall_complete_event_endpoint")
+        );
+        assert_eq!(path("common.timezon").as_deref(), Some("common.timezone"));
+        assert_eq!(path("timezome").as_deref(), Some("common.timezone"));
+        assert_eq!(path("Common.TimeZone").as_deref(), Some("common.timezone"));
+        // Nothing near: no guess.
+        assert_eq!(path("common.colour_of_the_sky"), None);
+        assert_eq!(path("x"), None);
+        assert_eq!(path(""), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("timezone", "timezone"), 0);
+        assert_eq!(edit_distance("ÅÃ", "AÃ"), 1);
     }
 }
