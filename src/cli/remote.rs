@@ -95,7 +95,16 @@ pub struct Remote {
 impl Remote {
     /// GETs the settings, prints any notes, and remembers them as the last read.
     fn read(&self) -> Result<Answer, Failure> {
-        let read = block_on(self.session.read())??;
+        self.show(block_on(self.session.read())??)
+    }
+
+    /// GETs the settings a send starts from, prints any notes; the last
+    /// read is left alone (only a successful send moves it).
+    fn read_to_send(&self) -> Result<Answer, Failure> {
+        self.show(block_on(self.session.read_to_send())??)
+    }
+
+    fn show(&self, read: session::Read) -> Result<Answer, Failure> {
         print_notes(&read.answer.settings);
         for warning in &read.warnings {
             eprintln!("warning: {}", safe(warning));
@@ -206,8 +215,16 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Vec<(FieldId, String)
     let mut problems = Vec::new();
     for assignment in assignments {
         let Some((path, value)) = assignment.split_once('=') else {
+            // `--expect-unchanged snap.json` reads the file as an assignment.
+            let file_hint = if assignment.ends_with(".json") || Path::new(assignment).is_file() {
+                "; to compare with an export file, join it to the flag: \
+                 --expect-unchanged=FILE"
+            } else {
+                ""
+            };
             return Err(Failure::usage(format!(
-                "{assignment:?} is not PATH=VALUE, e.g. common.timezone=UTC"
+                "{} is not PATH=VALUE, e.g. common.timezone=UTC{file_hint}",
+                safe(&format!("{assignment:?}"))
             )));
         };
         let [id] = parse_paths(&[path.to_string()])?[..] else {
@@ -228,7 +245,7 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Vec<(FieldId, String)
 /// `exoset set PATH=VALUE…`, with the assignments already parsed.
 pub fn set(remote: &Remote, pairs: Vec<(FieldId, String)>, mode: SendMode) -> Result<(), Failure> {
     let reference = mode.reference(remote)?;
-    let base = remote.read()?;
+    let base = remote.read_to_send()?;
     let mut edits = Edits::default();
     for (id, value) in pairs {
         edits.set(&base.settings, id, value);
@@ -277,7 +294,7 @@ pub fn diff(remote: &Remote, file: &Path) -> Result<(), Failure> {
 pub fn apply(remote: &Remote, file: &Path, mode: SendMode) -> Result<(), Failure> {
     let desired = read_desired(file)?;
     let reference = mode.reference(remote)?;
-    let base = remote.read()?;
+    let base = remote.read_to_send()?;
     let edits = desired_edits(&base.settings, &desired, file)?;
     send_changes(remote, &base.settings, &edits, mode, reference, None)
 }
@@ -646,7 +663,7 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
         eprintln!("Entry {} changed nothing; nothing to roll back.", entry.id);
         return Ok(());
     }
-    let base = remote.read()?;
+    let base = remote.read_to_send()?;
     let plan = session::rollback_plan(&changed, &base.settings, &Edits::default());
     // The keys must still hold what that PUT left, or someone changed them since.
     let moved: Vec<String> = plan

@@ -119,6 +119,55 @@ fn expect_unchanged_refuses_when_a_touched_key_moved_since_the_last_read() {
 }
 
 #[test]
+fn a_retry_after_a_refused_expect_unchanged_is_refused_again() {
+    let env = Env::demo();
+    ok(&env.exoset(&["get"], None));
+    env.set_behind_our_back("common.timezone", "UTC");
+    let args = ["set", "common.timezone=IST", "--yes", "--expect-unchanged"];
+    // Refused, and the refused run's own reads leave the last read alone:
+    // the same command again is refused again; nobody has looked yet.
+    for _ in 0..2 {
+        let run = env.exoset(&args, None);
+        assert_eq!(run.code, 4, "{}", run.stderr);
+        assert!(run.stderr.contains("common.timezone"), "{}", run.stderr);
+    }
+    assert_eq!(env.sim.put_count(), 0);
+    // Once somebody reads (`get`), the same command goes through, and a
+    // successful send moves the last read to what it left on the server.
+    ok(&env.exoset(&["get"], None));
+    ok(&env.exoset(&args, None));
+    assert_eq!(env.value("common.timezone").as_deref(), Some("IST"));
+    assert_eq!(env.sim.put_count(), 1);
+    ok(&env.exoset(&args, None));
+    assert_eq!(env.sim.put_count(), 1, "nothing left to send");
+}
+
+#[test]
+fn expect_unchanged_with_its_file_after_a_space_says_to_join_them() {
+    let env = Env::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("snap.json");
+    ok(&env.exoset(&["export", "-o", export.to_str().unwrap()], None));
+    let run = env.exoset(
+        &[
+            "set",
+            "common.timezone=UTC",
+            "--yes",
+            "--expect-unchanged",
+            export.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--expect-unchanged=FILE"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.sim.put_count(), 0);
+}
+
+#[test]
 fn expect_unchanged_against_an_export_file() {
     let env = Env::demo();
     let dir = tempfile::tempdir().unwrap();

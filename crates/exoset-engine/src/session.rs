@@ -153,11 +153,21 @@ impl Sent {
 }
 
 impl Session {
-    /// GETs the settings and keeps them as the last read.
+    /// GETs the settings and keeps them as the last read (what
+    /// `--expect-unchanged` compares with): a read a person looks at.
     pub async fn read(&self) -> Result<Read, ApiError> {
+        let mut read = self.read_to_send().await?;
+        read.warnings
+            .extend(self.remember_read(&read.answer.settings));
+        Ok(read)
+    }
+
+    /// GETs the settings as the base of a send, without moving the last
+    /// read: only a send that succeeds moves it, so a run refused by
+    /// `--expect-unchanged` is refused again when retried.
+    pub async fn read_to_send(&self) -> Result<Read, ApiError> {
         let answer = self.client.get().await?;
-        let mut warnings = self.settle(&answer.settings);
-        warnings.extend(self.remember_read(&answer.settings));
+        let warnings = self.settle(&answer.settings);
         Ok(Read { answer, warnings })
     }
 
@@ -195,8 +205,8 @@ impl Session {
             Ok(answer) => answer.settings,
             Err(e) => return Sent::ReadFailed(e),
         };
+        // The last read moves only when the send succeeds (below).
         let mut warnings = self.settle(&fresh);
-        warnings.extend(self.remember_read(&fresh));
         let drift = Drift::between(&request.base, &request.edits, &fresh);
         if !drift.conflicts.is_empty() {
             return Sent::Conflicts {
