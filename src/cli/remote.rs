@@ -402,7 +402,8 @@ fn send_changes(
         return write_stdout(&crate::text::json_pretty(&body));
     }
     eprint!("{}", render_diff(&changes, "will be"));
-    if !mode.yes && !confirm()? {
+    let target = target(remote);
+    if !mode.yes && !confirm(&target)? {
         eprintln!("Nothing sent.");
         return Ok(());
     }
@@ -413,11 +414,25 @@ fn send_changes(
         rollback_of,
     };
     let sent = block_on(remote.session.send(request, || {}))?;
-    report_sent(&sent)
+    report_sent(&sent, &target)
 }
 
-/// Says what became of a send; the error carries its exit code.
-fn report_sent(sent: &Sent) -> Result<(), Failure> {
+/// Which tenant a question or a "Saved" line is about: the profile, the
+/// tenant SID and the host, each escaped (a profile name or SID may come
+/// from the environment).
+fn target(remote: &Remote) -> String {
+    let session = &remote.session;
+    let host = session.client.url().host_str().unwrap_or("?");
+    format!(
+        "profile {} (tenant {} on {})",
+        safe(&session.profile),
+        safe(&session.tenant),
+        safe(host)
+    )
+}
+
+/// Says what became of a send to `target`; the error carries its exit code.
+fn report_sent(sent: &Sent, target: &str) -> Result<(), Failure> {
     let code = sent.exit_code();
     let fail = |message: String| Err(Failure::new(code, message));
     match sent {
@@ -488,7 +503,10 @@ fn report_sent(sent: &Sent) -> Result<(), Failure> {
             }
             let missed = not_taken_lines(done);
             if missed.is_empty() {
-                eprintln!("Saved {}{request}.", count(done.changed(), "change"));
+                eprintln!(
+                    "Saved {} to {target}{request}.",
+                    count(done.changed(), "change")
+                );
                 return Ok(());
             }
             fail(format!(
@@ -500,8 +518,9 @@ fn report_sent(sent: &Sent) -> Result<(), Failure> {
     }
 }
 
-/// Asks on the terminal; `Ok(false)` when the person says no.
-fn confirm() -> Result<bool, Failure> {
+/// Asks on the terminal whether to send to `target`; `Ok(false)` when the
+/// person says no.
+fn confirm(target: &str) -> Result<bool, Failure> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Failure::usage(
@@ -509,7 +528,7 @@ fn confirm() -> Result<bool, Failure> {
              (or --dry-run to see the body)",
         ));
     }
-    eprint!("Send these changes? [y/N] ");
+    eprint!("Send these changes to {target}? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     stdin

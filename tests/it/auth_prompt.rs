@@ -85,8 +85,15 @@ fn declining_the_send_question_sends_nothing_and_exits_0() {
         80,
         24,
     );
-    let screen = pty.wait_for("Send these changes? [y/N]", WAIT);
+    let screen = pty.wait_for("? [y/N]", WAIT);
     assert!(screen.contains("1 change; 1 key will be sent."), "{screen}");
+    // The question names the tenant it would change: profile, SID, host.
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    let question = format!(
+        "Send these changes to profile default (tenant {} on 127.0.0.1)? [y/N]",
+        sim.sid()
+    );
+    assert!(words.contains(&question), "{words}");
     pty.type_str("n\r");
     let code = pty.wait_exit(WAIT);
     assert_eq!(code, 0, "declining is not an error");

@@ -176,7 +176,12 @@ fn set_with_yes_sends_only_the_changed_keys() {
         env.sim.last_put_body(),
         Some(json!({"common": {"timezone": new_tz, "deletion_time": 600}}))
     );
-    assert!(run.stderr.contains("Saved"), "{}", run.stderr);
+    // The "Saved" line names the tenant: profile, SID and host.
+    let saved = format!(
+        "Saved 2 changes to profile default (tenant {} on 127.0.0.1)",
+        env.sim.sid()
+    );
+    assert!(run.stderr.contains(&saved), "{}", run.stderr);
 }
 
 /// A 4,000-character Devanagari SMS body goes out through `set`, is taken
