@@ -360,7 +360,8 @@ fn ctrl_c_mid_run_starts_nothing_new_and_says_what_was_sent_and_what_is_unknown(
     )
     .unwrap();
     let run = finish(child);
-    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    // A PUT may have gone out (a tenant is `unknown`): 5, not 130.
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
     let report = json(&run);
     assert_eq!(report.len(), 6);
     let kinds: Vec<&str> = report

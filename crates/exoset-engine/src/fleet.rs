@@ -1021,17 +1021,59 @@ fn panicked_outcome(member: &Member, changes: &ChangeSet, started: bool) -> Outc
 }
 
 /// The exit code of a fleet: the highest among its tenants'.
+/// Ctrl-C's 130 gives way to 5 when some tenant's outcome is unknown, so
+/// a script can tell "stopped before anything went out" (130) from "some
+/// tenants may have changed" (5). The editor's end and the subcommands use
+/// this one rule.
 pub fn exit_code(outcomes: &[Outcome]) -> u8 {
-    outcomes
+    let highest = outcomes
         .iter()
         .map(|o| o.exit_code)
         .max()
-        .unwrap_or(exit::OK)
+        .unwrap_or(exit::OK);
+    if highest == exit::INTERRUPTED && outcomes.iter().any(|o| o.kind == Kind::Unknown) {
+        outcomes
+            .iter()
+            .map(|o| o.exit_code)
+            .filter(|&code| code != exit::INTERRUPTED)
+            .max()
+            .unwrap_or(exit::UNKNOWN)
+    } else {
+        highest
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome_of(kind: Kind, exit_code: u8) -> Outcome {
+        Outcome {
+            profile: "p".into(),
+            tenant: "t".into(),
+            kind,
+            exit_code,
+            message: String::new(),
+            request_id: None,
+            changes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_interrupted_fleet_exits_5_when_a_tenant_may_have_changed_else_130() {
+        let sent = outcome_of(Kind::Sent, exit::OK);
+        let unknown = outcome_of(Kind::Unknown, exit::UNKNOWN);
+        let cancelled = outcome_of(Kind::Cancelled, exit::INTERRUPTED);
+        let conflict = outcome_of(Kind::Conflict, exit::CONFLICT);
+        let code = |o: &[&Outcome]| exit_code(&o.iter().map(|o| (*o).clone()).collect::<Vec<_>>());
+        assert_eq!(code(&[&sent, &unknown, &cancelled]), exit::UNKNOWN);
+        assert_eq!(code(&[&sent, &cancelled]), exit::INTERRUPTED);
+        assert_eq!(code(&[&conflict, &cancelled]), exit::INTERRUPTED);
+        assert_eq!(code(&[&conflict, &unknown]), exit::UNKNOWN);
+        assert_eq!(code(&[&sent, &conflict]), exit::CONFLICT);
+        assert_eq!(code(&[]), exit::OK);
+    }
 
     /// A task that panics is an internal error, told apart from one that
     /// never ran (which the fleet reports as interrupted).

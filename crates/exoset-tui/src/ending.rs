@@ -89,11 +89,7 @@ impl<B: Backend, S: super::EventSource, W: Write> Driver<B, S, W> {
         if lines.is_empty() {
             return None;
         }
-        let code = if lines.iter().any(|l| l.kind == crate::fleet::Kind::Unknown) {
-            exit::UNKNOWN
-        } else {
-            crate::fleet::exit_code(&lines)
-        };
+        let code = crate::fleet::exit_code(&lines);
         self.report = Some(crate::fleet::report(&lines, Some(why)));
         let message = match code {
             exit::UNKNOWN => "stopped while sending: a PUT may have been applied (see the report)",
