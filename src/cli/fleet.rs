@@ -11,7 +11,7 @@ use crate::config::{Config, Paths};
 use crate::fleet::{self, Got, Member, Plan, Selection, report, table};
 use crate::schema::FieldId;
 use crate::session::Session;
-use crate::settings::{Settings, wire_value};
+use crate::settings::Settings;
 use crate::text::{count, fit, json_pretty, pad, safe, width};
 use serde_json::{Map, Value};
 use std::io::{IsTerminal, Write};
@@ -466,7 +466,9 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
     text
 }
 
-/// `get` across tenants: a matrix, or `{profile: {key: value}}`.
+/// `get` across tenants: a matrix, or `{profile: {section: {key: value}}}`
+/// (each tenant in the shape `get --json` prints for one; `null` for a
+/// tenant that could not be read).
 fn get(
     members: &[Member],
     got: &[Got],
@@ -474,6 +476,7 @@ fn get(
     as_json: bool,
     differ: bool,
 ) -> Result<(), Failure> {
+    let asked_for_keys = !ids.is_empty();
     let ids: Vec<FieldId> = if ids.is_empty() {
         FieldId::all().collect()
     } else {
@@ -515,18 +518,10 @@ fn get(
         let mut out = Map::new();
         for (member, got) in members.iter().zip(got) {
             let value = match got {
-                Got::Read(r) => {
-                    let keys: Map<String, Value> = shown_ids
-                        .iter()
-                        .filter_map(|id| {
-                            r.answer
-                                .settings
-                                .get(*id)
-                                .map(|text| (id.path(), wire_value(*id, text)))
-                        })
-                        .collect();
-                    Value::Object(keys)
+                Got::Read(r) if differ || asked_for_keys => {
+                    super::remote::only(&r.answer.settings, &shown_ids)
                 }
+                Got::Read(r) => r.answer.settings.to_json(),
                 _ => Value::Null,
             };
             out.insert(member.profile.clone(), value);

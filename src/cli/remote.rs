@@ -157,15 +157,22 @@ pub fn get_json(settings: &Settings, ids: &[FieldId]) -> String {
     let doc = if ids.is_empty() {
         settings.to_json()
     } else {
-        let mut filtered = Settings::default();
-        for &id in ids {
-            if let Some(text) = settings.get(id) {
-                filtered.set(id, text);
-            }
-        }
-        filtered.to_json()
+        only(settings, ids)
     };
     crate::text::json_pretty(&doc)
+}
+
+/// The keys `ids` of `settings`, in the body shape (`{section: {key:
+/// value}}`): what `get --json PATH…` prints for one tenant, and for each
+/// tenant across several.
+pub(super) fn only(settings: &Settings, ids: &[FieldId]) -> serde_json::Value {
+    let mut filtered = Settings::default();
+    for &id in ids {
+        if let Some(text) = settings.get(id) {
+            filtered.set(id, text);
+        }
+    }
+    filtered.to_json()
 }
 
 /// The document as a two-column table of `section.key` and value.

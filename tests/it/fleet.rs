@@ -4,7 +4,7 @@
 
 use exoset_core::schema::lookup_path;
 use exoset_sim::{Fault, SimConfig, Simulator};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -451,8 +451,13 @@ fn get_across_tenants_is_a_matrix_marking_the_keys_that_differ() {
     let as_json = fleet.exoset(&["get", "--all-profiles", "--json", "common.timezone"]);
     assert_eq!(as_json.code, 0, "{}", as_json.stderr);
     let doc: Value = serde_json::from_str(&as_json.stdout).unwrap();
-    assert_eq!(doc["unit-1"]["common.timezone"], "IST");
-    assert_eq!(doc["unit-4"]["common.timezone"], "UTC");
+    // Each tenant in the shape `get --json` prints for one.
+    assert_eq!(doc["unit-1"], json!({"common": {"timezone": "IST"}}));
+    assert_eq!(doc["unit-4"], json!({"common": {"timezone": "UTC"}}));
+    let one = fleet.exoset(&["-p", "unit-1", "get", "--json", "common.timezone"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let single: Value = serde_json::from_str(&one.stdout).unwrap();
+    assert_eq!(doc["unit-1"], single, "one shape for one and for several");
 }
 
 #[test]
