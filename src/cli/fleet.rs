@@ -519,7 +519,7 @@ fn get(
         for (member, got) in members.iter().zip(got) {
             let value = match got {
                 Got::Read(r) if differ || asked_for_keys => {
-                    super::remote::only(&r.answer.settings, &shown_ids)
+                    remote::only(&r.answer.settings, &shown_ids)
                 }
                 Got::Read(r) => r.answer.settings.to_json(),
                 _ => Value::Null,
