@@ -95,22 +95,23 @@ pub struct Remote {
 impl Remote {
     /// GETs the settings, prints any notes, and remembers them as the last read.
     fn read(&self) -> Result<Answer, Failure> {
-        self.show(block_on(self.session.read())??)
+        said(block_on(self.session.read())??)
     }
 
     /// GETs the settings a send starts from, prints any notes; the last
     /// read is left alone (only a successful send moves it).
     fn read_to_send(&self) -> Result<Answer, Failure> {
-        self.show(block_on(self.session.read_to_send())??)
+        said(block_on(self.session.read_to_send())??)
     }
+}
 
-    fn show(&self, read: session::Read) -> Result<Answer, Failure> {
-        print_notes(&read.answer.settings);
-        for warning in &read.warnings {
-            eprintln!("warning: {}", safe(warning));
-        }
-        Ok(read.answer)
+/// Prints a read's notes and warnings; its answer.
+fn said(read: session::Read) -> Result<Answer, Failure> {
+    print_notes(&read.answer.settings);
+    for warning in &read.warnings {
+        eprintln!("warning: {}", safe(warning));
     }
+    Ok(read.answer)
 }
 
 fn print_notes(settings: &Settings) {
