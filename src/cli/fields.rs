@@ -46,10 +46,10 @@ fn setting_json(s: &Setting) -> serde_json::Value {
 
 fn to_table() -> String {
     let header = ["SECTION", "KEY", "TYPE", "DEFAULT", "ALLOWED"];
-    let rows: Vec<[String; 5]> = SETTINGS
+    let rows: Vec<Vec<String>> = SETTINGS
         .iter()
         .map(|s| {
-            [
+            vec![
                 s.section.key().to_string(),
                 s.key.to_string(),
                 s.kind.name().to_string(),
@@ -58,28 +58,7 @@ fn to_table() -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut text = String::new();
-    let mut line = |cells: [&str; 5]| {
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
-        }
-        text.push('\n');
-    };
-    line(header);
-    for row in &rows {
-        line(row.each_ref().map(String::as_str));
-    }
-    text
+    crate::text::table(&header, &rows)
 }
 
 #[cfg(test)]

@@ -8,11 +8,11 @@ use super::write_stdout;
 use super::{Cli, Command, Failure, exit};
 use crate::changes::Edits;
 use crate::config::{Config, Paths};
-use crate::fleet::{self, Got, Member, Plan, Selection, report, table};
+use crate::fleet::{self, Got, Member, Plan, Selection, report};
 use crate::schema::FieldId;
 use crate::session::Session;
 use crate::settings::Settings;
-use crate::text::{count, fit, json_pretty, pad, safe, width};
+use crate::text::{count, fit, json_pretty, pad, safe, table, width};
 use serde_json::{Map, Value};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -722,24 +722,4 @@ fn history(names: &[String], limit: usize, as_json: bool) -> Result<(), Failure>
         write_stdout(&text)?;
     }
     finish(code, "")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables_pad_by_display_width() {
-        let text = table(
-            &["A", "B"],
-            &[
-                vec!["顧客".to_string(), "x".to_string()],
-                vec!["ab".to_string(), "y".to_string()],
-            ],
-        );
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "A     B");
-        assert_eq!(lines[1], "顧客  x");
-        assert_eq!(lines[2], "ab    y");
-    }
 }

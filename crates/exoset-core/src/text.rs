@@ -250,6 +250,37 @@ pub fn plural(n: usize, noun: &str) -> String {
     format!("{noun}s")
 }
 
+/// Columns padded by display width, two spaces apart; the last one is not
+/// padded. Cells must already be safe for a terminal.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&pad(cell, widths[i]));
+                text.push_str("  ");
+            }
+        }
+        text.truncate(text.trim_end().len());
+        text.push('\n');
+        text
+    };
+    let mut text = line(header.to_vec());
+    for row in rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +371,20 @@ mod tests {
         assert_eq!(count(3, "entry"), "3 entries");
         assert_eq!(count(0, "key"), "0 keys");
         assert_eq!(count(2, "match"), "2 matches");
+    }
+
+    #[test]
+    fn tables_pad_by_display_width() {
+        let text = table(
+            &["A", "B"],
+            &[
+                vec!["顧客".to_string(), "x".to_string()],
+                vec!["ab".to_string(), "y".to_string()],
+            ],
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "A     B");
+        assert_eq!(lines[1], "顧客  x");
+        assert_eq!(lines[2], "ab    y");
     }
 }

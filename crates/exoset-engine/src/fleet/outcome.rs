@@ -1,0 +1,397 @@
+//! What became of each tenant: its line of the report and the exit code.
+
+use crate::changes::{ChangeSet, KeyStatus};
+use crate::exit;
+use crate::session::{self, Sent, explain, shown};
+use crate::text::count;
+use serde::Serialize;
+
+use super::Member;
+use super::plan::Plan;
+use crate::text::table;
+/// What became of one tenant, in the words of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Sent,
+    Unchanged,
+    Invalid,
+    Conflict,
+    Failed,
+    /// The PUT went out and its answer was lost (or Ctrl-C came while it
+    /// was in flight): it may have been applied.
+    Unknown,
+    /// Ctrl-C came first: nothing was sent to it.
+    Cancelled,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sent => "sent",
+            Kind::Unchanged => "unchanged",
+            Kind::Invalid => "invalid",
+            Kind::Conflict => "conflict",
+            Kind::Failed => "failed",
+            Kind::Unknown => "unknown",
+            Kind::Cancelled => "cancelled",
+        }
+    }
+
+    pub const ALL: [Kind; 7] = [
+        Kind::Sent,
+        Kind::Unchanged,
+        Kind::Invalid,
+        Kind::Conflict,
+        Kind::Failed,
+        Kind::Unknown,
+        Kind::Cancelled,
+    ];
+}
+
+/// One key the person changed and what is known of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyChange {
+    pub key: String,
+    pub old: Option<String>,
+    pub new: String,
+    /// `confirmed`, `not_taken`, `unconfirmed` (the answer told), `unknown`
+    /// (the answer was lost) or `not_sent`.
+    pub status: &'static str,
+}
+
+/// One tenant's line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub profile: String,
+    pub tenant: String,
+    #[serde(rename = "outcome")]
+    pub kind: Kind,
+    pub exit_code: u8,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub changes: Vec<KeyChange>,
+    /// Said on the side (history not kept…); not part of the JSON.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+pub(super) fn planned_keys(changes: Option<&ChangeSet>, status: &'static str) -> Vec<KeyChange> {
+    changes
+        .map(|changes| {
+            changes
+                .changed()
+                .map(|row| KeyChange {
+                    key: row.id.path(),
+                    old: row.old.clone(),
+                    new: row.new.clone(),
+                    status,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The outcome of a tenant that is not sent anything.
+pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
+    let request_id = match plan {
+        Plan::Failed(refusal) => refusal.request_id.clone(),
+        _ => None,
+    };
+    let (kind, code, message) = match plan {
+        Plan::Send { changes, .. } => (
+            Kind::Cancelled,
+            exit::INTERRUPTED,
+            format!(
+                "not sent: interrupted before {} went out",
+                count(changes.changed().count(), "change")
+            ),
+        ),
+        Plan::Unchanged { .. } => (
+            Kind::Unchanged,
+            exit::OK,
+            "the tenant already holds these values; nothing sent".to_string(),
+        ),
+        Plan::Invalid { message, .. } => {
+            (Kind::Invalid, exit::USAGE, format!("not sent: {message}"))
+        }
+        Plan::Failed(refusal) => (Kind::Failed, refusal.code, refusal.message.clone()),
+        Plan::Cancelled => (
+            Kind::Cancelled,
+            exit::INTERRUPTED,
+            "not sent: interrupted before its settings were read".to_string(),
+        ),
+    };
+    Outcome {
+        profile: member.profile.clone(),
+        tenant: member.tenant_label().to_string(),
+        kind,
+        exit_code: code,
+        message,
+        request_id,
+        changes: planned_keys(plan.changes(), "not_sent"),
+        warnings: Vec::new(),
+    }
+}
+
+/// What the shared send path said, as a report line.
+pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
+    outcome_for(&member.profile, member.tenant_label(), planned, sent)
+}
+
+/// [`outcome`] for a tenant named by its profile and SID (the editor's own
+/// tenant, which is no fleet member).
+pub fn outcome_for(profile: &str, tenant: &str, planned: &ChangeSet, sent: &Sent) -> Outcome {
+    let code = sent.exit_code();
+    let mut request_id = None;
+    let mut warnings = Vec::new();
+    let mut changes = planned_keys(Some(planned), "not_sent");
+    let (kind, message) = match sent {
+        Sent::ReadFailed(e) => (
+            Kind::Failed,
+            format!("not sent: the settings could not be read again before sending: {e}"),
+        ),
+        Sent::Conflicts { conflicts, .. } => {
+            let keys: Vec<String> = conflicts
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} was {}, now {}, yours {}",
+                        c.id.path(),
+                        shown(c.base.as_deref()),
+                        shown(c.theirs.as_deref()),
+                        session::quoted(&c.mine)
+                    )
+                })
+                .collect();
+            (
+                Kind::Conflict,
+                format!(
+                    "not sent: the server changed {} since the read: {}",
+                    count(keys.len(), "key"),
+                    keys.join("; ")
+                ),
+            )
+        }
+        Sent::Moved { moved, .. } => (
+            Kind::Conflict,
+            format!(
+                "not sent: the server changed {} since the reference read",
+                count(moved.len(), "key")
+            ),
+        ),
+        Sent::Nothing { taken_in, .. } => (
+            Kind::Unchanged,
+            format!(
+                "nothing sent: the server already holds these values (it changed {} since the \
+                 read)",
+                taken_in
+                    .iter()
+                    .map(|id| id.path())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        Sent::Invalid { changes: set, .. } => (
+            Kind::Invalid,
+            format!(
+                "not sent: {}",
+                set.problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        ),
+        Sent::Failed { error, changes, .. } => {
+            request_id = error.request_id().map(str::to_string);
+            (
+                Kind::Failed,
+                format!("not applied: {}", explain(error, changes)),
+            )
+        }
+        Sent::Unknown {
+            error,
+            changes: set,
+            warnings: kept,
+            ..
+        } => {
+            warnings = kept.clone();
+            changes = planned_keys(Some(set), "unknown");
+            (Kind::Unknown, format!("{error}; {}", get_hint(profile)))
+        }
+        Sent::Done(done) => {
+            request_id = done.request_id.clone();
+            warnings = done.warnings.clone();
+            changes = done
+                .checks
+                .iter()
+                .filter(|c| !c.companion)
+                .map(|c| KeyChange {
+                    key: c.id.path(),
+                    old: done.before.get(c.id).map(str::to_string),
+                    new: c.sent.clone(),
+                    status: match c.status {
+                        KeyStatus::Confirmed => "confirmed",
+                        KeyStatus::NotTaken(_) => "not_taken",
+                        KeyStatus::Unconfirmed => "unconfirmed",
+                    },
+                })
+                .collect();
+            let missed = session::not_taken_lines(done);
+            let mut message = if missed.is_empty() {
+                format!("saved {}", count(done.changed(), "change"))
+            } else {
+                format!(
+                    "the server answered but did not take {} as sent: {}",
+                    count(missed.len(), "key"),
+                    missed.join("; ")
+                )
+            };
+            if let Some(line) = session::unconfirmed_line(done) {
+                message.push_str("; ");
+                message.push_str(&line);
+            }
+            if !done.taken_in.is_empty() {
+                message.push_str(&format!(
+                    "; taken in first (changed on the server since the read, not sent): {}",
+                    done.taken_in
+                        .iter()
+                        .map(|id| id.path())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let kind = if missed.is_empty() {
+                Kind::Sent
+            } else {
+                Kind::Failed
+            };
+            (kind, message)
+        }
+    };
+    Outcome {
+        profile: profile.to_string(),
+        tenant: tenant.to_string(),
+        kind,
+        exit_code: code,
+        message,
+        request_id,
+        changes,
+        warnings,
+    }
+}
+
+/// How to see what a tenant holds after a PUT whose answer is not known.
+pub fn get_hint(profile: &str) -> String {
+    format!("run `exoset get -p {profile}` to see what the tenant holds now")
+}
+
+/// The line of a tenant whose PUT went out and was stopped before its
+/// answer: it may have been applied.
+pub fn interrupted_put(profile: &str, tenant: &str, planned: &ChangeSet) -> Outcome {
+    Outcome {
+        profile: profile.to_string(),
+        tenant: tenant.to_string(),
+        kind: Kind::Unknown,
+        exit_code: exit::UNKNOWN,
+        message: format!(
+            "interrupted while the PUT was in flight; it may have been applied: {}",
+            get_hint(profile)
+        ),
+        request_id: None,
+        changes: planned_keys(Some(planned), "unknown"),
+        warnings: Vec::new(),
+    }
+}
+
+/// The line of a tenant whose send was stopped before its PUT went out.
+pub fn interrupted_before_put(profile: &str, tenant: &str, planned: &ChangeSet) -> Outcome {
+    Outcome {
+        profile: profile.to_string(),
+        tenant: tenant.to_string(),
+        kind: Kind::Cancelled,
+        exit_code: exit::INTERRUPTED,
+        message: format!(
+            "not sent: interrupted before {} went out",
+            count(planned.changed().count(), "change")
+        ),
+        request_id: None,
+        changes: planned_keys(Some(planned), "not_sent"),
+        warnings: Vec::new(),
+    }
+}
+
+/// The report both faces print: one line per tenant, then the totals;
+/// `interrupted` names what stopped the run ("Interrupted (Ctrl-C)").
+pub fn report(outcomes: &[Outcome], interrupted: Option<&str>) -> String {
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| {
+            let keys = match o.changes.as_slice() {
+                [] => "-".to_string(),
+                [one] => crate::text::safe(&one.key).into_owned(),
+                many => count(many.len(), "key"),
+            };
+            vec![
+                crate::text::safe(&o.profile).into_owned(),
+                crate::text::safe(&o.tenant).into_owned(),
+                o.kind.as_str().to_string(),
+                keys,
+                o.request_id
+                    .as_deref()
+                    .map_or_else(|| "-".to_string(), |id| crate::text::one_line(id, 40)),
+                crate::text::one_line(&o.message, 200),
+            ]
+        })
+        .collect();
+    let mut text = table(
+        &[
+            "PROFILE",
+            "TENANT",
+            "OUTCOME",
+            "KEYS",
+            "REQUEST_ID",
+            "DETAIL",
+        ],
+        &rows,
+    );
+    let totals: Vec<String> = Kind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let n = outcomes.iter().filter(|o| o.kind == *kind).count();
+            (n > 0).then(|| format!("{n} {}", kind.as_str()))
+        })
+        .collect();
+    text.push_str(&format!(
+        "{}: {}.\n",
+        count(outcomes.len(), "tenant"),
+        totals.join(", ")
+    ));
+    if let Some(why) = interrupted {
+        text.push_str(&format!(
+            "{why}: no request started after it; `cancelled` tenants were sent nothing, \
+             `unknown` ones may have taken the change.\n"
+        ));
+    }
+    text
+}
+
+/// The exit code of a fleet: the highest among its tenants'.
+/// Ctrl-C's 130 gives way to 5 when some tenant's outcome is unknown, so
+/// a script can tell "stopped before anything went out" (130) from "some
+/// tenants may have changed" (5). The editor's end and the subcommands use
+/// this one rule.
+pub fn exit_code(outcomes: &[Outcome]) -> u8 {
+    let highest = outcomes
+        .iter()
+        .map(|o| o.exit_code)
+        .max()
+        .unwrap_or(exit::OK);
+    // 5 is the highest code below 130, so it is what the rest would give.
+    if highest == exit::INTERRUPTED && outcomes.iter().any(|o| o.kind == Kind::Unknown) {
+        exit::UNKNOWN
+    } else {
+        highest
+    }
+}
