@@ -20,13 +20,7 @@ use exoset_core::exit::Failure;
         Credentials: flags, then EXOSET_BASE_URL, EXOSET_TENANT_SID, EXOSET_API_KEY, \
         EXOSET_API_TOKEN and EXOSET_PROFILE, then the profile (`exoset auth login`) with its \
         token in the OS keyring. Across several profiles the EXOSET_* credentials are not \
-        used: each profile brings its own. EXOSET_HOME roots config and state in one folder.\n\n\
-        Exit codes: 0 done; 1 network or server failure; 2 bad usage or an invalid value \
-        (ours or the server's); 3 no credentials, or they were refused; 4 conflict (the \
-        settings changed on the server since they were read); 5 outcome unknown (a PUT may \
-        have been applied: its answer was lost after it went out, or the editor was stopped \
-        while it was in flight; run `exoset get`); 130 interrupted (Ctrl-C) before a PUT \
-        went out."
+        used: each profile brings its own. EXOSET_HOME roots config and state in one folder."
 )]
 struct Line {
     /// Open the editor on the built-in simulator: no account or keyring needed.
@@ -196,12 +190,21 @@ impl FleetArgs {
 
 impl clap::CommandFactory for Cli {
     fn command() -> clap::Command {
-        Line::command()
+        with_exit_codes(Line::command())
     }
 
     fn command_for_update() -> clap::Command {
-        Line::command_for_update()
+        with_exit_codes(Line::command_for_update())
     }
+}
+
+/// The long help ends with the exit codes, from their one table.
+fn with_exit_codes(command: clap::Command) -> clap::Command {
+    let about = command
+        .get_long_about()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    command.long_about(format!("{about}\n\n{}", exoset_core::exit::help_text()))
 }
 
 impl clap::FromArgMatches for Cli {

@@ -138,43 +138,25 @@ fn overview(roff: &mut Roff) {
 
 fn exit_status(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    item(roff, "0", "Done.");
-    item(
-        roff,
-        "1",
-        "Network or server failure (no answer, a 5xx, an answer that cannot be read). \
-         exoset doctor exits 1 when any check fails.",
-    );
-    item(
-        roff,
-        "2",
-        "Bad usage or an invalid value: ours, or the server's (HTTP 400 codes 3 and 5, \
-         403 code 15, 422 code 50).",
-    );
-    item(
-        roff,
-        "3",
-        "No credentials, or the server refused them (HTTP 401 code 7, 403 code 8).",
-    );
-    item(
-        roff,
-        "4",
-        "Conflict: the settings changed on the server since they were read.",
-    );
-    item(
-        roff,
-        "5",
-        "Outcome unknown: a PUT went out and its answer was lost (or the editor was \
-         stopped while it was in flight), so it may have been applied. Run exoset get to \
-         see what the server holds now.",
-    );
-    item(
-        roff,
-        "130",
-        "Interrupted (Ctrl-C) before a PUT went out: nothing was sent. The editor, \
-         stopped by Ctrl-C or a signal while sending, prints the per-tenant report first.",
-    );
-    paragraph(roff, "Across several tenants, the highest code among them.");
+    for code in &exit::CODES {
+        let mut text = sentence(code.summary);
+        if !code.detail.is_empty() {
+            text.push(' ');
+            text.push_str(code.detail);
+        }
+        item(roff, &code.code.to_string(), &text.replace('`', ""));
+    }
+    paragraph(roff, exit::ACROSS_TENANTS);
+}
+
+/// `summary` as a sentence: a capital first and a full stop.
+fn sentence(summary: &str) -> String {
+    let mut chars = summary.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
 }
 
 fn environment(roff: &mut Roff) {

@@ -3,11 +3,9 @@
 use super::{Failure, exit, write_stdout};
 use crate::api::Answer;
 use crate::changes::{ChangeSet, Edits};
+use crate::fleet::Kind;
 use crate::schema::{FieldId, lookup_path};
-use crate::session::{
-    self, SendRequest, Sent, Session, Verdict, explain, not_taken_lines, quoted, request_id_part,
-    shown, unconfirmed_line,
-};
+use crate::session::{self, SendRequest, Sent, Session, Verdict, quoted, request_id_part, shown};
 use crate::settings::Settings;
 use crate::store::{HistoryEntry, Loaded, Outcome, StateDir, format_time};
 use crate::text::{count, safe};
@@ -54,25 +52,8 @@ impl SendMode {
 
 /// Exit 4: keys about to be sent moved on the server since `reference`.
 fn moved_failure(moved: &[(FieldId, Option<String>, Option<String>)]) -> Failure {
-    let lines: Vec<String> = moved
-        .iter()
-        .map(|(id, was, now)| {
-            format!(
-                "{}: was {}, now {}",
-                id.path(),
-                shown(was.as_deref()),
-                shown(now.as_deref())
-            )
-        })
-        .collect();
-    Failure::new(
-        exit::CONFLICT,
-        format!(
-            "not sent: the server changed {} of the keys to send since they were read:\n  {}",
-            lines.len(),
-            lines.join("\n  ")
-        ),
-    )
+    let report = session::Report::moved(moved);
+    Failure::new(report.code, report.block())
 }
 
 /// Runs a future on a small runtime: one thread is plenty for one request.
@@ -364,15 +345,8 @@ fn report_problems(changes: &ChangeSet) -> Result<(), Failure> {
     if changes.problems.is_empty() {
         return Ok(());
     }
-    let lines: Vec<String> = changes
-        .problems
-        .iter()
-        .map(|p| safe(&p.to_string()).into_owned())
-        .collect();
-    Err(Failure::usage(format!(
-        "cannot send these changes:\n  {}",
-        lines.join("\n  ")
-    )))
+    let report = session::Report::invalid(changes);
+    Err(Failure::new(report.code, report.block()))
 }
 
 /// Shows the diff, asks, and hands the change to the shared send path;
@@ -441,88 +415,42 @@ fn target(remote: &Remote) -> String {
 
 /// Says what became of a send to `target`; the error carries its exit code.
 fn report_sent(sent: &Sent, target: &str) -> Result<(), Failure> {
-    let code = sent.exit_code();
-    let fail = |message: String| Err(Failure::new(code, message));
-    match sent {
-        Sent::ReadFailed(e) => fail(format!(
-            "not sent: the settings could not be read again before sending: {e}"
-        )),
-        Sent::Conflicts { conflicts, .. } => {
-            let lines: Vec<String> = conflicts
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: was {}, now {}, yours {}",
-                        c.id.path(),
-                        shown(c.base.as_deref()),
-                        shown(c.theirs.as_deref()),
-                        quoted(&c.mine)
-                    )
-                })
-                .collect();
-            fail(format!(
-                "not sent: the server changed {} of the keys to send since they were read:\n  {}",
-                lines.len(),
-                lines.join("\n  ")
-            ))
-        }
-        Sent::Moved { moved, .. } => Err(moved_failure(moved)),
-        Sent::Nothing { taken_in, .. } => {
-            eprintln!(
-                "Nothing sent: the server already holds these values (it changed {} since \
-                 they were read).",
-                taken_in
-                    .iter()
-                    .map(|id| id.path())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+    for warning in sent.warnings() {
+        eprintln!("warning: {}", safe(warning));
+    }
+    let report = sent.report();
+    for note in &report.notes {
+        eprintln!("{}.", capitalised(note));
+    }
+    let request = request_id_part(report.request_id.as_deref());
+    match report.kind {
+        Kind::Sent => {
+            eprintln!("{} to {target}{request}.", capitalised(&report.headline));
             Ok(())
         }
-        Sent::Invalid { changes, .. } => report_problems(changes),
-        Sent::Failed { error, changes, .. } => {
-            fail(format!("not applied: {}", explain(error, changes)))
+        Kind::Unchanged => {
+            eprintln!("{}.", capitalised(&report.headline));
+            Ok(())
         }
-        Sent::Unknown {
-            error, warnings, ..
-        } => {
-            for warning in warnings {
-                eprintln!("warning: {}", safe(warning));
-            }
-            fail(format!("{error}.\n  {}", session::UNKNOWN_ADVICE))
+        Kind::Unknown => Err(Failure::new(
+            report.code,
+            format!("{}.\n  {}", report.headline, session::UNKNOWN_ADVICE),
+        )),
+        // The server answered: its request id goes with the keys it did
+        // not take (an error's own words already carry it).
+        Kind::Failed if matches!(sent, Sent::Done(_)) => {
+            Err(Failure::new(report.code, report.block_with(&request)))
         }
-        Sent::Done(done) => {
-            for warning in &done.warnings {
-                eprintln!("warning: {}", safe(warning));
-            }
-            if !done.taken_in.is_empty() {
-                eprintln!(
-                    "Taken in first: the server changed {} since the read; not sent.",
-                    done.taken_in
-                        .iter()
-                        .map(|id| id.path())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            let request = request_id_part(done.request_id.as_deref());
-            if let Some(line) = unconfirmed_line(done) {
-                eprintln!("{line}.");
-            }
-            let missed = not_taken_lines(done);
-            if missed.is_empty() {
-                eprintln!(
-                    "Saved {} to {target}{request}.",
-                    count(done.changed(), "change")
-                );
-                return Ok(());
-            }
-            fail(format!(
-                "the server answered{request} but did not take {} as sent:\n  {}",
-                count(missed.len(), "key"),
-                missed.join("\n  ")
-            ))
-        }
+        _ => Err(Failure::new(report.code, report.block())),
+    }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -10,7 +10,8 @@
 //!   PUT body, drift and verification;
 //! - [`openapi`]: the OpenAPI document, generated from the table;
 //! - [`text`]: every helper for text that reaches a terminal;
-//! - [`exit`]: exit codes and the [`exit::Failure`] the faces report.
+//! - [`exit`]: exit codes (one table) and the [`exit::Failure`] the faces report;
+//! - [`outcome`]: the words for what became of a send, per tenant and per key.
 //!
 //! Reading settings, checking a value and building the body of a PUT:
 //!
@@ -35,6 +36,7 @@
 pub mod changes;
 pub mod exit;
 pub mod openapi;
+pub mod outcome;
 pub mod schema;
 pub mod settings;
 pub mod text;

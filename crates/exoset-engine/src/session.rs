@@ -17,6 +17,7 @@ use crate::changes::{
     ChangeSet, Conflict, Drift, Edits, KeyCheck, KeyStatus, changed_since, verify,
 };
 use crate::exit;
+use crate::outcome::Kind;
 use crate::schema::{FieldId, SETTINGS, lookup_path};
 use crate::settings::{Settings, same_value};
 use crate::store::{HistoryEntry, StateDir};
@@ -316,6 +317,213 @@ impl Session {
 }
 
 // ----- what both faces say -----
+
+/// What became of a send, in words: the one description of each outcome,
+/// which the report of a fleet, the subcommands and the editor present each
+/// in its own layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub kind: Kind,
+    pub code: u8,
+    /// What happened, as a phrase that starts in lower case
+    /// ("not sent: the server changed 2 keys to send since they were read").
+    pub headline: String,
+    /// One line per key or problem concerned, in order.
+    pub lines: Vec<String>,
+    /// Said beside it: keys taken in first, keys the answer did not report.
+    pub notes: Vec<String>,
+    pub request_id: Option<String>,
+}
+
+impl Report {
+    fn new(kind: Kind, code: u8, headline: String) -> Report {
+        Report {
+            kind,
+            code,
+            headline,
+            lines: Vec::new(),
+            notes: Vec::new(),
+            request_id: None,
+        }
+    }
+
+    /// The keys to send that moved since the reference read
+    /// (`--expect-unchanged`), before or at the send.
+    pub fn moved(moved: &[(FieldId, Option<String>, Option<String>)]) -> Report {
+        let mut report = Report::new(
+            Kind::Conflict,
+            exit::CONFLICT,
+            format!(
+                "not sent: the server changed {} to send since the reference read",
+                count(moved.len(), "key")
+            ),
+        );
+        report.lines = moved
+            .iter()
+            .map(|(id, was, now)| {
+                format!(
+                    "{}: was {}, now {}",
+                    id.path(),
+                    shown(was.as_deref()),
+                    shown(now.as_deref())
+                )
+            })
+            .collect();
+        report
+    }
+
+    /// A change set with problems: nothing can be sent.
+    pub fn invalid(changes: &ChangeSet) -> Report {
+        let mut report = Report::new(
+            Kind::Invalid,
+            exit::USAGE,
+            "cannot send these changes".to_string(),
+        );
+        report.lines = changes
+            .problems
+            .iter()
+            .map(|p| safe(&p.to_string()).into_owned())
+            .collect();
+        report
+    }
+
+    /// The headline and its lines on one line, then the notes, `; ` apart
+    /// (a fleet report's DETAIL).
+    pub fn one_line(&self) -> String {
+        let mut text = self.headline.clone();
+        if !self.lines.is_empty() {
+            text.push_str(": ");
+            text.push_str(&self.lines.join("; "));
+        }
+        for note in &self.notes {
+            text.push_str("; ");
+            text.push_str(note);
+        }
+        text
+    }
+
+    /// The headline, then each line indented below it (a subcommand's
+    /// message); the notes are not in it.
+    pub fn block(&self) -> String {
+        self.block_with("")
+    }
+
+    /// [`Report::block`] with `after` (a request id) right after the
+    /// headline.
+    pub fn block_with(&self, after: &str) -> String {
+        if self.lines.is_empty() {
+            return format!("{}{after}", self.headline);
+        }
+        format!("{}{after}:\n  {}", self.headline, self.lines.join("\n  "))
+    }
+}
+
+impl Sent {
+    /// This outcome in words: the one description every face presents.
+    pub fn report(&self) -> Report {
+        let code = self.exit_code();
+        let paths = |ids: &[FieldId]| {
+            ids.iter()
+                .map(|id| id.path())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Sent::ReadFailed(e) => {
+                let mut report = Report::new(
+                    Kind::Failed,
+                    code,
+                    format!("not sent: the settings could not be read again before sending: {e}"),
+                );
+                report.request_id = e.request_id().map(str::to_string);
+                report
+            }
+            Sent::Conflicts { conflicts, .. } => {
+                let mut report = Report::new(
+                    Kind::Conflict,
+                    code,
+                    format!(
+                        "not sent: the server changed {} to send since they were read",
+                        count(conflicts.len(), "key")
+                    ),
+                );
+                report.lines = conflicts
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: was {}, now {}, yours {}",
+                            c.id.path(),
+                            shown(c.base.as_deref()),
+                            shown(c.theirs.as_deref()),
+                            quoted(&c.mine)
+                        )
+                    })
+                    .collect();
+                report
+            }
+            Sent::Moved { moved, .. } => Report::moved(moved),
+            Sent::Nothing { taken_in, .. } => Report::new(
+                Kind::Unchanged,
+                code,
+                format!(
+                    "nothing sent: the server already holds these values (it changed {} since \
+                     they were read)",
+                    paths(taken_in)
+                ),
+            ),
+            Sent::Invalid { changes, .. } => Report::invalid(changes),
+            Sent::Failed { error, changes, .. } => {
+                let mut report = Report::new(
+                    Kind::Failed,
+                    code,
+                    format!("not applied: {}", explain(error, changes)),
+                );
+                report.request_id = error.request_id().map(str::to_string);
+                report
+            }
+            Sent::Unknown { error, .. } => Report::new(Kind::Unknown, code, error.to_string()),
+            Sent::Done(done) => {
+                let missed = not_taken_lines(done);
+                let mut report = if missed.is_empty() {
+                    Report::new(
+                        Kind::Sent,
+                        code,
+                        format!("saved {}", count(done.changed(), "change")),
+                    )
+                } else {
+                    let mut report = Report::new(
+                        Kind::Failed,
+                        code,
+                        format!(
+                            "the server answered but did not take {} as sent",
+                            count(missed.len(), "key")
+                        ),
+                    );
+                    report.lines = missed;
+                    report
+                };
+                report.request_id = done.request_id.clone();
+                report.notes.extend(unconfirmed_line(done));
+                if !done.taken_in.is_empty() {
+                    report.notes.push(format!(
+                        "taken in first (changed on the server since the read, not sent): {}",
+                        paths(&done.taken_in)
+                    ));
+                }
+                report
+            }
+        }
+    }
+
+    /// Warnings said beside the outcome (history or last read not kept).
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Sent::Unknown { warnings, .. } => warnings,
+            Sent::Done(done) => &done.warnings,
+            _ => &[],
+        }
+    }
+}
 
 /// `(request_id X)`, or nothing.
 pub fn request_id_part(request_id: Option<&str>) -> String {

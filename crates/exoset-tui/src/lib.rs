@@ -202,10 +202,7 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     }
     match outcome {
         // The same failure ends with the same exit code as in the subcommands.
-        Ok(Ok(())) => match app.exit.take() {
-            Some((code, text)) => Err(Failure::new(code, text)),
-            None => Ok(()),
-        },
+        Ok(Ok(())) => app.exit.take().map_or(Ok(()), Err),
         Ok(result) => result,
         // The hook printed the message; the exit status says it failed.
         Err(panic) => std::panic::resume_unwind(panic),

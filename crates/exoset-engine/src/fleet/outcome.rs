@@ -2,62 +2,21 @@
 
 use crate::changes::{ChangeSet, KeyStatus};
 use crate::exit;
-use crate::session::{self, Sent, explain, shown};
+use crate::session::Sent;
 use crate::text::count;
+pub use exoset_core::outcome::{KeyState, Kind};
 use serde::Serialize;
 
 use super::Member;
 use super::plan::Plan;
 use crate::text::table;
-/// What became of one tenant, in the words of the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Sent,
-    Unchanged,
-    Invalid,
-    Conflict,
-    Failed,
-    /// The PUT went out and its answer was lost (or Ctrl-C came while it
-    /// was in flight): it may have been applied.
-    Unknown,
-    /// Ctrl-C came first: nothing was sent to it.
-    Cancelled,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Sent => "sent",
-            Kind::Unchanged => "unchanged",
-            Kind::Invalid => "invalid",
-            Kind::Conflict => "conflict",
-            Kind::Failed => "failed",
-            Kind::Unknown => "unknown",
-            Kind::Cancelled => "cancelled",
-        }
-    }
-
-    pub const ALL: [Kind; 7] = [
-        Kind::Sent,
-        Kind::Unchanged,
-        Kind::Invalid,
-        Kind::Conflict,
-        Kind::Failed,
-        Kind::Unknown,
-        Kind::Cancelled,
-    ];
-}
-
 /// One key the person changed and what is known of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyChange {
     pub key: String,
     pub old: Option<String>,
     pub new: String,
-    /// `confirmed`, `not_taken`, `unconfirmed` (the answer told), `unknown`
-    /// (the answer was lost) or `not_sent`.
-    pub status: &'static str,
+    pub status: KeyState,
 }
 
 /// One tenant's line of the report.
@@ -76,7 +35,7 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-pub(super) fn planned_keys(changes: Option<&ChangeSet>, status: &'static str) -> Vec<KeyChange> {
+pub(super) fn planned_keys(changes: Option<&ChangeSet>, status: KeyState) -> Vec<KeyChange> {
     changes
         .map(|changes| {
             changes
@@ -129,7 +88,7 @@ pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
         exit_code: code,
         message,
         request_id,
-        changes: planned_keys(plan.changes(), "not_sent"),
+        changes: planned_keys(plan.changes(), KeyState::NotSent),
         warnings: Vec::new(),
     }
 }
@@ -142,143 +101,40 @@ pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
 /// [`outcome`] for a tenant named by its profile and SID (the editor's own
 /// tenant, which is no fleet member).
 pub fn outcome_for(profile: &str, tenant: &str, planned: &ChangeSet, sent: &Sent) -> Outcome {
-    let code = sent.exit_code();
-    let mut request_id = None;
-    let mut warnings = Vec::new();
-    let mut changes = planned_keys(Some(planned), "not_sent");
-    let (kind, message) = match sent {
-        Sent::ReadFailed(e) => (
-            Kind::Failed,
-            format!("not sent: the settings could not be read again before sending: {e}"),
-        ),
-        Sent::Conflicts { conflicts, .. } => {
-            let keys: Vec<String> = conflicts
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} was {}, now {}, yours {}",
-                        c.id.path(),
-                        shown(c.base.as_deref()),
-                        shown(c.theirs.as_deref()),
-                        session::quoted(&c.mine)
-                    )
-                })
-                .collect();
-            (
-                Kind::Conflict,
-                format!(
-                    "not sent: the server changed {} since the read: {}",
-                    count(keys.len(), "key"),
-                    keys.join("; ")
-                ),
-            )
+    let report = sent.report();
+    let mut message = report.one_line();
+    let changes = match sent {
+        Sent::Unknown { changes, .. } => {
+            message.push_str("; ");
+            message.push_str(&get_hint(profile));
+            planned_keys(Some(changes), KeyState::Unknown)
         }
-        Sent::Moved { moved, .. } => (
-            Kind::Conflict,
-            format!(
-                "not sent: the server changed {} since the reference read",
-                count(moved.len(), "key")
-            ),
-        ),
-        Sent::Nothing { taken_in, .. } => (
-            Kind::Unchanged,
-            format!(
-                "nothing sent: the server already holds these values (it changed {} since the \
-                 read)",
-                taken_in
-                    .iter()
-                    .map(|id| id.path())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
-        Sent::Invalid { changes: set, .. } => (
-            Kind::Invalid,
-            format!(
-                "not sent: {}",
-                set.problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        ),
-        Sent::Failed { error, changes, .. } => {
-            request_id = error.request_id().map(str::to_string);
-            (
-                Kind::Failed,
-                format!("not applied: {}", explain(error, changes)),
-            )
-        }
-        Sent::Unknown {
-            error,
-            changes: set,
-            warnings: kept,
-            ..
-        } => {
-            warnings = kept.clone();
-            changes = planned_keys(Some(set), "unknown");
-            (Kind::Unknown, format!("{error}; {}", get_hint(profile)))
-        }
-        Sent::Done(done) => {
-            request_id = done.request_id.clone();
-            warnings = done.warnings.clone();
-            changes = done
-                .checks
-                .iter()
-                .filter(|c| !c.companion)
-                .map(|c| KeyChange {
-                    key: c.id.path(),
-                    old: done.before.get(c.id).map(str::to_string),
-                    new: c.sent.clone(),
-                    status: match c.status {
-                        KeyStatus::Confirmed => "confirmed",
-                        KeyStatus::NotTaken(_) => "not_taken",
-                        KeyStatus::Unconfirmed => "unconfirmed",
-                    },
-                })
-                .collect();
-            let missed = session::not_taken_lines(done);
-            let mut message = if missed.is_empty() {
-                format!("saved {}", count(done.changed(), "change"))
-            } else {
-                format!(
-                    "the server answered but did not take {} as sent: {}",
-                    count(missed.len(), "key"),
-                    missed.join("; ")
-                )
-            };
-            if let Some(line) = session::unconfirmed_line(done) {
-                message.push_str("; ");
-                message.push_str(&line);
-            }
-            if !done.taken_in.is_empty() {
-                message.push_str(&format!(
-                    "; taken in first (changed on the server since the read, not sent): {}",
-                    done.taken_in
-                        .iter()
-                        .map(|id| id.path())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            let kind = if missed.is_empty() {
-                Kind::Sent
-            } else {
-                Kind::Failed
-            };
-            (kind, message)
-        }
+        Sent::Done(done) => done
+            .checks
+            .iter()
+            .filter(|c| !c.companion)
+            .map(|c| KeyChange {
+                key: c.id.path(),
+                old: done.before.get(c.id).map(str::to_string),
+                new: c.sent.clone(),
+                status: match c.status {
+                    KeyStatus::Confirmed => KeyState::Confirmed,
+                    KeyStatus::NotTaken(_) => KeyState::NotTaken,
+                    KeyStatus::Unconfirmed => KeyState::Unconfirmed,
+                },
+            })
+            .collect(),
+        _ => planned_keys(Some(planned), KeyState::NotSent),
     };
     Outcome {
         profile: profile.to_string(),
         tenant: tenant.to_string(),
-        kind,
-        exit_code: code,
+        kind: report.kind,
+        exit_code: report.code,
         message,
-        request_id,
+        request_id: report.request_id,
         changes,
-        warnings,
+        warnings: sent.warnings().to_vec(),
     }
 }
 
@@ -300,7 +156,7 @@ pub fn interrupted_put(profile: &str, tenant: &str, planned: &ChangeSet) -> Outc
             get_hint(profile)
         ),
         request_id: None,
-        changes: planned_keys(Some(planned), "unknown"),
+        changes: planned_keys(Some(planned), KeyState::Unknown),
         warnings: Vec::new(),
     }
 }
@@ -317,7 +173,7 @@ pub fn interrupted_before_put(profile: &str, tenant: &str, planned: &ChangeSet) 
             count(planned.changed().count(), "change")
         ),
         request_id: None,
-        changes: planned_keys(Some(planned), "not_sent"),
+        changes: planned_keys(Some(planned), KeyState::NotSent),
         warnings: Vec::new(),
     }
 }

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::Member;
-use super::outcome::{Kind, Outcome, interrupted_put, outcome, planned_keys, unsent};
+use super::outcome::{KeyState, Kind, Outcome, interrupted_put, outcome, planned_keys, unsent};
 use super::plan::Plan;
 /// What became of one task of [`run_bounded`].
 pub(super) enum Slot<T> {
@@ -199,14 +199,14 @@ fn panicked_outcome(member: &Member, changes: &ChangeSet, started: bool) -> Outc
                  -p {}` to see what the tenant holds now",
                 member.profile
             ),
-            "unknown",
+            KeyState::Unknown,
         )
     } else {
         (
             Kind::Failed,
             exit::NETWORK,
             format!("not sent: {PANICKED}"),
-            "not_sent",
+            KeyState::NotSent,
         )
     };
     Outcome {

@@ -123,7 +123,7 @@ pub struct App {
     /// What the editor ends with, as the subcommands would for the same
     /// failure: the exit code and words of the last send (or load) that
     /// failed; `None` when the last one did not.
-    pub exit: Option<(u8, String)>,
+    pub exit: Option<crate::exit::Failure>,
     /// A PUT whose answer was lost: the next read says which of its keys
     /// the server holds.
     after_unknown: Option<ChangeSet>,

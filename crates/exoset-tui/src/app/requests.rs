@@ -4,6 +4,7 @@
 use super::{App, Effect, ModeState, Request, RequestKind, count, paths};
 use crate::api::{Answer, ApiError};
 use crate::changes::{ChangeSet, KeyStatus};
+use crate::exit::Failure;
 use crate::model::Flag;
 use crate::overlay::confirm::Question;
 use crate::overlay::conflicts::AfterConflicts;
@@ -97,7 +98,10 @@ impl App {
                 self.offer_draft();
             }
             Err(e) => {
-                self.exit = Some((e.exit_code(), format!("could not load the settings: {e}")));
+                self.exit = Some(Failure::new(
+                    e.exit_code(),
+                    format!("could not load the settings: {e}"),
+                ));
                 let hint = if self.loaded {
                     ""
                 } else {
@@ -140,7 +144,7 @@ impl App {
                 not.join(", ")
             ),
         };
-        self.exit = (!not.is_empty()).then(|| (crate::exit::UNKNOWN, text.clone()));
+        self.exit = (!not.is_empty()).then(|| Failure::new(crate::exit::UNKNOWN, text.clone()));
         self.say(Tone::Warning, text);
     }
 
@@ -251,6 +255,9 @@ impl App {
 
     /// What the shared send path did, said on the status line.
     fn tell_sent(&mut self, sent: Sent) -> Vec<Effect> {
+        // The words and exit code the subcommands end with for the same
+        // outcome; the status line says it the editor's way.
+        let report = sent.report();
         match sent {
             Sent::ReadFailed(e) => {
                 self.say(
@@ -311,7 +318,7 @@ impl App {
                     self.jump_to(id);
                 }
                 let explained = session::explain(&error, &changes);
-                self.exit = Some((error.exit_code(), format!("not applied: {explained}")));
+                self.exit = Some(Failure::new(report.code, report.block()));
                 self.say(
                     Tone::Error,
                     format!("{taken}Not applied: {explained}. Your changes are kept."),
@@ -323,7 +330,7 @@ impl App {
                 warnings,
                 ..
             } => {
-                self.exit = Some((crate::exit::UNKNOWN, error.to_string()));
+                self.exit = Some(Failure::new(report.code, report.headline));
                 let also: String = warnings.iter().map(|w| format!(" ({w})")).collect();
                 self.say(
                     Tone::Warning,
@@ -408,7 +415,7 @@ impl App {
             count(missed.len(), "key"),
             missed.join("; ")
         );
-        self.exit = Some((crate::exit::NETWORK, text.clone()));
+        self.exit = Some(Failure::new(crate::exit::NETWORK, text.clone()));
         self.say(Tone::Warning, format!("{text}{unconfirmed}{taken}"));
     }
 
