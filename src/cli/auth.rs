@@ -100,7 +100,7 @@ fn prompt_token() -> Result<SecretString, Failure> {
     })();
     eprintln!();
     if outcome? {
-        return Err(Failure::new(130, "cancelled; nothing was saved"));
+        return Err(Failure::interrupted("cancelled; nothing was saved"));
     }
     let text = std::str::from_utf8(&token)
         .map_err(|_| Failure::usage("the token is not valid UTF-8"))?

@@ -97,18 +97,10 @@ fn demo_member(
         api_token: sim::DEMO_API_TOKEN.to_string().into(),
     };
     let session = crate::api::Client::new(&credentials, options.clone())
-        .map(|client| crate::session::Session {
-            client,
-            state: Some(crate::store::StateDir::new(paths, profile, &sid)),
-            profile: profile.to_string(),
-            tenant: sid.clone(),
-            history_keep,
+        .map(|client| {
+            crate::session::Session::for_profile(client, paths, profile, &sid, history_keep)
         })
-        .map_err(|e| crate::fleet::Refusal {
-            code: e.exit_code(),
-            message: e.to_string(),
-            request_id: None,
-        });
+        .map_err(crate::exit::Failure::from);
     crate::fleet::Member {
         profile: profile.to_string(),
         tenant: Some(sid),

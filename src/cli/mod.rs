@@ -202,7 +202,7 @@ fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
         if let Err(e) = &found
             && e.code == exit::INTERRUPTED
         {
-            return Err(e.clone().into());
+            return Err(e.clone());
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         let _ = tx.send(found);
@@ -230,13 +230,8 @@ fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
     let state = crate::store::StateDir::new(&selected.paths, &selected.profile, &tenant);
     let remote = remote::Remote {
         state: state.clone(),
-        session: crate::session::Session {
-            client,
-            state: Some(state),
-            profile: selected.profile.clone(),
-            tenant,
-            history_keep: selected.config.history.keep,
-        },
+        session: crate::session::Session::new(client, &selected.profile, &tenant)
+            .with_state(state, selected.config.history.keep),
     };
     Ok((remote, selected.config.editor.mouse))
 }

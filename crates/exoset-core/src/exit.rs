@@ -110,6 +110,8 @@ pub fn markdown() -> String {
 pub struct Failure {
     pub code: u8,
     pub message: String,
+    /// The server's request id, when it was the server that refused.
+    pub request_id: Option<String>,
 }
 
 impl Failure {
@@ -117,11 +119,28 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            request_id: None,
         }
     }
 
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure::new(USAGE, message)
+    }
+
+    /// No credentials, or they were refused.
+    pub fn credentials(message: impl Into<String>) -> Failure {
+        Failure::new(CREDENTIALS, message)
+    }
+
+    /// Stopped by Ctrl-C.
+    pub fn interrupted(message: impl Into<String>) -> Failure {
+        Failure::new(INTERRUPTED, message)
+    }
+
+    /// The same, naming the server's request id.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Failure {
+        self.request_id = request_id;
+        self
     }
 }
 

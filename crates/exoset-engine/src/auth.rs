@@ -5,7 +5,7 @@
 use crate::api::Credentials;
 use crate::api::client::DEFAULT_BASE_URL;
 use crate::config::{Config, Paths, Profile};
-use crate::exit;
+use crate::exit::{self, Failure};
 use crate::keystore::{StoreError, StoreKind, TokenStore};
 use secrecy::SecretString;
 use std::fmt;
@@ -63,41 +63,6 @@ impl fmt::Display for TokenSource {
     }
 }
 
-/// A failure to find usable credentials, with its exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthError {
-    pub code: u8,
-    pub message: String,
-}
-
-impl From<AuthError> for exit::Failure {
-    fn from(e: AuthError) -> exit::Failure {
-        exit::Failure::new(e.code, e.message)
-    }
-}
-
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl AuthError {
-    fn usage(message: impl Into<String>) -> AuthError {
-        AuthError {
-            code: exit::USAGE,
-            message: message.into(),
-        }
-    }
-
-    fn missing(message: impl Into<String>) -> AuthError {
-        AuthError {
-            code: exit::CREDENTIALS,
-            message: message.into(),
-        }
-    }
-}
-
 /// The profile chosen and its non-secret fields, flags and environment applied.
 #[derive(Debug, Clone)]
 pub struct Selected {
@@ -125,18 +90,18 @@ fn env(name: &str) -> Option<String> {
 
 /// Picks the profile and fills in what flags and environment say. A profile
 /// asked for by name must exist.
-pub fn select(overrides: &Overrides) -> Result<Selected, AuthError> {
+pub fn select(overrides: &Overrides) -> Result<Selected, Failure> {
     select_profile(overrides, true)
 }
 
 /// Like [`select`], for `auth login`, which may create the profile it names.
-pub fn select_new(overrides: &Overrides) -> Result<Selected, AuthError> {
+pub fn select_new(overrides: &Overrides) -> Result<Selected, Failure> {
     select_profile(overrides, false)
 }
 
-fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, AuthError> {
-    let paths = Paths::from_env().map_err(|e| AuthError::usage(e.to_string()))?;
-    let config = Config::load(&paths.config_file).map_err(|e| AuthError::usage(e.to_string()))?;
+fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, Failure> {
+    let paths = Paths::from_env().map_err(|e| Failure::usage(e.to_string()))?;
+    let config = Config::load(&paths.config_file).map_err(|e| Failure::usage(e.to_string()))?;
     let requested = overrides.profile.clone().or_else(|| env("EXOSET_PROFILE"));
     let profile = config.profile_name(requested.as_deref());
     let saved = config.profiles.get(&profile);
@@ -147,7 +112,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
         } else {
             format!("known: {}", known.join(", "))
         };
-        return Err(AuthError::usage(format!(
+        return Err(Failure::usage(format!(
             "no profile {profile:?} in {} ({known}); create it with `exoset auth login -p {profile}`",
             paths.config_file.display()
         )));
@@ -187,7 +152,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, A
 }
 
 /// Full credentials for a command that talks to the server.
-pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selected), AuthError> {
+pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selected), Failure> {
     resolve_until(overrides, None)
 }
 
@@ -196,7 +161,7 @@ pub fn resolve(overrides: &Overrides) -> Result<(Credentials, TokenSource, Selec
 pub fn resolve_until(
     overrides: &Overrides,
     deadline: Option<Instant>,
-) -> Result<(Credentials, TokenSource, Selected), AuthError> {
+) -> Result<(Credentials, TokenSource, Selected), Failure> {
     let mut selected = select(overrides)?;
     selected.deadline = deadline;
     let (tenant_sid, api_key) = tenant_and_key(&selected)?;
@@ -211,17 +176,17 @@ pub fn resolve_until(
 }
 
 /// The tenant SID and API key of a selection, or what to do about them.
-pub fn tenant_and_key(selected: &Selected) -> Result<(String, String), AuthError> {
+pub fn tenant_and_key(selected: &Selected) -> Result<(String, String), Failure> {
     let fix = format!("`exoset auth login -p {}`", selected.profile);
     let tenant_sid = selected.tenant_sid.clone().ok_or_else(|| {
-        AuthError::missing(format!(
+        Failure::credentials(format!(
             "no tenant SID for profile {:?}: pass --tenant-sid, set EXOSET_TENANT_SID, or run {fix} \
              (or try `exoset --demo`)",
             selected.profile
         ))
     })?;
     let api_key = selected.api_key.clone().ok_or_else(|| {
-        AuthError::missing(format!(
+        Failure::credentials(format!(
             "no API key for profile {:?}: pass --api-key, set EXOSET_API_KEY, or run {fix}",
             selected.profile
         ))
@@ -294,7 +259,7 @@ pub fn describe_skipped(skipped: &[(StoreKind, String)]) -> String {
 }
 
 /// The token: environment, else token_command, else the OS keyring.
-pub fn find_token(selected: &Selected) -> Result<(SecretString, TokenSource), AuthError> {
+pub fn find_token(selected: &Selected) -> Result<(SecretString, TokenSource), Failure> {
     find_token_with(selected, None).map(|found| (found.token, found.source))
 }
 
@@ -303,7 +268,7 @@ pub fn find_token(selected: &Selected) -> Result<(SecretString, TokenSource), Au
 pub fn find_token_with(
     selected: &Selected,
     opened: Option<Result<TokenStore, StoreError>>,
-) -> Result<FoundToken, AuthError> {
+) -> Result<FoundToken, Failure> {
     if !selected.profile_only
         && let Some(token) = env("EXOSET_API_TOKEN")
     {
@@ -338,7 +303,7 @@ pub fn find_token_with(
         )
     };
     let store = opened.unwrap_or_else(TokenStore::open).map_err(|e| {
-        AuthError::missing(format!(
+        Failure::credentials(format!(
             "no API token for profile {:?}: {env_said}the profile has no token_command, and \
              {e}; {env_or}add a token_command to the profile",
             selected.profile
@@ -351,12 +316,12 @@ pub fn find_token_with(
             source: TokenSource::Store(store.kind()),
             skipped: store.skipped().to_vec(),
         }),
-        Ok(None) => Err(AuthError::missing(format!(
+        Ok(None) => Err(Failure::credentials(format!(
             "no API token for profile {:?} in the {}{skipped}; {fix}{env_fix}",
             selected.profile,
             store.kind().describe()
         ))),
-        Err(e) => Err(AuthError::missing(format!(
+        Err(e) => Err(Failure::credentials(format!(
             "cannot read the API token for profile {:?} from the {}{skipped}: {e}; {fix}{env_fix}",
             selected.profile,
             store.kind().describe()
@@ -369,7 +334,7 @@ pub fn find_token_with(
 pub fn find_token_in_background(
     selected: Selected,
     early: EarlyStore,
-) -> tokio::sync::oneshot::Receiver<Result<FoundToken, AuthError>> {
+) -> tokio::sync::oneshot::Receiver<Result<FoundToken, Failure>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move |opened| {
         let _ = tx.send(find_token_with(&selected, opened));
@@ -464,7 +429,7 @@ pub fn run_token_command(
     command: &str,
     profile: &str,
     timeout: Duration,
-) -> Result<SecretString, AuthError> {
+) -> Result<SecretString, Failure> {
     run_token_command_until(command, profile, timeout, None)
 }
 
@@ -490,20 +455,17 @@ pub fn run_token_command_until(
     profile: &str,
     timeout: Duration,
     deadline: Option<Instant>,
-) -> Result<SecretString, AuthError> {
+) -> Result<SecretString, Failure> {
     let fail =
-        |what: String| AuthError::missing(format!("token_command of profile {profile:?} {what}"));
+        |what: String| Failure::credentials(format!("token_command of profile {profile:?} {what}"));
     if CANCELLED.load(Ordering::SeqCst) {
-        return Err(AuthError {
-            code: exit::INTERRUPTED,
-            message: format!(
-                "token_command of profile {profile:?} was not run: Ctrl-C stopped an earlier one"
-            ),
-        });
+        return Err(Failure::interrupted(format!(
+            "token_command of profile {profile:?} was not run: Ctrl-C stopped an earlier one"
+        )));
     }
     let started = Instant::now();
     let Some(own_deadline) = started.checked_add(timeout) else {
-        return Err(AuthError::usage(format!(
+        return Err(Failure::usage(format!(
             "token_command_timeout of profile {profile:?} is {}, more than this system can \
              wait; give a duration like \"60s\"",
             humantime::format_duration(timeout)
@@ -599,12 +561,9 @@ pub fn run_token_command_until(
         CANCELLED.store(true, Ordering::SeqCst);
         // What it started goes with it, SIGINT ignored or not.
         kill_group(group);
-        return Err(AuthError {
-            code: exit::INTERRUPTED,
-            message: format!(
-                "token_command of profile {profile:?} was interrupted (Ctrl-C); it was stopped"
-            ),
-        });
+        return Err(Failure::interrupted(format!(
+            "token_command of profile {profile:?} was interrupted (Ctrl-C); it was stopped"
+        )));
     }
     let done = match rx.recv_timeout(TOKEN_COMMAND_OUTPUT_GRACE) {
         Ok(done) => Some(done),
@@ -684,7 +643,8 @@ fn interrupted(status: &std::process::ExitStatus) -> bool {
             return true;
         }
     }
-    status.code() == Some(130)
+    // A shell reports a child stopped by SIGINT as 128 + 2, as exoset does.
+    status.code() == Some(i32::from(exit::INTERRUPTED))
 }
 
 /// The controlling terminal, when exoset is in its foreground process group

@@ -129,7 +129,8 @@ impl HistoryPrefs {
     /// The most history entries `keep` may ask for.
     pub const MAX_KEEP: usize = 10_000;
 
-    fn default_keep() -> usize {
+    /// How many history entries are kept when the config does not say.
+    pub fn default_keep() -> usize {
         200
     }
 

@@ -154,6 +154,39 @@ impl Sent {
 }
 
 impl Session {
+    /// A session on `tenant` that keeps nothing on disk (until
+    /// [`Session::with_state`]).
+    pub fn new(client: Client, profile: &str, tenant: &str) -> Session {
+        Session {
+            client,
+            state: None,
+            profile: profile.to_string(),
+            tenant: tenant.to_string(),
+            history_keep: crate::config::HistoryPrefs::default_keep(),
+        }
+    }
+
+    /// A session on a profile's tenant, with its drafts and history in the
+    /// profile's state folder under `paths`.
+    pub fn for_profile(
+        client: Client,
+        paths: &crate::config::Paths,
+        profile: &str,
+        tenant: &str,
+        history_keep: usize,
+    ) -> Session {
+        Session::new(client, profile, tenant)
+            .with_state(StateDir::new(paths, profile, tenant), history_keep)
+    }
+
+    /// The same session, keeping its state in `state` (`history_keep`
+    /// entries of history).
+    pub fn with_state(mut self, state: StateDir, history_keep: usize) -> Session {
+        self.state = Some(state);
+        self.history_keep = history_keep;
+        self
+    }
+
     /// GETs the settings and keeps them as the last read (what
     /// `--expect-unchanged` compares with): a read a person looks at.
     pub async fn read(&self) -> Result<Read, ApiError> {

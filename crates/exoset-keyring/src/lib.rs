@@ -58,6 +58,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod entry;
+pub mod helper;
 #[cfg(target_os = "linux")]
 mod kernel;
 #[cfg(target_os = "macos")]

@@ -35,7 +35,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,7 @@ use super::{
     Backend, OP_DELETE, OP_GET, OP_SET, SECRET_SERVICE_PROMPT_TIMEOUT, SECRET_SERVICE_TIMEOUT,
     SecretServiceCollection, StoreError, StoreKind, Zeroizing, entry, secret_from_bytes,
 };
+use crate::helper::{spawn, wait};
 
 const KIND: StoreKind = StoreKind::SecretService;
 
@@ -217,7 +218,7 @@ impl Session {
     /// collection. The key pair is made while the connection is set up.
     fn open() -> Result<Opened, String> {
         let t = Instant::now();
-        let keypair = spawn(Keypair::generate)?;
+        let keypair = spawn("exoset-keyring", Keypair::generate)?;
         let connection =
             zbus::block_on(zbus::Connection::session()).map_err(|e| why_unreachable(&e))?;
         trace("connect", t);
@@ -371,7 +372,7 @@ impl Bounded {
         let deadline = Instant::now() + self.timeout;
         let running = Arc::new(());
         let held = Arc::clone(&running);
-        let rx = spawn(move || {
+        let rx = spawn("exoset-keyring", move || {
             let out = f();
             drop(held);
             out
@@ -410,23 +411,6 @@ fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
-}
-
-/// Runs `f` on a helper thread; the receiver yields its result.
-fn spawn<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<Receiver<T>, String> {
-    let (tx, rx) = sync_channel(1);
-    std::thread::Builder::new()
-        .name("exoset-keyring".to_owned())
-        .spawn(move || {
-            // The receiver may be gone (timed out); nothing to do then.
-            let _ = tx.send(f());
-        })
-        .map_err(|e| format!("could not start a helper thread: {e}"))?;
-    Ok(rx)
-}
-
-fn wait<T>(rx: &Receiver<T>, deadline: Instant) -> Result<T, RecvTimeoutError> {
-    rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
 }
 
 fn why_unreachable(e: &impl std::fmt::Display) -> String {
@@ -493,7 +477,7 @@ impl SecretService {
                 SECRET_SERVICE_TIMEOUT.as_secs_f32()
             )
         };
-        let opened = match wait(&spawn(Session::open)?, deadline) {
+        let opened = match wait(&spawn("exoset-keyring", Session::open)?, deadline) {
             Ok(Ok(opened)) => opened,
             Ok(Err(reason)) => return Err(reason),
             Err(RecvTimeoutError::Timeout) => return Err(too_slow()),

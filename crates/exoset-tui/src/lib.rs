@@ -519,11 +519,7 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 .map(|profile| Member {
                     profile: profile.clone(),
                     tenant: None,
-                    session: Err(crate::fleet::Refusal {
-                        code: exit::USAGE,
-                        message: "this editor cannot open other tenants".into(),
-                        request_id: None,
-                    }),
+                    session: Err(Failure::usage("this editor cannot open other tenants")),
                 })
                 .collect(),
         }

@@ -12,9 +12,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-/// Tenants read or sent to at once from the editor, as the fleet's default.
-const FLEET_JOBS: usize = 10;
-
 /// The network tasks: at most one request in flight, cancellable. Reads
 /// and sends go through the shared [`Session`], as the subcommands' do.
 pub(super) struct Tasks {
@@ -60,7 +57,9 @@ impl Tasks {
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let cancel = CancellationToken::new();
-            let got = crate::fleet::read_all(&members, FLEET_JOBS, &cancel, |_, _| {}).await;
+            let got =
+                crate::fleet::read_all(&members, crate::fleet::DEFAULT_JOBS, &cancel, |_, _| {})
+                    .await;
             let plans = crate::fleet::plan(&got, changes.len(), |base| {
                 let mut edits = Edits::default();
                 for (id, text) in &changes {
@@ -96,7 +95,7 @@ impl Tasks {
             let outcomes = crate::fleet::send_all(
                 &members,
                 &plans,
-                FLEET_JOBS,
+                crate::fleet::DEFAULT_JOBS,
                 &abort_here,
                 &stop_here,
                 |index, outcome| {
@@ -168,12 +167,10 @@ impl Tasks {
         state: Option<&EditorState>,
         tx: mpsc::UnboundedSender<Action>,
     ) -> Tasks {
-        let session = Session {
-            client,
-            state: state.map(|s| s.dir.clone()),
-            profile: state.map(|s| s.profile.clone()).unwrap_or_default(),
-            tenant: state.map(|s| s.tenant.clone()).unwrap_or_default(),
-            history_keep: state.map_or(1, |s| s.history_keep),
+        let session = match state {
+            Some(s) => Session::new(client, &s.profile, &s.tenant)
+                .with_state(s.dir.clone(), s.history_keep),
+            None => Session::new(client, "", ""),
         };
         Tasks {
             session,

@@ -4,7 +4,7 @@ use super::{
     CREDENTIALS_GRACE, CREDENTIALS_LIMIT, Check, Report, Status, Unanswered, bounded, quoted, secs,
 };
 use crate::auth::{Selected, TokenSource};
-use crate::exit;
+use crate::exit::{self, Failure};
 use crate::keystore::STORE_ENV;
 use crate::text::safe;
 use std::time::Instant;
@@ -23,8 +23,8 @@ pub(super) fn describe_source(source: &TokenSource) -> String {
 pub(super) fn account_check(
     report: &mut Report,
     overrides: &crate::auth::Overrides,
-    selected: &Result<Selected, crate::auth::AuthError>,
-) -> Result<Option<crate::api::Credentials>, crate::auth::AuthError> {
+    selected: &Result<Selected, Failure>,
+) -> Result<Option<crate::api::Credentials>, Failure> {
     let id = "account.credentials";
     let title = "credentials";
     if let Err(e) = selected {

@@ -29,7 +29,6 @@ use network::network_checks;
 pub(super) use proxy::redact_proxy;
 use proxy::shown_base_url;
 use serde::Serialize;
-use std::sync::mpsc;
 use std::time::Duration;
 use terminal::terminal_checks;
 
@@ -325,12 +324,7 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", safe(text))
 }
 
-/// Why a bounded call did not give an answer.
-#[derive(Debug, PartialEq, Eq)]
-enum Unanswered {
-    TimedOut,
-    NoThread(String),
-}
+pub(super) use crate::keystore::helper::Unanswered;
 
 /// Runs `f` on a helper thread and waits at most `limit` for it. A call that
 /// runs late is abandoned (it ends with the process): the report goes on.
@@ -338,19 +332,7 @@ fn bounded<T: Send + 'static>(
     limit: Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Unanswered> {
-    let (tx, rx) = mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("exoset-doctor".to_owned())
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .map_err(|e| Unanswered::NoThread(e.to_string()))?;
-    rx.recv_timeout(limit).map_err(|e| match e {
-        mpsc::RecvTimeoutError::Timeout => Unanswered::TimedOut,
-        mpsc::RecvTimeoutError::Disconnected => {
-            Unanswered::NoThread("the helper thread failed".to_owned())
-        }
-    })
+    crate::keystore::helper::bounded("exoset-doctor", limit, f)
 }
 
 fn secs(limit: Duration) -> String {

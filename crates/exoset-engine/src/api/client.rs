@@ -118,7 +118,8 @@ pub enum ApiError {
 
 impl From<ApiError> for crate::exit::Failure {
     fn from(e: ApiError) -> crate::exit::Failure {
-        crate::exit::Failure::new(e.exit_code(), e.to_string())
+        let request_id = e.request_id().map(str::to_string);
+        crate::exit::Failure::new(e.exit_code(), e.to_string()).with_request_id(request_id)
     }
 }
 

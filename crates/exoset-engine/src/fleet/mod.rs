@@ -27,12 +27,3 @@ pub use select::*;
 /// Tenants worked on at once unless `--jobs` says otherwise (as terraform's
 /// parallelism).
 pub const DEFAULT_JOBS: usize = 10;
-
-/// Why a tenant could not be worked on: a message and its exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: u8,
-    pub message: String,
-    /// The server's request id, when it was the server that refused.
-    pub request_id: Option<String>,
-}

@@ -6,13 +6,14 @@ use crate::session::Read;
 use crate::settings::Settings;
 use tokio_util::sync::CancellationToken;
 
+use super::Member;
 use super::run::{PANICKED, Slot, run_bounded};
-use super::{Member, Refusal};
+use crate::exit::Failure;
 /// What the first read of one tenant gave.
 #[derive(Debug, Clone)]
 pub enum Got {
     Read(Box<Read>),
-    Failed(Refusal),
+    Failed(Failure),
     Cancelled,
 }
 
@@ -33,11 +34,7 @@ pub async fn read_all(
             Some(async move {
                 match session.read().await {
                     Ok(read) => Got::Read(Box::new(read)),
-                    Err(e) => Got::Failed(Refusal {
-                        code: e.exit_code(),
-                        message: e.to_string(),
-                        request_id: e.request_id().map(str::to_string),
-                    }),
+                    Err(e) => Got::Failed(e.into()),
                 }
             })
         },
@@ -50,11 +47,9 @@ pub async fn read_all(
         .map(|(got, member)| match (&member.session, got) {
             (Err(refusal), _) => Got::Failed(refusal.clone()),
             (Ok(_), Slot::Done(got)) => got,
-            (Ok(_), Slot::Panicked) => Got::Failed(Refusal {
-                code: exit::NETWORK,
-                message: format!("not read: {PANICKED}"),
-                request_id: None,
-            }),
+            (Ok(_), Slot::Panicked) => {
+                Got::Failed(Failure::new(exit::NETWORK, format!("not read: {PANICKED}")))
+            }
             (Ok(_), Slot::NotRun) => Got::Cancelled,
         })
         .collect()
@@ -80,7 +75,7 @@ pub enum Plan {
         unchanged: usize,
     },
     /// It could not be read (or has no credentials).
-    Failed(Refusal),
+    Failed(Failure),
     /// Ctrl-C came before its read finished.
     Cancelled,
 }

@@ -3,11 +3,9 @@
 use crate::api::ClientOptions;
 use crate::auth::Overrides;
 use crate::config::Config;
-use crate::exit;
 use crate::session::Session;
-use crate::store::StateDir;
 
-use super::Refusal;
+use crate::exit::Failure;
 /// Which profiles a command is for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
@@ -144,7 +142,7 @@ pub struct Member {
     pub profile: String,
     /// The tenant SID, or `None` when the profile names none.
     pub tenant: Option<String>,
-    pub session: Result<Session, Refusal>,
+    pub session: Result<Session, Failure>,
 }
 
 impl Member {
@@ -183,11 +181,7 @@ pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions
                 return Member {
                     profile: profile.clone(),
                     tenant: None,
-                    session: Err(Refusal {
-                        code: exit::USAGE,
-                        message: message.clone(),
-                        request_id: None,
-                    }),
+                    session: Err(Failure::usage(message.clone())),
                 };
             }
             let overrides = Overrides {
@@ -200,36 +194,23 @@ pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions
             let tenant = crate::auth::select(&overrides)
                 .ok()
                 .and_then(|s| s.tenant_sid);
-            let session = crate::auth::resolve(&overrides)
-                .map_err(|e| Refusal {
-                    code: e.code,
-                    message: e.message,
-                    request_id: None,
-                })
-                .and_then(|(credentials, _, selected)| {
+            let session =
+                crate::auth::resolve(&overrides).and_then(|(credentials, _, selected)| {
                     let client = match &shared {
                         Some(first) => first.sibling(&credentials),
                         None => crate::api::Client::new(&credentials, options.clone()),
                     }
-                    .map_err(|e| Refusal {
-                        code: e.exit_code(),
-                        message: e.to_string(),
-                        request_id: None,
-                    })?;
+                    .map_err(Failure::from)?;
                     if shared.is_none() {
                         shared = Some(client.clone());
                     }
-                    Ok(Session {
+                    Ok(Session::for_profile(
                         client,
-                        state: Some(StateDir::new(
-                            &selected.paths,
-                            &selected.profile,
-                            &credentials.tenant_sid,
-                        )),
-                        profile: selected.profile.clone(),
-                        tenant: credentials.tenant_sid.clone(),
-                        history_keep: selected.config.history.keep,
-                    })
+                        &selected.paths,
+                        &selected.profile,
+                        &credentials.tenant_sid,
+                        selected.config.history.keep,
+                    ))
                 });
             Member {
                 profile: profile.clone(),

@@ -3,7 +3,8 @@
 
 use super::bindings::with_profiles;
 use super::*;
-use crate::fleet::{Kind, Member, Outcome, Plan, Refusal};
+use crate::exit::Failure;
+use crate::fleet::{Kind, Member, Outcome, Plan};
 use crate::overlay::tenants::Phase;
 
 /// Timezone changed, `s`, `a`, the tenants at `ticks` (rows of acme-b,
@@ -34,7 +35,7 @@ fn member(profile: &str, tenant: &str) -> Member {
     Member {
         profile: profile.into(),
         tenant: Some(tenant.into()),
-        session: Err(Refusal {
+        session: Err(Failure {
             code: 1,
             message: "not opened in this test".into(),
             request_id: None,
