@@ -424,6 +424,11 @@ pub enum Command {
         json: bool,
         #[command(flatten)]
         target: Target,
+        /// Across several profiles (`-p a,b`, `--all-profiles`,
+        /// `--profiles-matching`): this machine's checks once, then each
+        /// profile's credentials and way to its server.
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Write the man pages into DIR: `man -l DIR/exoset.1` reads them where
     /// only the binary was copied (a jump host), and packagers install them.
@@ -475,9 +480,9 @@ impl Command {
             | Command::Diff { target, fleet, .. }
             | Command::Apply { target, fleet, .. }
             | Command::History { target, fleet, .. }
-            | Command::Export { target, fleet, .. } => (Some(target), Some(fleet)),
+            | Command::Export { target, fleet, .. }
+            | Command::Doctor { target, fleet, .. } => (Some(target), Some(fleet)),
             Command::Rollback { target, .. }
-            | Command::Doctor { target, .. }
             | Command::Auth(
                 AuthCommand::Login { target, .. }
                 | AuthCommand::Status { target, .. }

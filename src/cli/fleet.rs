@@ -30,7 +30,8 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
             | Command::Apply { .. }
             | Command::Diff { .. }
             | Command::Export { .. }
-            | Command::History { .. },
+            | Command::History { .. }
+            | Command::Doctor { .. },
         ) => None,
         None if cli.demo => Some("--demo"),
         None => Some("the editor"),
@@ -41,7 +42,7 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     if let Some(what) = what {
         return Err(Failure::usage(format!(
             "{what} works on one profile at a time; pick one with -p NAME (several profiles \
-             work with get, set, apply, diff, export and history)"
+             work with get, set, apply, diff, export, history and doctor)"
         )));
     }
     for (flag, given) in [
@@ -76,6 +77,9 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     }
     if let Some(Command::History { count, json, .. }) = &cli.command {
         return history(&names, *count, *json);
+    }
+    if let Some(Command::Doctor { json, .. }) = &cli.command {
+        return super::doctor::run_profiles(cli, &names, *json);
     }
     let options = cli.client_options()?;
     let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
@@ -388,15 +392,14 @@ fn label(profile: &str, tenant: &str) -> String {
     format!("{} ({})", safe(profile), safe(tenant))
 }
 
-/// Per tenant its diff, then one table: what would change where.
+/// Each diff once, with the tenants it is for (thirty tenants with the same
+/// change read as one diff), then one table: what would change where.
 fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
-    let mut text = String::new();
+    // (the diff or message, the tenants it is for), in first-seen order.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     let mut rows = Vec::new();
     for (member, plan) in members.iter().zip(plans) {
-        text.push_str(&format!(
-            "{}:\n",
-            label(&member.profile, member.tenant_label())
-        ));
+        let mut text = String::new();
         let dash = || "-".to_string();
         let (to_change, unchanged, invalid, note) = match plan {
             Plan::Send {
@@ -442,7 +445,11 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
                 (dash(), dash(), dash(), "interrupted".to_string())
             }
         };
-        text.push('\n');
+        let tenant = label(&member.profile, member.tenant_label());
+        match groups.iter_mut().find(|(diff, _)| *diff == text) {
+            Some((_, tenants)) => tenants.push(tenant),
+            None => groups.push((text, vec![tenant])),
+        }
         rows.push(vec![
             safe(&member.profile).into_owned(),
             safe(member.tenant_label()).into_owned(),
@@ -451,6 +458,12 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
             invalid,
             note,
         ]);
+    }
+    let mut text = String::new();
+    for (diff, tenants) in &groups {
+        text.push_str(&tenants_line(tenants));
+        text.push_str(diff);
+        text.push('\n');
     }
     text.push_str(&table(
         &[
@@ -463,6 +476,34 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
         ],
         &rows,
     ));
+    text
+}
+
+/// `t01 (sid):`, or `3 tenants: t01 (sid), t02 (sid), t03 (sid):` filled
+/// into lines of at most 78 columns, never breaking a tenant's name.
+fn tenants_line(tenants: &[String]) -> String {
+    if let [one] = tenants {
+        return format!("{one}:\n");
+    }
+    let mut text = String::new();
+    let mut line = format!("{}:", count(tenants.len(), "tenant"));
+    for (i, tenant) in tenants.iter().enumerate() {
+        let item = if i + 1 == tenants.len() {
+            format!("{tenant}:")
+        } else {
+            format!("{tenant},")
+        };
+        if width(&line) + 1 + width(&item) > 78 {
+            text.push_str(&line);
+            text.push('\n');
+            line = format!("  {item}");
+        } else {
+            line.push(' ');
+            line.push_str(&item);
+        }
+    }
+    text.push_str(&line);
+    text.push('\n');
     text
 }
 
@@ -544,26 +585,55 @@ fn get(
         );
         return finish(code, "");
     }
-    let cell = |settings: &Settings, id: FieldId| {
-        settings.get(id).map_or_else(
+    // Every tenant keeps its place: one that could not be read says so.
+    let columns: Vec<(&Member, Option<&Settings>)> = members
+        .iter()
+        .zip(got)
+        .map(|(member, got)| match got {
+            Got::Read(r) => (member, Some(&r.answer.settings)),
+            _ => (member, None),
+        })
+        .collect();
+    let limit = terminal_width();
+    // Where the tenants' values of a key part, to keep that in view.
+    let parting = |id: FieldId| {
+        let values: Vec<String> = read
+            .iter()
+            .map(|(_, s)| s.get(id).map(display_value).unwrap_or_default())
+            .map(|v| safe(&v).into_owned())
+            .collect();
+        crate::text::parting(&values.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let partings: Vec<Option<usize>> = shown_ids.iter().map(|id| parting(*id)).collect();
+    // Off a terminal a value is never cut; on one, to `max` columns around
+    // where the tenants' values part.
+    let cell = |settings: Option<&Settings>, key: usize, max: usize| match settings {
+        None => "(not read)".to_string(),
+        Some(settings) => settings.get(shown_ids[key]).map_or_else(
             || "(not reported)".to_string(),
-            |v| fit(&safe(&display_value(v)), CELL),
-        )
+            |v| {
+                let text = safe(&display_value(v)).into_owned();
+                match (limit, partings[key]) {
+                    (None, _) => text,
+                    (Some(_), Some(at)) => crate::text::fit_showing(&text, at, max),
+                    (Some(_), None) => fit(&text, max),
+                }
+            },
+        ),
     };
     let marked: Vec<bool> = shown_ids.iter().map(|id| differs(*id)).collect();
+    let mark = |key: usize| if marked[key] { "*" } else { "" }.to_string();
     // One row per key…
     let mut by_key_header = vec![String::new(), "KEY".to_string()];
-    by_key_header.extend(read.iter().map(|(m, _)| safe(&m.profile).into_owned()));
-    let by_key: Vec<Vec<String>> = shown_ids
-        .iter()
-        .zip(&marked)
-        .map(|(id, mark)| {
-            let mut row = vec![if *mark { "*" } else { "" }.to_string(), id.path()];
-            row.extend(read.iter().map(|(_, s)| cell(s, *id)));
+    by_key_header.extend(columns.iter().map(|(m, _)| safe(&m.profile).into_owned()));
+    let by_key: Vec<Vec<String>> = (0..shown_ids.len())
+        .map(|key| {
+            let mut row = vec![mark(key), shown_ids[key].path()];
+            row.extend(columns.iter().map(|(_, s)| cell(*s, key, CELL)));
             row
         })
         .collect();
-    // …or one row per tenant, when that is narrower.
+    // …or one row per tenant…
     let mut by_tenant_header = vec!["PROFILE".to_string(), "TENANT".to_string()];
     by_tenant_header.extend(
         shown_ids
@@ -571,14 +641,14 @@ fn get(
             .zip(&marked)
             .map(|(id, mark)| format!("{}{}", id.path(), if *mark { " *" } else { "" })),
     );
-    let by_tenant: Vec<Vec<String>> = read
+    let by_tenant: Vec<Vec<String>> = columns
         .iter()
         .map(|(m, s)| {
             let mut row = vec![
                 safe(&m.profile).into_owned(),
                 safe(m.tenant_label()).into_owned(),
             ];
-            row.extend(shown_ids.iter().map(|id| cell(s, *id)));
+            row.extend((0..shown_ids.len()).map(|key| cell(*s, key, CELL)));
             row
         })
         .collect();
@@ -588,18 +658,56 @@ fn get(
     let key_text = table(&header(&by_key_header), &by_key);
     let tenant_text = table(&header(&by_tenant_header), &by_tenant);
     let widest = |t: &str| t.lines().map(width).max().unwrap_or(0);
-    // One row per key when it fits the terminal, else the narrower.
-    let fits = terminal_width().is_some_and(|limit| widest(&key_text) <= limit);
-    let text = if fits || widest(&key_text) <= widest(&tenant_text) {
-        key_text
-    } else {
-        tenant_text
+    let text = match limit {
+        // Off a terminal, the narrower.
+        None if widest(&key_text) <= widest(&tenant_text) => key_text,
+        None => tenant_text,
+        // On one, a matrix that fits; else one row per key per tenant,
+        // the value cut to what is left of the line.
+        Some(limit) if widest(&key_text) <= limit => key_text,
+        Some(limit) if widest(&tenant_text) <= limit => tenant_text,
+        Some(limit) => one_row_each(&shown_ids, &columns, &mark, limit, &cell),
     };
     write_stdout(&text)?;
     if marked.iter().any(|m| *m) {
         eprintln!("* the tenants differ on this key");
     }
     finish(code, "")
+}
+
+/// `get` across tenants too wide for the terminal as a matrix: one row per
+/// key per tenant, the value in what is left of the line.
+fn one_row_each(
+    ids: &[FieldId],
+    columns: &[(&Member, Option<&Settings>)],
+    mark: &dyn Fn(usize) -> String,
+    limit: usize,
+    cell: &dyn Fn(Option<&Settings>, usize, usize) -> String,
+) -> String {
+    let key_width = ids.iter().map(|id| width(&id.path())).max().unwrap_or(3);
+    let profile_width = columns
+        .iter()
+        .map(|(m, _)| width(&safe(&m.profile)))
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    // The mark, the key, the profile and the gaps between them.
+    let room = limit
+        .saturating_sub(1 + 2 + key_width.max(3) + 2 + profile_width + 2)
+        .max(12);
+    let rows: Vec<Vec<String>> = (0..ids.len())
+        .flat_map(|key| {
+            columns.iter().map(move |(m, s)| {
+                vec![
+                    mark(key),
+                    ids[key].path(),
+                    safe(&m.profile).into_owned(),
+                    cell(*s, key, room),
+                ]
+            })
+        })
+        .collect();
+    table(&["", "KEY", "PROFILE", "VALUE"], &rows)
 }
 
 /// Columns to fit a matrix in, when stdout is a terminal.

@@ -175,6 +175,59 @@ pub fn fit_end(text: &str, max: usize) -> String {
     format!("…{}", graphemes[start..].concat())
 }
 
+/// Where texts that differ part: the byte length of the grapheme clusters
+/// they all begin with (`None` when they do not differ).
+pub fn parting(texts: &[&str]) -> Option<usize> {
+    let first = texts.first()?;
+    if texts.iter().all(|t| t == first) {
+        return None;
+    }
+    let mut at = 0;
+    for grapheme in first.graphemes(true) {
+        let end = at + grapheme.len();
+        if !texts.iter().all(|t| t.get(at..end) == Some(grapheme)) {
+            break;
+        }
+        at = end;
+    }
+    Some(at)
+}
+
+/// `text` cut to `max` columns so that what starts at byte `at` stays in
+/// view: the head when the parting point is near it, else `…` and the text
+/// from a little before `at`. For values that differ only past the width of
+/// a cell (`https://hooks.example.com/…/a` and `…/b`).
+pub fn fit_showing(text: &str, at: usize, max: usize) -> String {
+    /// Columns kept before the parting point, to read it in context.
+    const BEFORE: usize = 6;
+    if width(text) <= max {
+        return text.to_string();
+    }
+    // Never more than a third of the room.
+    let before = BEFORE.min(max / 3);
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    if width(&text[..at]) + before < max.saturating_sub(1) {
+        return fit(text, max);
+    }
+    // Back from the parting point by `before` columns, on a cluster
+    // boundary.
+    let mut start = at;
+    for (i, _) in text[..at].grapheme_indices(true).rev() {
+        if width(&text[i..at]) > before {
+            break;
+        }
+        start = i;
+    }
+    let tail = &text[start..];
+    if width(tail) < max {
+        return fit_end(text, max);
+    }
+    format!("…{}", fit(tail, max.saturating_sub(1)))
+}
+
 /// `text` padded with spaces to `columns` display columns (never cut).
 pub fn pad(text: &str, columns: usize) -> String {
     let w = width(text);
@@ -386,5 +439,42 @@ mod tests {
         assert_eq!(lines[0], "A     B");
         assert_eq!(lines[1], "顧客  x");
         assert_eq!(lines[2], "ab    y");
+    }
+
+    #[test]
+    fn values_that_differ_past_a_cell_stay_told_apart() {
+        let a = "https://hooks.example.com/exobridge/greenvn/callback/alpha";
+        let b = "https://hooks.example.com/exobridge/greenvn/callback/beta";
+        let at = parting(&[a, b]).unwrap();
+        assert_eq!(
+            &a[..at],
+            "https://hooks.example.com/exobridge/greenvn/callback/"
+        );
+        let (fa, fb) = (fit_showing(a, at, 24), fit_showing(b, at, 24));
+        assert!(width(&fa) <= 24 && width(&fb) <= 24, "{fa} {fb}");
+        assert!(fa.contains("alpha") && fb.contains("beta"), "{fa} | {fb}");
+        // Parting near the start: the head is what tells them apart.
+        let (c, d) = (
+            "ab-0123456789012345678901234567890",
+            "ax-0123456789012345678901234567890",
+        );
+        let at = parting(&[c, d]).unwrap();
+        assert_eq!(fit_showing(c, at, 10), fit(c, 10));
+        // Short enough: whole.
+        assert_eq!(fit_showing("short", 2, 10), "short");
+        assert_eq!(parting(&["same", "same"]), None);
+    }
+
+    #[test]
+    fn parting_never_splits_a_devanagari_cluster() {
+        // "कि" and "का" share the consonant but not the cluster.
+        let a = "नमस्ते दुनिया किताब";
+        let b = "नमस्ते दुनिया काला";
+        let at = parting(&[a, b]).unwrap();
+        assert!(a.is_char_boundary(at) && b.is_char_boundary(at));
+        assert_eq!(&a[..at], "नमस्ते दुनिया ");
+        let shown = fit_showing(a, at, 8);
+        assert!(width(&shown) <= 8, "{shown}");
+        assert!(shown.contains("कि"), "{shown}");
     }
 }

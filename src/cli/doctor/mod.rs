@@ -26,6 +26,7 @@ use account::account_check;
 use config::config_checks;
 use keyring::keyring_checks;
 use network::network_checks;
+pub(super) use profiles::run_profiles;
 pub(super) use proxy::redact_proxy;
 use proxy::shown_base_url;
 use serde::Serialize;
@@ -36,6 +37,7 @@ mod account;
 mod config;
 mod keyring;
 mod network;
+mod profiles;
 mod proxy;
 mod terminal;
 #[cfg(test)]
@@ -154,6 +156,14 @@ struct Report {
 }
 
 impl Report {
+    fn new(json: bool) -> Report {
+        Report {
+            checks: Vec::new(),
+            json,
+            color: coloured(json),
+        }
+    }
+
     fn add(&mut self, check: Check) {
         if !self.json {
             let new_group = self
@@ -215,16 +225,16 @@ fn render_line(check: &Check, color: bool) -> String {
 }
 
 /// `exoset doctor [--json]`: exit 0 when no check fails, 1 otherwise.
-pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
+/// Colour for the human report: on a terminal, unless NO_COLOR.
+fn coloured(json: bool) -> bool {
     use std::io::IsTerminal;
-    let color = !json
+    !json
         && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut report = Report {
-        checks: Vec::new(),
-        json,
-        color,
-    };
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
+    let mut report = Report::new(json);
     let overrides = cli.overrides();
     let selected = crate::auth::select(&overrides);
     let profile = match &selected {
@@ -289,6 +299,11 @@ pub fn run(cli: &Cli, json: bool) -> Result<(), Failure> {
         println!();
         println!("{}", verdict(fails, warns));
     }
+    ending(fails)
+}
+
+/// Exit 1 when any check failed.
+fn ending(fails: usize) -> Result<(), Failure> {
     if fails > 0 {
         Err(Failure::new(
             exit::NETWORK,
