@@ -32,6 +32,23 @@ struct Line {
     #[arg(long)]
     mouse: bool,
 
+    /// Unlock read-only profiles for this run: `--write=prod-a,prod-b` names
+    /// them; a bare `--write` unlocks the one profile of a single-profile
+    /// run. No environment variable unlocks.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PROFILE[,…]",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    write: Option<String>,
+
+    /// Make every profile read-only for this run: nothing is sent.
+    #[arg(long, global = true)]
+    read_only: bool,
+
     #[command(flatten)]
     target: Target,
 
@@ -50,6 +67,10 @@ pub struct Cli {
     pub demo: bool,
     /// Let the editor take the mouse.
     pub mouse: bool,
+    /// `--write`: `Some("")` bare, else the comma list as typed.
+    pub write: Option<String>,
+    /// `--read-only`.
+    pub read_only: bool,
     /// The tenant options, wherever they were given.
     pub target: Target,
     /// The fleet options, wherever they were given.
@@ -229,6 +250,8 @@ impl Cli {
         let Line {
             demo,
             mouse,
+            write,
+            read_only,
             mut target,
             mut fleet,
             mut command,
@@ -275,6 +298,8 @@ impl Cli {
         Ok(Cli {
             demo,
             mouse,
+            write,
+            read_only,
             target,
             fleet,
             command,
@@ -512,6 +537,22 @@ pub struct SendArgs {
     /// Print what became of each tenant as JSON on stdout, and nothing else.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub guard: GuardArgs,
+}
+
+/// What a protected profile or a required reason asks of a script.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GuardArgs {
+    /// Confirm a protected profile's tenant without being asked: its tenant
+    /// SID (repeatable), or `all:N` with N the number of protected tenants
+    /// that will change. `--yes` alone does not send to a protected profile.
+    #[arg(long, value_name = "SID|all:N")]
+    pub confirm_tenant: Vec<String>,
+    /// Why: recorded in the history with who sent it (required by profiles
+    /// with `require_reason = true`).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 impl From<&SendArgs> for SendMode {
@@ -520,6 +561,8 @@ impl From<&SendArgs> for SendMode {
             dry_run: args.dry_run,
             yes: args.yes,
             expect_unchanged: args.expect_unchanged.clone(),
+            guard: args.guard.clone(),
+            locks: crate::guard::RunLocks::default(),
         }
     }
 }
@@ -532,6 +575,8 @@ pub struct RollbackArgs {
     /// Send without asking.
     #[arg(long, short)]
     pub yes: bool,
+    #[command(flatten)]
+    pub guard: GuardArgs,
 }
 
 pub(super) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {

@@ -265,6 +265,8 @@ pub fn status(overrides: &Overrides, check: bool, options: ClientOptions) -> Res
     out.push_str(&format!("tenant SID  {}\n", show(&selected.tenant_sid)));
     out.push_str(&format!("API key     {}\n", show(&selected.api_key)));
     out.push_str(&format!("base URL    {}\n", shown_url(&selected.base_url)));
+    let guard = selected.config.guard(&selected.profile);
+    out.push_str(&format!("mode        {}\n", describe_guard(&guard)));
     let token = auth::find_token_with(&selected, None).map(|found| {
         for (kind, why) in &found.skipped {
             out.push_str(&format!("skipped     {kind}: {}\n", safe(why)));
@@ -376,6 +378,20 @@ pub fn logout(overrides: &Overrides, forget: bool) -> Result<(), Failure> {
 }
 
 /// `exoset profiles`
+/// `protected [PROD] (reason required)`: a profile's mode, label and
+/// whether it needs a reason.
+fn describe_guard(guard: &crate::guard::ProfileGuard) -> String {
+    let mut text = guard.mode.as_str().to_string();
+    if let Some(tag) = guard.tag() {
+        text.push(' ');
+        text.push_str(&tag);
+    }
+    if guard.require_reason {
+        text.push_str(" (reason required)");
+    }
+    text
+}
+
 pub fn profiles() -> Result<(), Failure> {
     let selected = auth::select(&Overrides::default())?;
     let config = &selected.config;
@@ -392,8 +408,14 @@ pub fn profiles() -> Result<(), Failure> {
         |v: Option<&str>, w: usize| crate::text::pad(&crate::text::safe(v.unwrap_or("-")), w);
     for (name, p) in &config.profiles {
         let mark = if *name == default { "*" } else { " " };
+        let guard = config.guard(name);
+        let mode = if guard == crate::guard::ProfileGuard::default() {
+            String::new()
+        } else {
+            format!("  {}", describe_guard(&guard))
+        };
         out.push_str(&format!(
-            "{mark} {} tenant {} key {} {}\n",
+            "{mark} {} tenant {} key {} {}{mode}\n",
             cell(Some(name), 16),
             cell(p.tenant_sid.as_deref(), 20),
             cell(p.api_key.as_deref(), 20),

@@ -8,7 +8,8 @@ use super::write_stdout;
 use super::{Cli, Command, Failure, exit};
 use crate::changes::Edits;
 use crate::config::{Config, Paths};
-use crate::fleet::{self, Got, Member, Plan, Selection, report};
+use crate::fleet::{self, Got, Member, Plan, Selection};
+use crate::guard::{Confirmation, Mode, RunLocks};
 use crate::schema::FieldId;
 use crate::session::Session;
 use crate::settings::Settings;
@@ -208,7 +209,7 @@ impl Fleet {
                     }
                     Ok(edits)
                 };
-                self.change(members, requested, edits, send)
+                self.change(cli, members, requested, edits, send)
             }
             Some(Command::Apply { file, send, .. }) => {
                 let desired = remote::read_desired(file)?;
@@ -217,7 +218,7 @@ impl Fleet {
                 let edits = move |base: &Settings| {
                     Edits::from_desired(base, &desired).map_err(|e| format!("{name}: {e}"))
                 };
-                self.change(members, requested, edits, send)
+                self.change(cli, members, requested, edits, send)
             }
             Some(Command::Diff { file, .. }) => {
                 let desired = remote::read_desired(file)?;
@@ -227,7 +228,12 @@ impl Fleet {
                 let plans = fleet::plan(&got, requested, |base| {
                     Edits::from_desired(base, &desired).map_err(|e| format!("{name}: {e}"))
                 });
-                write_stdout(&plan_text(members, &plans, "would be"))?;
+                write_stdout(&plan_text(
+                    members,
+                    &plans,
+                    "would be",
+                    &RunLocks::default(),
+                ))?;
                 // A tenant that would change is not a failure of `diff`.
                 let code = plans
                     .iter()
@@ -277,20 +283,18 @@ impl Fleet {
     /// `set` and `apply`: read all, plan, ask once, send, report.
     fn change(
         &self,
+        cli: &Cli,
         members: &[Member],
         requested: usize,
         edits: impl Fn(&Settings) -> Result<Edits, String>,
         send: &super::SendArgs,
     ) -> Result<(), Failure> {
+        let locks = super::guard::locks(cli, true)?;
         let got = self.read(members);
         let plans = fleet::plan(&got, requested, edits);
-        let to_send = plans
-            .iter()
-            .filter(|p| matches!(p, Plan::Send { .. }))
-            .count();
         // The plan goes to stderr, as the single-tenant diff does, so that
         // stdout holds only the report (or the JSON).
-        eprint!("{}", plan_text(members, &plans, "will be"));
+        eprint!("{}", plan_text(members, &plans, "will be", &locks));
         if send.dry_run {
             let mut bodies = Map::new();
             for (member, plan) in members.iter().zip(&plans) {
@@ -306,15 +310,71 @@ impl Fleet {
             );
             return write_stdout(&json_pretty(&Value::Object(bodies)));
         }
-        let go = to_send == 0 || self.cancel.is_cancelled() || send.yes || self.confirm(to_send)?;
-        if !go {
-            eprintln!("Nothing sent.");
-            return Ok(());
-        }
+        // Read-only members are refused without a question; the others that
+        // will change are confirmed (typed, for protected ones).
+        let writable = |m: &Member| {
+            m.session
+                .as_ref()
+                .is_ok_and(|s| locks.writable(&m.profile, &s.guard))
+        };
+        let sending: Vec<&Member> = members
+            .iter()
+            .zip(&plans)
+            .filter(|(m, p)| matches!(p, Plan::Send { .. }) && writable(m))
+            .map(|(m, _)| m)
+            .collect();
+        let confirmations = if sending.is_empty() {
+            Vec::new()
+        } else {
+            match self.confirmations(&sending, send)? {
+                Some(confirmations) => confirmations,
+                None => {
+                    eprintln!("Nothing sent.");
+                    return Ok(());
+                }
+            }
+        };
+        let required: Vec<&str> = sending
+            .iter()
+            .filter(|m| m.session.as_ref().is_ok_and(|s| s.guard.require_reason))
+            .map(|m| m.profile.as_str())
+            .collect();
+        let reason = super::guard::reason(send.guard.reason.as_deref(), &required, !send.yes)?;
+        let named = cli.selection().names;
+        let cleared: Vec<_> = fleet::clear_each(
+            members,
+            &plans,
+            &locks,
+            |m| {
+                confirmations
+                    .iter()
+                    .find(|(p, _)| *p == m.profile)
+                    .map_or(Confirmation::Yes, |(_, c)| c.clone())
+            },
+            reason.as_deref(),
+        )
+        .into_iter()
+        .zip(members)
+        .map(|(leave, member)| {
+            // A member the guard refuses fails the run only when it was
+            // named with -p; one a glob or --all-profiles took in is
+            // reported without failing it.
+            leave.map_err(|mut failure| {
+                if !named
+                    .iter()
+                    .any(|n| n.split(',').any(|n| n.trim() == member.profile))
+                {
+                    failure.code = exit::OK;
+                }
+                failure
+            })
+        })
+        .collect();
         let progress = self.progress;
         let outcomes = self.runtime.block_on(fleet::send_all(
             members,
             &plans,
+            &cleared,
             self.jobs,
             &self.cancel,
             &self.cancel,
@@ -340,20 +400,22 @@ impl Fleet {
             write_stdout(&json_pretty(&value))?;
         } else {
             let interrupted = self.cancel.is_cancelled().then_some("Interrupted (Ctrl-C)");
-            write_stdout(&report(&outcomes, interrupted))?;
+            write_stdout(&fleet::report_labelled(&outcomes, interrupted, members))?;
         }
         finish(code, "")
     }
 
     /// Asks once for every tenant; Ctrl-C at the question is a no.
-    fn confirm(&self, to_send: usize) -> Result<bool, Failure> {
+    /// Asks `prompt` on the terminal; Ctrl-C while waiting ends the run
+    /// with nothing sent.
+    fn ask_line(&self, prompt: &str) -> Result<String, Failure> {
         if !std::io::stdin().is_terminal() {
             return Err(Failure::usage(
                 "not sending without confirmation: no terminal to ask on; pass --yes \
                  (or --dry-run to see the bodies)",
             ));
         }
-        eprint!("Send to {}? [y/N] ", count(to_send, "tenant"));
+        eprint!("{prompt}");
         let _ = std::io::stderr().flush();
         let cancel = self.cancel.clone();
         let answer = self.runtime.block_on(async move {
@@ -371,10 +433,111 @@ impl Fleet {
                 eprintln!();
                 Err(Failure::new(exit::INTERRUPTED, "interrupted; nothing sent"))
             }
-            Some(Ok(Ok(line))) => Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes")),
+            Some(Ok(Ok(line))) => Ok(line.trim().to_string()),
             Some(Ok(Err(e))) => Err(Failure::usage(format!("cannot read the answer: {e}"))),
             Some(Err(e)) => Err(Failure::usage(format!("cannot read the answer: {e}"))),
         }
+    }
+
+    fn confirm(&self, to_send: usize) -> Result<bool, Failure> {
+        let line = self.ask_line(&format!("Send to {}? [y/N] ", count(to_send, "tenant")))?;
+        Ok(matches!(line.as_str(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    }
+
+    /// How each tenant the plan sends to is confirmed: a plain yes for a
+    /// normal profile, and for the protected ones their SIDs or their
+    /// number, from `--confirm-tenant` or typed. `None`: the person
+    /// declined. Protected tenants that cannot be confirmed refuse the whole
+    /// run before anything is sent.
+    fn confirmations(
+        &self,
+        sending: &[&Member],
+        send: &super::SendArgs,
+    ) -> Result<Option<Vec<(String, Confirmation)>>, Failure> {
+        let given = super::guard::Confirmations::parse(&send.guard.confirm_tenant)?;
+        let tenants: Vec<&str> = sending.iter().map(|m| m.tenant_label()).collect();
+        given.check_sids(&tenants)?;
+        let protected: Vec<&Member> = sending
+            .iter()
+            .copied()
+            .filter(|m| {
+                m.session
+                    .as_ref()
+                    .is_ok_and(|s| s.guard.mode == Mode::Protected)
+            })
+            .collect();
+        if !send.yes && !self.cancel.is_cancelled() && !self.confirm(sending.len())? {
+            return Ok(None);
+        }
+        let names: Vec<String> = protected
+            .iter()
+            .map(|m| label(&m.profile, m.tenant_label()))
+            .collect();
+        let unconfirmed: Vec<&&Member> = protected
+            .iter()
+            .filter(|m| !given.sids.iter().any(|s| s == m.tenant_label()))
+            .collect();
+        let count_typed = match (given.all, unconfirmed.is_empty()) {
+            (Some(n), _) => Some(n),
+            (None, true) => None,
+            (None, false) if send.yes => {
+                return Err(Failure::usage(format!(
+                    "{} would change: {}; --yes alone does not send to a protected profile: \
+                     pass --confirm-tenant SID for each, or --confirm-tenant all:{}; nothing \
+                     was sent",
+                    count(protected.len(), "protected tenant"),
+                    names.join(", "),
+                    protected.len()
+                )));
+            }
+            (None, false) => {
+                let typed = self.ask_line(&format!(
+                    "{} will change: {}.\nType their number ({}) to send to them, or press \
+                     Enter to cancel: ",
+                    count(protected.len(), "protected tenant"),
+                    names.join(", "),
+                    protected.len()
+                ))?;
+                if typed.is_empty() {
+                    return Ok(None);
+                }
+                Some(typed.parse::<usize>().map_err(|_| {
+                    Failure::usage(format!(
+                        "{} is not the number of protected tenants that will change ({}); \
+                         nothing was sent",
+                        crate::session::quoted(&typed),
+                        protected.len()
+                    ))
+                })?)
+            }
+        };
+        if let Some(n) = count_typed
+            && n != protected.len()
+        {
+            return Err(Failure::usage(format!(
+                "{n} was confirmed, but {} would change ({}); nothing was sent",
+                count(protected.len(), "protected tenant"),
+                names.join(", ")
+            )));
+        }
+        Ok(Some(
+            sending
+                .iter()
+                .map(|m| {
+                    let confirmation = if !protected.iter().any(|p| p.profile == m.profile) {
+                        Confirmation::Yes
+                    } else if given.sids.iter().any(|s| s == m.tenant_label()) {
+                        Confirmation::Tenant(m.tenant_label().to_string())
+                    } else {
+                        Confirmation::Count {
+                            typed: count_typed.unwrap_or(0),
+                            protected: protected.len(),
+                        }
+                    };
+                    (m.profile.clone(), confirmation)
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -394,12 +557,21 @@ fn label(profile: &str, tenant: &str) -> String {
 
 /// Each diff once, with the tenants it is for (thirty tenants with the same
 /// change read as one diff), then one table: what would change where.
-fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
+fn plan_text(members: &[Member], plans: &[Plan], will: &str, locks: &RunLocks) -> String {
     // (the diff or message, the tenants it is for), in first-seen order.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     let mut rows = Vec::new();
+    let guard_of = |m: &Member| {
+        m.session
+            .as_ref()
+            .map(|s| s.guard.clone())
+            .unwrap_or_default()
+    };
+    // The mode gets a column when the fleet mixes modes (or this run locks).
+    let modes = locks.all_read_only || members.iter().any(|m| guard_of(m).mode != Mode::Normal);
     for (member, plan) in members.iter().zip(plans) {
         let mut text = String::new();
+        let guard = guard_of(member);
         let dash = || "-".to_string();
         let (to_change, unchanged, invalid, note) = match plan {
             Plan::Send {
@@ -450,14 +622,25 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
             Some((_, tenants)) => tenants.push(tenant),
             None => groups.push((text, vec![tenant])),
         }
-        rows.push(vec![
-            safe(&member.profile).into_owned(),
+        let locked = !locks.writable(&member.profile, &guard);
+        let note = if locked && matches!(plan, Plan::Send { .. }) {
+            "refused: read-only in this run".to_string()
+        } else {
+            note
+        };
+        let mut row = vec![
+            profile_cell(&member.profile, &guard),
             safe(member.tenant_label()).into_owned(),
-            to_change,
-            unchanged,
-            invalid,
-            note,
-        ]);
+        ];
+        if modes {
+            row.push(match (guard.mode, locked) {
+                (Mode::ReadOnly, false) => "read-only, unlocked".to_string(),
+                (Mode::Normal, true) => "read-only (--read-only)".to_string(),
+                (mode, _) => mode.as_str().to_string(),
+            });
+        }
+        row.extend([to_change, unchanged, invalid, note]);
+        rows.push(row);
     }
     let mut text = String::new();
     for (diff, tenants) in &groups {
@@ -465,18 +648,22 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str) -> String {
         text.push_str(diff);
         text.push('\n');
     }
-    text.push_str(&table(
-        &[
-            "PROFILE",
-            "TENANT",
-            "TO CHANGE",
-            "UNCHANGED",
-            "INVALID",
-            "NOTE",
-        ],
-        &rows,
-    ));
+    let mut header = vec!["PROFILE", "TENANT"];
+    if modes {
+        header.push("MODE");
+    }
+    header.extend(["TO CHANGE", "UNCHANGED", "INVALID", "NOTE"]);
+    text.push_str(&table(&header, &rows));
     text
+}
+
+/// A profile's name with its label (`prod-a [PROD]`), safe for a terminal;
+/// no colour: a table measures its cells.
+fn profile_cell(profile: &str, guard: &crate::guard::ProfileGuard) -> String {
+    match guard.tag() {
+        Some(tag) => format!("{} {tag}", safe(profile)),
+        None => safe(profile).into_owned(),
+    }
 }
 
 /// `t01 (sid):`, or `3 tenants: t01 (sid), t02 (sid), t03 (sid):` filled

@@ -641,7 +641,7 @@ mod tests {
             ("exoset-export.1", true, true),
             ("exoset-history.1", true, true),
             ("exoset-rollback.1", true, false),
-            ("exoset-doctor.1", true, false),
+            ("exoset-doctor.1", true, true),
             ("exoset-auth-login.1", true, false),
             ("exoset-auth-status.1", true, false),
             ("exoset-auth-logout.1", true, false),

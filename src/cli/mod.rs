@@ -7,6 +7,7 @@ mod demo;
 mod doctor;
 mod fields;
 mod fleet;
+mod guard;
 mod man;
 pub mod remote;
 
@@ -71,10 +72,20 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             assignments, send, ..
         }) => {
             let pairs = remote::parse_assignments(assignments)?;
-            remote::set(&remote()?, pairs, send.into())
+            let mode = SendMode {
+                locks: guard::locks(cli, false)?,
+                ..send.into()
+            };
+            remote::set(&remote()?, pairs, mode)
         }
         Some(Command::Diff { file, .. }) => remote::diff(&remote()?, file),
-        Some(Command::Apply { file, send, .. }) => remote::apply(&remote()?, file, send.into()),
+        Some(Command::Apply { file, send, .. }) => {
+            let mode = SendMode {
+                locks: guard::locks(cli, false)?,
+                ..send.into()
+            };
+            remote::apply(&remote()?, file, mode)
+        }
         Some(Command::Export { output, .. }) => remote::export(&remote()?, output.as_deref()),
         Some(Command::Auth(AuthCommand::Login {
             token_stdin,
@@ -103,6 +114,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
                 dry_run: send.dry_run,
                 yes: send.yes,
                 expect_unchanged: None,
+                guard: send.guard.clone(),
+                locks: guard::locks(cli, false)?,
             },
         ),
         Some(Command::Completions { shell }) => {
@@ -143,11 +156,14 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Some(Command::Man { out }) => man::run(out),
         None if cli.demo => run_demo(cli),
         None => {
+            let locks = guard::locks(cli, false)?;
             let (remote, mouse) = connect(cli)?;
             let session = remote.session;
             let mut options =
                 EditorOptions::new(format!("{} ({})", session.profile, session.tenant));
             options.mouse = cli.mouse || mouse;
+            options.guard = session.guard.clone();
+            options.locks = locks;
             let own_profile = session.profile.clone();
             options.state = Some(EditorState {
                 dir: remote.state,
@@ -231,7 +247,8 @@ fn connect(cli: &Cli) -> Result<(remote::Remote, bool), Failure> {
     let remote = remote::Remote {
         state: state.clone(),
         session: crate::session::Session::new(client, &selected.profile, &tenant)
-            .with_state(state, selected.config.history.keep),
+            .with_state(state, selected.config.history.keep)
+            .with_guard(selected.config.guard(&selected.profile)),
     };
     Ok((remote, selected.config.editor.mouse))
 }

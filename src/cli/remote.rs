@@ -4,12 +4,13 @@ use super::{Failure, exit, write_stdout};
 use crate::api::Answer;
 use crate::changes::{ChangeSet, Edits};
 use crate::fleet::Kind;
+use crate::guard::Confirmation;
 use crate::schema::{FieldId, lookup_path};
 use crate::session::{self, SendRequest, Sent, Session, Verdict, quoted, request_id_part, shown};
 use crate::settings::Settings;
 use crate::store::{HistoryEntry, Loaded, Outcome, StateDir, format_time};
 use crate::text::{count, safe};
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 /// How a command that changes settings should behave.
@@ -22,6 +23,10 @@ pub struct SendMode {
     /// Refuse when a key to send changed on the server since a reference
     /// read: `Some(None)` = the last read, `Some(Some(file))` = an export.
     pub expect_unchanged: Option<Option<std::path::PathBuf>>,
+    /// `--confirm-tenant` and `--reason`.
+    pub guard: super::GuardArgs,
+    /// This run's `--write` / `--read-only`.
+    pub locks: crate::guard::RunLocks,
 }
 
 impl SendMode {
@@ -383,19 +388,38 @@ fn send_changes(
         );
         return write_stdout(&crate::text::json_pretty(&body));
     }
+    let session = &remote.session;
+    // A read-only profile is refused before anything is asked.
+    if !mode.locks.writable(&session.profile, &session.guard) {
+        return Err(
+            crate::guard::clear(session, &mode.locks, &Confirmation::Yes, None)
+                .err()
+                .unwrap_or_else(|| Failure::usage("not sent")),
+        );
+    }
     eprint!("{}", render_diff(&changes, "will be"));
     let target = target(remote);
-    if !mode.yes && !confirm(&target)? {
+    let given = super::guard::Confirmations::parse(&mode.guard.confirm_tenant)?;
+    let question = format!("Send these changes to {target}?");
+    let Some(confirmation) = super::guard::confirm_one(session, mode.yes, &given, &question)?
+    else {
         eprintln!("Nothing sent.");
         return Ok(());
-    }
+    };
+    let required: Vec<&str> = if session.guard.require_reason {
+        vec![session.profile.as_str()]
+    } else {
+        Vec::new()
+    };
+    let reason = super::guard::reason(mode.guard.reason.as_deref(), &required, !mode.yes)?;
+    let cleared = crate::guard::clear(session, &mode.locks, &confirmation, reason.as_deref())?;
     let request = SendRequest {
         base: base.clone(),
         edits: edits.clone(),
         reference,
         rollback_of,
     };
-    let sent = block_on(remote.session.send(request, || {}))?;
+    let sent = block_on(session.send(request, &cleared, || {}))?;
     report_sent(&sent, &target)
 }
 
@@ -405,8 +429,11 @@ fn send_changes(
 fn target(remote: &Remote) -> String {
     let session = &remote.session;
     let host = session.client.url().host_str().unwrap_or("?");
+    let tag = super::guard::tag(&session.guard, super::guard::stderr_colour())
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
     format!(
-        "profile {} (tenant {} on {})",
+        "profile {}{tag} (tenant {} on {})",
         safe(&session.profile),
         safe(&session.tenant),
         safe(host)
@@ -454,26 +481,6 @@ fn capitalised(text: &str) -> String {
     }
 }
 
-/// Asks on the terminal whether to send to `target`; `Ok(false)` when the
-/// person says no.
-fn confirm(target: &str) -> Result<bool, Failure> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::usage(
-            "not sending without confirmation: no terminal to ask on; pass --yes \
-             (or --dry-run to see the body)",
-        ));
-    }
-    eprint!("Send these changes to {target}? [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-}
-
 fn load_history(remote: &Remote) -> Result<crate::store::History, Failure> {
     load_history_of(&remote.state)
 }
@@ -519,7 +526,8 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
     write_stdout(&history_text(&newest))
 }
 
-/// One line per history entry, as `exoset history` lists them.
+/// One line per history entry, as `exoset history` lists them, ending
+/// with who sent it and why when that was recorded.
 pub(super) fn history_text(newest: &[&HistoryEntry]) -> String {
     let mut text = String::new();
     for entry in newest {
@@ -572,8 +580,32 @@ pub(super) fn history_text(newest: &[&HistoryEntry]) -> String {
                 keys.join(", ")
             }
         ));
+        if let Some(line) = who_and_why(entry) {
+            // On the entry's own line: one line per entry, for scripts.
+            text.pop();
+            text.push_str(&format!(" — {line}\n"));
+        }
     }
     text
+}
+
+/// `by alice on jump1 from 10.0.0.5 (exoset 0.1.0); why: "…"`: who sent an
+/// entry and why, as recorded (each part escaped); `None` for entries
+/// written before exoset recorded them.
+pub(super) fn who_and_why(entry: &HistoryEntry) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(actor) = &entry.actor {
+        let version = entry
+            .exoset
+            .as_deref()
+            .map(|v| format!(" (exoset {})", safe(v)))
+            .unwrap_or_default();
+        parts.push(format!("by {}{version}", actor.describe()));
+    }
+    if let Some(reason) = &entry.reason {
+        parts.push(format!("why: {}", quoted(reason)));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// `exoset rollback [ID]`: put back the values a recorded PUT replaced.

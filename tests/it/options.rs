@@ -134,6 +134,7 @@ fn the_top_level_and_the_fleet_commands_list_all_of_them() {
         &["apply"],
         &["export"],
         &["history"],
+        &["doctor"],
     ] {
         assert_lists(args, &TENANT, true);
         assert_lists(args, &FLEET, true);
@@ -144,7 +145,6 @@ fn the_top_level_and_the_fleet_commands_list_all_of_them() {
 fn one_tenant_commands_list_the_tenant_options_but_not_the_fleet_ones() {
     for args in [
         &["rollback"][..],
-        &["doctor"],
         &["auth", "login"],
         &["auth", "status"],
         &["auth", "logout"],
@@ -216,7 +216,6 @@ fn a_client_option_after_a_command_it_does_not_apply_to_is_unknown() {
         &["completions", "bash", "--tenant-sid", "x"],
         &["profiles", "--profile", "x"],
         &["rollback", "--jobs", "2"],
-        &["doctor", "--all-profiles"],
         &["auth", "status", "--profiles-matching", "a*"],
     ] {
         let run = exoset(args, &[]);

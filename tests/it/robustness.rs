@@ -929,6 +929,7 @@ fn valid_profile() -> BoxedStrategy<(String, Profile)> {
                 base_url,
                 token_command,
                 token_command_timeout: timeout.map(|(_, d)| d),
+                ..Profile::default()
             };
             (text, profile)
         })

@@ -19,10 +19,13 @@ pub enum Kind {
     Unknown,
     /// Ctrl-C came first: nothing was sent to it.
     Cancelled,
+    /// The guard refused it: a read-only profile, or the confirmation or
+    /// reason it needs was not given.
+    Refused,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Sent,
         Kind::Unchanged,
         Kind::Invalid,
@@ -30,6 +33,7 @@ impl Kind {
         Kind::Failed,
         Kind::Unknown,
         Kind::Cancelled,
+        Kind::Refused,
     ];
 
     /// The word in reports and in `--json`.
@@ -42,6 +46,7 @@ impl Kind {
             Kind::Failed => "failed",
             Kind::Unknown => "unknown",
             Kind::Cancelled => "cancelled",
+            Kind::Refused => "refused",
         }
     }
 
@@ -58,6 +63,10 @@ impl Kind {
             }
             Kind::Unknown => "the PUT went out and its answer was lost: it may have been applied",
             Kind::Cancelled => "Ctrl-C came first: nothing was sent to it",
+            Kind::Refused => {
+                "the profile is read-only in this run, or the confirmation or reason it needs \
+                 was not given: nothing was sent to it"
+            }
         }
     }
 }

@@ -134,6 +134,7 @@ fn select_profile(overrides: &Overrides, must_exist: bool) -> Result<Selected, F
         base_url,
         token_command,
         token_command_timeout,
+        ..
     } = stored;
     Ok(Selected {
         saved: saved.is_some(),

@@ -88,6 +88,17 @@ pub struct Profile {
     /// e.g. `"30s"`; default 60 s).
     #[serde(default, deserialize_with = "humantime_opt")]
     pub token_command_timeout: Option<std::time::Duration>,
+    /// `normal` (the default), `read-only` or `protected` (see
+    /// [`crate::guard`]).
+    pub mode: Option<String>,
+    /// A short word shown with the profile (`PROD`).
+    pub label: Option<String>,
+    /// The label's colour: one of the 16 basic colours.
+    #[serde(alias = "color")]
+    pub colour: Option<String>,
+    /// Every change needs a reason (`--reason`).
+    #[serde(default)]
+    pub require_reason: bool,
 }
 
 fn humantime_opt<'de, D: serde::Deserializer<'de>>(
@@ -186,10 +197,20 @@ impl Config {
             line: e.span().map(|span| line_of(text, span.start)),
             message: e.message().trim().to_string(),
         })?;
-        for name in config.profiles.keys() {
+        for (name, profile) in &config.profiles {
             check_profile_name(name).map_err(|m| ConfigError::new(Some(path), m))?;
+            crate::guard::ProfileGuard::of(name, profile)
+                .map_err(|m| ConfigError::new(Some(path), m))?;
         }
         Ok(config)
+    }
+
+    /// The care `profile` asks for; normal for a profile not in the file.
+    pub fn guard(&self, profile: &str) -> crate::guard::ProfileGuard {
+        self.profiles
+            .get(profile)
+            .and_then(|p| crate::guard::ProfileGuard::of(profile, p).ok())
+            .unwrap_or_default()
     }
 
     /// The profile to use: the flag or `EXOSET_PROFILE`, else the default.

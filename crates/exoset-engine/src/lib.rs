@@ -5,16 +5,20 @@
 //! - [`config`]: profiles and the config file; the one atomic 0600 writer;
 //! - [`auth`]: where a profile's credentials come from;
 //! - [`store`]: drafts, history and the last read, under the tenant lock;
+//! - [`guard`]: a profile's mode, the confirmation and reason a send needs;
+//! - [`actor`]: who a change came from, as the environment says;
 //! - [`session`]: the one send path both faces use;
 //! - [`fleet`]: one change to many tenants;
 //! - [`runtime`]: the one tokio runtime builder.
 //!
 //! Knows nothing of the terminal: no face depends on another through it.
 
+pub mod actor;
 pub mod api;
 pub mod auth;
 pub mod config;
 pub mod fleet;
+pub mod guard;
 pub mod session;
 pub mod store;
 

@@ -34,6 +34,8 @@ pub struct Session {
     pub tenant: String,
     /// History entries to keep.
     pub history_keep: usize,
+    /// The profile's mode, label and whether it needs a reason.
+    pub guard: crate::guard::ProfileGuard,
 }
 
 /// A read of the settings, with what went wrong keeping it on disk.
@@ -58,6 +60,8 @@ pub struct SendRequest {
 /// What became of a send.
 #[derive(Debug, Clone)]
 pub enum Sent {
+    /// The guard's leave was not for this tenant: nothing was read or sent.
+    Refused(exit::Failure),
     /// The read before the PUT failed: nothing was sent.
     ReadFailed(ApiError),
     /// Keys changed both here and on the server since `base`: nothing sent.
@@ -137,6 +141,7 @@ impl Sent {
     /// The exit code of this outcome (see `exit`).
     pub fn exit_code(&self) -> u8 {
         match self {
+            Sent::Refused(failure) => failure.code,
             Sent::ReadFailed(e) | Sent::Failed { error: e, .. } => e.exit_code(),
             Sent::Unknown { .. } => exit::UNKNOWN,
             Sent::Conflicts { .. } | Sent::Moved { .. } => exit::CONFLICT,
@@ -163,7 +168,14 @@ impl Session {
             profile: profile.to_string(),
             tenant: tenant.to_string(),
             history_keep: crate::config::HistoryPrefs::default_keep(),
+            guard: crate::guard::ProfileGuard::default(),
         }
+    }
+
+    /// The same session, guarded as its profile asks.
+    pub fn with_guard(mut self, guard: crate::guard::ProfileGuard) -> Session {
+        self.guard = guard;
+        self
     }
 
     /// A session on a profile's tenant, with its drafts and history in the
@@ -233,8 +245,27 @@ impl Session {
 
     /// Reads the settings again, takes in what changed only on the server,
     /// stops at keys changed on both sides, PUTs the rest once, verifies the
-    /// answer key by key and records it. `on_put` runs as the PUT goes out.
-    pub async fn send(&self, request: SendRequest, on_put: impl FnOnce()) -> Sent {
+    /// answer key by key and records it (with who and why). `on_put` runs as
+    /// the PUT goes out. Nothing is sent without the guard's leave for this
+    /// tenant ([`crate::guard::clear`]).
+    pub async fn send(
+        &self,
+        request: SendRequest,
+        cleared: &crate::guard::Cleared,
+        on_put: impl FnOnce(),
+    ) -> Sent {
+        if !cleared.is_for(self) {
+            return Sent::Refused(exit::Failure::usage(format!(
+                "not sent: the confirmation given was for another tenant than profile {} \
+                 (tenant {})",
+                safe(&self.profile),
+                safe(&self.tenant)
+            )));
+        }
+        let why = Why {
+            reason: cleared.reason().map(str::to_string),
+            actor: crate::actor::Actor::current(),
+        };
         let fresh = match self.client.get().await {
             Ok(answer) => answer.settings,
             Err(e) => return Sent::ReadFailed(e),
@@ -267,7 +298,7 @@ impl Session {
         let answer = match self.client.put(&body).await {
             Ok(answer) => answer,
             Err(error @ ApiError::Unknown { .. }) => {
-                warnings.extend(self.record_unknown(&body, &fresh, request.rollback_of));
+                warnings.extend(self.record_unknown(&body, &fresh, request.rollback_of, &why));
                 return Sent::Unknown {
                     fresh,
                     changes,
@@ -284,7 +315,7 @@ impl Session {
             }
         };
         let checks = verify(&changes, &answer.settings);
-        warnings.extend(self.record(&body, &fresh, &answer, &checks, request.rollback_of));
+        warnings.extend(self.record(&body, &fresh, &answer, &checks, request.rollback_of, &why));
         warnings.extend(self.remember_read(&answer.settings));
         Sent::Done(Box::new(Done {
             request_id: answer.request_id,
@@ -303,10 +334,12 @@ impl Session {
         body: &Value,
         before: &Settings,
         rollback_of: Option<u64>,
+        why: &Why,
     ) -> Option<String> {
         let state = self.state.as_ref()?;
         let mut entry = HistoryEntry::unknown(&self.profile, &self.tenant, body.clone(), before);
         entry.rollback_of = rollback_of;
+        why.mark(&mut entry);
         match state.record(entry, self.history_keep) {
             Ok((_, warning)) => warning,
             Err(e) => Some(format!(
@@ -324,6 +357,7 @@ impl Session {
         answer: &Answer,
         checks: &[KeyCheck],
         rollback_of: Option<u64>,
+        why: &Why,
     ) -> Option<String> {
         let state = self.state.as_ref()?;
         let mut entry = HistoryEntry::new(
@@ -339,6 +373,7 @@ impl Session {
             .map(|c| (c.id.path(), c.status.clone()))
             .collect();
         entry.rollback_of = rollback_of;
+        why.mark(&mut entry);
         match state.record(entry, self.history_keep) {
             Ok((_, warning)) => warning,
             Err(e) => Some(format!(
@@ -346,6 +381,20 @@ impl Session {
                 state.path().display()
             )),
         }
+    }
+}
+
+/// Who sends and why, for the history.
+struct Why {
+    reason: Option<String>,
+    actor: crate::actor::Actor,
+}
+
+impl Why {
+    fn mark(&self, entry: &mut HistoryEntry) {
+        entry.reason = self.reason.clone();
+        entry.actor = Some(self.actor.clone());
+        entry.exoset = Some(env!("CARGO_PKG_VERSION").to_string());
     }
 }
 
@@ -462,6 +511,7 @@ impl Sent {
                 .join(", ")
         };
         match self {
+            Sent::Refused(failure) => Report::new(Kind::Refused, code, failure.message.clone()),
             Sent::ReadFailed(e) => {
                 let mut report = Report::new(
                     Kind::Failed,

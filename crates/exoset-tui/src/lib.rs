@@ -36,7 +36,7 @@ use terminal::{
 // The engine's and the core's modules, under the names the editor's modules
 // use (`crate::session`, `crate::schema`, …).
 use exoset_core::{changes, exit, schema, settings, text, validate};
-use exoset_engine::{api, auth, fleet, runtime, session, store};
+use exoset_engine::{api, auth, fleet, guard, runtime, session, store};
 
 use crate::api::Client;
 use crate::changes::Edits;
@@ -72,6 +72,10 @@ pub struct EditorOptions {
     /// to open sessions on them. Empty: neither is offered.
     pub profiles: Vec<String>,
     pub connector: Option<Connector>,
+    /// The profile's mode, label and whether it needs a reason.
+    pub guard: crate::guard::ProfileGuard,
+    /// This run's `--read-only` and `--write`: every send passes the guard.
+    pub locks: crate::guard::RunLocks,
 }
 
 /// Opens sessions on profiles' tenants (each, or why not), as the fleet
@@ -98,6 +102,8 @@ impl EditorOptions {
             state: None,
             profiles: Vec::new(),
             connector: None,
+            guard: crate::guard::ProfileGuard::default(),
+            locks: crate::guard::RunLocks::default(),
         }
     }
 }
@@ -162,6 +168,8 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
         report: None,
         maybe_applied: false,
         switches: Switches::new(),
+        guard: options.guard,
+        locks: options.locks,
     };
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
@@ -241,6 +249,9 @@ pub(crate) struct Driver<B: Backend, S: EventSource, W: Write> {
     maybe_applied: bool,
     /// Other profiles being opened (`P`, "also send to…"), off this thread.
     switches: Switches,
+    /// The first profile's guard, and this run's locks.
+    pub guard: crate::guard::ProfileGuard,
+    pub locks: crate::guard::RunLocks,
 }
 
 /// Opening other profiles for `P` or "also send to…" runs on a blocking
@@ -324,6 +335,8 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             report: None,
             maybe_applied: false,
             switches: Switches::new(),
+            guard: crate::guard::ProfileGuard::default(),
+            locks: crate::guard::RunLocks::default(),
         }
     }
 
@@ -343,7 +356,13 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
             .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))?;
         app.size = (size.width, size.height);
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut tasks = Tasks::new(client, self.state.as_ref(), tx);
+        let mut tasks = Tasks::new(
+            client,
+            self.state.as_ref(),
+            self.guard.clone(),
+            self.locks.clone(),
+            tx,
+        );
 
         let held = self.claim_tenant();
         let mut first = app.start();
@@ -490,15 +509,19 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 self.claim = Some(claim);
                 None
             }
-            Ok(Claim::Held { pid, since }) => {
+            Ok(Claim::Held { pid, since, by }) => {
                 state.dir = state.dir.with_own_draft(std::process::id());
                 // This draft is live while this editor runs: no other run
                 // offers it for discarding.
                 self.claim = state.dir.claim_own_draft().ok();
+                // Who, as that run's environment said (escaped).
+                let who = by
+                    .map(|actor| format!(", {}", actor.describe()))
+                    .unwrap_or_default();
                 Some(format!(
-                    "Another exoset (pid {pid}, since {}) is editing {}: your unsent changes \
-                     are kept in a draft of their own beside its draft; the next start offers \
-                     both.",
+                    "Another exoset (pid {pid}, since {}{who}) is editing {}: your unsent \
+                     changes are kept in a draft of their own beside its draft; the next start \
+                     offers both.",
                     crate::store::format_time(since),
                     crate::text::safe(&state.tenant)
                 ))

@@ -5,7 +5,8 @@ use super::{Action, EditorState};
 use crate::api::Client;
 use crate::changes::Edits;
 use crate::fleet::Member;
-use crate::session::{SendRequest, Session};
+use crate::guard::{Confirmation, ProfileGuard, RunLocks};
+use crate::session::{SendRequest, Sent, Session};
 use crate::settings::Settings;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +23,8 @@ pub(super) struct Tasks {
     own_send: Option<(tokio::task::JoinHandle<()>, Arc<AtomicBool>)>,
     /// The fleet's send in flight, if any.
     fleet: Option<FleetRun>,
+    /// This run's `--read-only` / `--write`, for the guard.
+    locks: RunLocks,
 }
 
 /// A fleet send in flight: its view, its task, and its two brakes.
@@ -90,11 +93,16 @@ impl Tasks {
         let tx = self.tx.clone();
         let (stop, abort) = (CancellationToken::new(), CancellationToken::new());
         let (stop_here, abort_here) = (stop.clone(), abort.clone());
+        // The editor asks no typed confirmation of the other tenants yet:
+        // the guard lets a plain yes reach normal profiles only.
+        let cleared =
+            crate::fleet::clear_each(&members, &plans, &self.locks, |_| Confirmation::Yes, None);
         let task = tokio::spawn(async move {
             let each = tx.clone();
             let outcomes = crate::fleet::send_all(
                 &members,
                 &plans,
+                &cleared,
                 crate::fleet::DEFAULT_JOBS,
                 &abort_here,
                 &stop_here,
@@ -165,19 +173,23 @@ impl Tasks {
     pub(super) fn new(
         client: Client,
         state: Option<&EditorState>,
+        guard: ProfileGuard,
+        locks: RunLocks,
         tx: mpsc::UnboundedSender<Action>,
     ) -> Tasks {
         let session = match state {
             Some(s) => Session::new(client, &s.profile, &s.tenant)
                 .with_state(s.dir.clone(), s.history_keep),
             None => Session::new(client, "", ""),
-        };
+        }
+        .with_guard(guard);
         Tasks {
             session,
             tx,
             in_flight: None,
             own_send: None,
             fleet: None,
+            locks,
         }
     }
 
@@ -215,6 +227,16 @@ impl Tasks {
 
     pub(super) fn submit(&mut self, seq: u64, base: Settings, edits: Edits) {
         let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
+        let cleared = match crate::guard::clear(&session, &self.locks, &Confirmation::Yes, None) {
+            Ok(cleared) => cleared,
+            Err(failure) => {
+                let _ = tx.send(Action::Sent {
+                    seq,
+                    sent: Box::new(Sent::Refused(failure)),
+                });
+                return;
+            }
+        };
         let put = Arc::new(AtomicBool::new(false));
         let put_here = put.clone();
         let task = tokio::spawn(async move {
@@ -226,7 +248,7 @@ impl Tasks {
             let checked = tx.clone();
             tokio::select! {
                 () = token.cancelled() => {}
-                sent = session.send(request, move || {
+                sent = session.send(request, &cleared, move || {
                     put_here.store(true, Ordering::SeqCst);
                     let _ = checked.send(Action::Checked { seq });
                 }) => {

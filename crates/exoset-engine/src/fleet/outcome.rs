@@ -93,6 +93,21 @@ pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
     }
 }
 
+/// The outcome of a tenant the guard would not let a change reach (a
+/// read-only profile, a confirmation or reason missing): nothing was sent.
+pub fn refused(member: &Member, plan: &Plan, failure: &crate::exit::Failure) -> Outcome {
+    Outcome {
+        profile: member.profile.clone(),
+        tenant: member.tenant_label().to_string(),
+        kind: Kind::Refused,
+        exit_code: failure.code,
+        message: failure.message.clone(),
+        request_id: None,
+        changes: planned_keys(plan.changes(), KeyState::NotSent),
+        warnings: Vec::new(),
+    }
+}
+
 /// What the shared send path said, as a report line.
 pub fn outcome(member: &Member, planned: &ChangeSet, sent: &Sent) -> Outcome {
     outcome_for(&member.profile, member.tenant_label(), planned, sent)
@@ -181,6 +196,25 @@ pub fn interrupted_before_put(profile: &str, tenant: &str, planned: &ChangeSet) 
 /// The report both faces print: one line per tenant, then the totals;
 /// `interrupted` names what stopped the run ("Interrupted (Ctrl-C)").
 pub fn report(outcomes: &[Outcome], interrupted: Option<&str>) -> String {
+    report_labelled(outcomes, interrupted, &[])
+}
+
+/// [`report`] with each profile's label (`prod-a [PROD]`), taken from the
+/// members' sessions.
+pub fn report_labelled(
+    outcomes: &[Outcome],
+    interrupted: Option<&str>,
+    members: &[Member],
+) -> String {
+    let tag = |profile: &str| {
+        members
+            .iter()
+            .find(|m| m.profile == profile)
+            .and_then(|m| m.session.as_ref().ok())
+            .and_then(|s| s.guard.tag())
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default()
+    };
     let rows: Vec<Vec<String>> = outcomes
         .iter()
         .map(|o| {
@@ -190,7 +224,7 @@ pub fn report(outcomes: &[Outcome], interrupted: Option<&str>) -> String {
                 many => count(many.len(), "key"),
             };
             vec![
-                crate::text::safe(&o.profile).into_owned(),
+                format!("{}{}", crate::text::safe(&o.profile), tag(&o.profile)),
                 crate::text::safe(&o.tenant).into_owned(),
                 o.kind.as_str().to_string(),
                 keys,

@@ -12,8 +12,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::Member;
-use super::outcome::{KeyState, Kind, Outcome, interrupted_put, outcome, planned_keys, unsent};
+use super::outcome::{
+    KeyState, Kind, Outcome, interrupted_put, outcome, planned_keys, refused, unsent,
+};
 use super::plan::Plan;
+use crate::exit::Failure;
+use crate::guard::Cleared;
 /// What became of one task of [`run_bounded`].
 pub(super) enum Slot<T> {
     Done(T),
@@ -97,7 +101,9 @@ where
 }
 
 /// Sends each `Plan::Send` through [`Session::send`], at most `jobs` at
-/// once; every other tenant gets its outcome without a request. Members and
+/// once, with the guard's leave for its tenant (`cleared`, by place; a
+/// tenant without it is `refused`); every other tenant gets its outcome
+/// without a request. Members and
 /// plans are taken pairwise (a member without a plan is left out).
 /// `cancel` aborts the sends in flight (their tenants end `unknown` when the
 /// PUT had gone out, else `cancelled`); `stop` only starts no new tenant, so
@@ -106,6 +112,7 @@ where
 pub async fn send_all(
     members: &[Member],
     plans: &[Plan],
+    cleared: &[Result<Cleared, Failure>],
     jobs: usize,
     cancel: &CancellationToken,
     stop: &CancellationToken,
@@ -116,14 +123,17 @@ pub async fn send_all(
         .iter()
         .map(|_| Arc::new(AtomicBool::new(false)))
         .collect();
-    let sendable = |i: usize| match pairs.get(i) {
-        Some((
-            Member {
-                session: Ok(session),
-                ..
-            },
-            Plan::Send { base, edits, .. },
-        )) => Some((session, base, edits)),
+    let sendable = |i: usize| match (pairs.get(i), cleared.get(i)) {
+        (
+            Some((
+                Member {
+                    session: Ok(session),
+                    ..
+                },
+                Plan::Send { base, edits, .. },
+            )),
+            Some(Ok(leave)),
+        ) => Some((session, base, edits, leave)),
         _ => None,
     };
     let results = run_bounded(
@@ -132,8 +142,9 @@ pub async fn send_all(
         cancel,
         stop,
         |i| {
-            let (session, base, edits) = sendable(i)?;
+            let (session, base, edits, leave) = sendable(i)?;
             let session = session.clone();
+            let leave = leave.clone();
             let request = SendRequest {
                 base: base.clone(),
                 edits: edits.clone(),
@@ -143,7 +154,7 @@ pub async fn send_all(
             let flag = put_started.get(i)?.clone();
             Some(async move {
                 session
-                    .send(request, move || flag.store(true, Ordering::SeqCst))
+                    .send(request, &leave, move || flag.store(true, Ordering::SeqCst))
                     .await
             })
         },
@@ -174,6 +185,18 @@ pub async fn send_all(
             (None, Some(changes), true) if started => {
                 interrupted_put(&member.profile, member.tenant_label(), changes)
             }
+            (None, _, false) if matches!(plan, Plan::Send { .. }) && member.session.is_ok() => {
+                let line = match cleared.get(i) {
+                    Some(Err(failure)) => refused(member, plan, failure),
+                    _ => refused(
+                        member,
+                        plan,
+                        &Failure::usage("not sent: no confirmation was given for it"),
+                    ),
+                };
+                on_done(i, &line);
+                line
+            }
             _ => {
                 let line = unsent(member, plan);
                 if !matches!(plan, Plan::Send { .. }) {
@@ -185,6 +208,30 @@ pub async fn send_all(
         outcomes.push(line);
     }
     outcomes
+}
+
+/// The guard's answer for each tenant the plan would send to, by place:
+/// `confirmation` is how the person confirmed that member's tenant. A tenant
+/// that would not be sent anything needs no leave (`Err` there is never
+/// looked at).
+pub fn clear_each(
+    members: &[Member],
+    plans: &[Plan],
+    locks: &crate::guard::RunLocks,
+    confirmation: impl Fn(&Member) -> crate::guard::Confirmation,
+    reason: Option<&str>,
+) -> Vec<Result<Cleared, Failure>> {
+    members
+        .iter()
+        .zip(plans)
+        .map(|(member, plan)| match (&member.session, plan) {
+            (Ok(session), Plan::Send { .. }) => {
+                crate::guard::clear(session, locks, &confirmation(member), reason)
+            }
+            (Err(failure), _) => Err(failure.clone()),
+            _ => Err(Failure::usage("nothing to send")),
+        })
+        .collect()
 }
 
 /// The outcome of a tenant whose send task panicked: unknown once its PUT

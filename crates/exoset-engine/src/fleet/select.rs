@@ -210,7 +210,8 @@ pub fn connect(names: &[String], base_url: Option<&str>, options: &ClientOptions
                         &selected.profile,
                         &credentials.tenant_sid,
                         selected.config.history.keep,
-                    ))
+                    )
+                    .with_guard(selected.config.guard(&selected.profile)))
                 });
             Member {
                 profile: profile.clone(),

@@ -118,18 +118,29 @@ impl StateDir {
             Ok(()) => {
                 file.set_len(0)?;
                 file.rewind()?;
+                // The holder, then who runs it (one JSON line), for the
+                // next editor's notice.
                 writeln!(file, "{} {}", std::process::id(), now_secs())?;
+                let by = serde_json::to_string(&crate::actor::Actor::current()).unwrap_or_default();
+                writeln!(file, "{by}")?;
                 Ok(Claim::Mine(EditorClaim { _file: file }))
             }
             Err(std::fs::TryLockError::WouldBlock) => {
                 let mut text = String::new();
-                let _ = file.take(256).read_to_string(&mut text);
-                let mut parts = text.split_whitespace().map(str::parse::<u64>);
+                let _ = file.take(4096).read_to_string(&mut text);
+                let mut lines = text.lines();
+                let mut parts = lines
+                    .next()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(str::parse::<u64>);
                 let pid = parts.next().and_then(Result::ok).unwrap_or(0);
                 let since = parts.next().and_then(Result::ok).unwrap_or(0);
+                let by = lines.next().and_then(|l| serde_json::from_str(l).ok());
                 Ok(Claim::Held {
                     pid: u32::try_from(pid).unwrap_or(0),
                     since,
+                    by,
                 })
             }
             Err(std::fs::TryLockError::Error(e)) => Err(e),

@@ -83,6 +83,16 @@ pub struct HistoryEntry {
     /// it is looked at, and what was found said, once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<u64>,
+    /// Who sent it, as the environment said (attribution, not an audit
+    /// trail); absent in entries written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<crate::actor::Actor>,
+    /// The exoset version that sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exoset: Option<String>,
+    /// Why, as typed (`--reason`, or the editor's send question).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What settling an entry whose answer was lost found, to say once.
@@ -148,6 +158,9 @@ impl HistoryEntry {
             rollback_of: None,
             outcome: Outcome::Answered,
             settled_at: None,
+            actor: None,
+            exoset: None,
+            reason: None,
         }
     }
 
@@ -167,6 +180,9 @@ impl HistoryEntry {
             rollback_of: None,
             outcome: Outcome::Unknown,
             settled_at: None,
+            actor: None,
+            exoset: None,
+            reason: None,
         }
     }
 

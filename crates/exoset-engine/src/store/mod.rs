@@ -187,8 +187,13 @@ pub struct StateLock {
 pub enum Claim {
     /// Held until dropped.
     Mine(EditorClaim),
-    /// Another exoset edits this tenant: its pid and since when (Unix secs).
-    Held { pid: u32, since: u64 },
+    /// Another exoset edits this tenant: its pid, since when (Unix secs),
+    /// and who runs it, as its environment said.
+    Held {
+        pid: u32,
+        since: u64,
+        by: Option<crate::actor::Actor>,
+    },
 }
 
 #[derive(Debug)]

@@ -172,6 +172,9 @@ fn entry(before: Value, after: Value, sent: Value) -> HistoryEntry {
         rollback_of: None,
         outcome: Outcome::Answered,
         settled_at: None,
+        actor: None,
+        exoset: None,
+        reason: None,
     }
 }
 

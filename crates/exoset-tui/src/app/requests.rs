@@ -295,6 +295,13 @@ impl App {
                     format!("{taken}Nothing sent: the server already holds these values."),
                 );
             }
+            Sent::Refused(failure) => {
+                self.say(
+                    Tone::Error,
+                    format!("{} Your changes are kept.", failure.message),
+                );
+                self.exit = Some(failure);
+            }
             Sent::Invalid { fresh, .. } => {
                 let taken = self.take_in(fresh);
                 self.say(Tone::Warning, taken);

@@ -457,7 +457,9 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
         .map(|(kind, text)| {
             let style = match kind {
                 Some(Kind::Sent | Kind::Unchanged) => theme.success,
-                Some(Kind::Invalid | Kind::Failed | Kind::Conflict) => theme.invalid,
+                Some(Kind::Invalid | Kind::Failed | Kind::Conflict | Kind::Refused) => {
+                    theme.invalid
+                }
                 Some(Kind::Unknown | Kind::Cancelled) => theme.flagged,
                 None => theme.dim,
             };

@@ -244,6 +244,9 @@ fn history_entry(n: u64, keys: &[(&str, Value)]) -> crate::store::HistoryEntry {
         rollback_of: None,
         outcome: Default::default(),
         settled_at: None,
+        actor: None,
+        exoset: None,
+        reason: None,
     }
 }
 
