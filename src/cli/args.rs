@@ -49,6 +49,11 @@ struct Line {
     #[arg(long, global = true)]
     read_only: bool,
 
+    /// Show secrets in webhook URLs and headers in full (they are masked as
+    /// •••• otherwise).
+    #[arg(long, global = true)]
+    show_secrets: bool,
+
     #[command(flatten)]
     target: Target,
 
@@ -71,6 +76,8 @@ pub struct Cli {
     pub write: Option<String>,
     /// `--read-only`.
     pub read_only: bool,
+    /// `--show-secrets`.
+    pub show_secrets: bool,
     /// The tenant options, wherever they were given.
     pub target: Target,
     /// The fleet options, wherever they were given.
@@ -252,6 +259,7 @@ impl Cli {
             mouse,
             write,
             read_only,
+            show_secrets,
             mut target,
             mut fleet,
             mut command,
@@ -300,6 +308,7 @@ impl Cli {
             mouse,
             write,
             read_only,
+            show_secrets,
             target,
             fleet,
             command,

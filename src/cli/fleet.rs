@@ -268,6 +268,7 @@ impl Fleet {
         // What each read said: a history entry it settled, a last read not kept.
         for (member, got) in members.iter().zip(&got) {
             if let Got::Read(read) = got {
+                super::show::register_settings(&read.answer.settings);
                 for warning in &read.warnings {
                     eprintln!(
                         "warning: {}: {}",
@@ -308,7 +309,14 @@ impl Fleet {
                 "Dry run: these PUT bodies would be sent ({}); nothing was sent.",
                 count(bodies.len(), "tenant")
             );
-            return write_stdout(&json_pretty(&Value::Object(bodies)));
+            let shown: Map<String, Value> = bodies
+                .iter()
+                .map(|(k, v)| (k.clone(), super::show::json(v)))
+                .collect();
+            if shown != bodies {
+                eprintln!("Secrets are masked; --show-secrets prints the bodies exactly.");
+            }
+            return write_stdout(&json_pretty(&Value::Object(shown)));
         }
         // Read-only members are refused without a question; the others that
         // will change are confirmed (typed, for protected ones).
@@ -747,9 +755,9 @@ fn get(
         for (member, got) in members.iter().zip(got) {
             let value = match got {
                 Got::Read(r) if differ || asked_for_keys => {
-                    remote::only(&r.answer.settings, &shown_ids)
+                    remote::only(&super::show::settings(&r.answer.settings), &shown_ids)
                 }
-                Got::Read(r) => r.answer.settings.to_json(),
+                Got::Read(r) => super::show::settings(&r.answer.settings).to_json(),
                 _ => Value::Null,
             };
             out.insert(member.profile.clone(), value);
@@ -772,21 +780,40 @@ fn get(
         );
         return finish(code, "");
     }
+    // What is shown of each tenant: secrets masked, told apart by a number
+    // for this run (`••••#1`, `••••#2`).
+    let mut tags = crate::secrets::Tags::default();
+    let masked: Vec<Option<Settings>> = got
+        .iter()
+        .map(|got| match got {
+            Got::Read(r) => {
+                let mut shown = r.answer.settings.clone();
+                for id in &shown_ids {
+                    if let Some(value) = r.answer.settings.get(*id) {
+                        let text = super::show::tagged(*id, value, &mut tags);
+                        if text != value {
+                            shown.set(*id, text);
+                        }
+                    }
+                }
+                Some(shown)
+            }
+            _ => None,
+        })
+        .collect();
     // Every tenant keeps its place: one that could not be read says so.
     let columns: Vec<(&Member, Option<&Settings>)> = members
         .iter()
-        .zip(got)
-        .map(|(member, got)| match got {
-            Got::Read(r) => (member, Some(&r.answer.settings)),
-            _ => (member, None),
-        })
+        .zip(&masked)
+        .map(|(member, shown)| (member, shown.as_ref()))
         .collect();
     let limit = terminal_width();
     // Where the tenants' values of a key part, to keep that in view.
     let parting = |id: FieldId| {
-        let values: Vec<String> = read
+        let values: Vec<String> = masked
             .iter()
-            .map(|(_, s)| s.get(id).map(display_value).unwrap_or_default())
+            .flatten()
+            .map(|s| s.get(id).map(display_value).unwrap_or_default())
             .map(|v| safe(&v).into_owned())
             .collect();
         crate::text::parting(&values.iter().map(String::as_str).collect::<Vec<_>>())
@@ -925,8 +952,10 @@ fn export(members: &[Member], got: &[Got], output: Option<&Path>) -> Result<(), 
         }
     }
     match output {
-        None => write_stdout(&json_pretty(&Value::Object(docs)))?,
-        Some(dir) if dir == Path::new("-") => write_stdout(&json_pretty(&Value::Object(docs)))?,
+        None => super::write_stdout_exact(&json_pretty(&Value::Object(docs)))?,
+        Some(dir) if dir == Path::new("-") => {
+            super::write_stdout_exact(&json_pretty(&Value::Object(docs)))?
+        }
         Some(dir) => {
             if dir.exists() && !dir.is_dir() {
                 return Err(Failure::usage(format!(
@@ -996,10 +1025,7 @@ fn history(names: &[String], limit: usize, as_json: bool) -> Result<(), Failure>
         let newest: Vec<&crate::store::HistoryEntry> =
             history.entries.iter().rev().take(limit).collect();
         if as_json {
-            out.insert(
-                name.clone(),
-                serde_json::to_value(&newest).unwrap_or_default(),
-            );
+            out.insert(name.clone(), remote::history_json(&newest));
             continue;
         }
         text.push_str(&format!("{}:\n", label(name, &tenant)));

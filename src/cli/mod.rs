@@ -10,6 +10,7 @@ mod fleet;
 mod guard;
 mod man;
 pub mod remote;
+mod show;
 
 use crate::tui::{EditorOptions, EditorState};
 use demo::{run_demo, run_sim};
@@ -21,6 +22,11 @@ pub use exoset_core::exit::{self, Failure};
 /// Writes to stdout; a closed pipe (`exoset … | head`) is a quiet end, not
 /// a failure worth a message.
 pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    write_stdout_exact(&show::scrub(text))
+}
+
+/// [`write_stdout`] without masking secrets: `export` writes values whole.
+pub fn write_stdout_exact(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -39,6 +45,7 @@ pub fn run(cli: Cli) -> u8 {
     // every subcommand, a fleet, doctor, auth status): no core file, and no
     // other process of this user may attach to read it.
     crate::auth::guard_process();
+    show::init(cli.show_secrets);
     match dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(failure) => {
@@ -46,7 +53,10 @@ pub fn run(cli: Cli) -> u8 {
             // Messages quote servers, files and values: nothing of theirs
             // reaches the terminal raw (line breaks are ours and stay).
             if !failure.message.is_empty() {
-                eprintln!("exoset: {}", crate::text::safe_lines(&failure.message));
+                eprintln!(
+                    "exoset: {}",
+                    crate::text::safe_lines(&show::scrub(&failure.message))
+                );
             }
             failure.code
         }

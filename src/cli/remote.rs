@@ -93,6 +93,7 @@ impl Remote {
 
 /// Prints a read's notes and warnings; its answer.
 fn said(read: session::Read) -> Result<Answer, Failure> {
+    super::show::register_settings(&read.answer.settings);
     print_notes(&read.answer.settings);
     for warning in &read.warnings {
         eprintln!("warning: {}", safe(warning));
@@ -141,10 +142,11 @@ pub fn get(remote: &Remote, as_json: bool, paths: &[String]) -> Result<(), Failu
 
 /// The document as JSON; filtered to `ids` when any are given.
 pub fn get_json(settings: &Settings, ids: &[FieldId]) -> String {
+    let settings = super::show::settings(settings);
     let doc = if ids.is_empty() {
         settings.to_json()
     } else {
-        only(settings, ids)
+        only(&settings, ids)
     };
     crate::text::json_pretty(&doc)
 }
@@ -174,7 +176,7 @@ pub fn get_table(settings: &Settings, ids: &[FieldId]) -> String {
         .map(|&id| {
             let value = settings
                 .get(id)
-                .map(display_value)
+                .map(|v| display_value(&super::show::value(id, v)))
                 .unwrap_or_else(|| "(not reported)".into());
             (id.path(), value)
         })
@@ -209,6 +211,7 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Vec<(FieldId, String)
     let mut problems = Vec::new();
     for assignment in assignments {
         let Some((path, value)) = assignment.split_once('=') else {
+            // (an assignment holding the mask is refused below, by key)
             // `--expect-unchanged snap.json` reads the file as an assignment.
             let file_hint = if assignment.ends_with(".json") || Path::new(assignment).is_file() {
                 "; to compare with an export file, join it to the flag: \
@@ -224,6 +227,8 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Vec<(FieldId, String)
         let [id] = parse_paths(&[path.to_string()])?[..] else {
             return Err(unknown_path(path));
         };
+        super::show::refuse_masked(id, value, "")?;
+        super::show::register(id, value);
         if let Err(e) = crate::validate::check(id.setting().kind, value) {
             problems.push(format!("{}: {e}", id.path()));
         }
@@ -266,6 +271,12 @@ pub fn read_desired(path: &Path) -> Result<Settings, Failure> {
             safe(&note.to_string())
         );
     }
+    for id in FieldId::all() {
+        if let Some(value) = desired.get(id) {
+            super::show::refuse_masked(id, value, &format!(" in {}", safe(&name.to_string())))?;
+            super::show::register(id, value);
+        }
+    }
     Ok(desired)
 }
 
@@ -296,13 +307,42 @@ pub fn apply(remote: &Remote, file: &Path, mode: SendMode) -> Result<(), Failure
 /// `exoset export [-o FILE]`
 pub fn export(remote: &Remote, output: Option<&Path>) -> Result<(), Failure> {
     let answer = remote.read()?;
-    let text = get_json(&answer.settings, &[]);
+    // Whole: export is how a person gets secrets back.
+    let text = crate::text::json_pretty(&answer.settings.to_json());
+    note_secrets(&answer.settings, output);
     match output {
-        None => write_stdout(&text),
-        Some(path) if path == Path::new("-") => write_stdout(&text),
+        None => super::write_stdout_exact(&text),
+        Some(path) if path == Path::new("-") => super::write_stdout_exact(&text),
         // Atomically and private (0600), like every file exoset writes.
         Some(path) => crate::config::write_private(path, &text)
             .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display()))),
+    }
+}
+
+/// Says, on stderr, which keys of an export hold secrets in full.
+pub(super) fn note_secrets(settings: &Settings, output: Option<&Path>) {
+    let rules = crate::config::Paths::from_env()
+        .ok()
+        .and_then(|p| crate::config::Config::load(&p.config_file).ok())
+        .map(|c| c.secrets.rules())
+        .unwrap_or_default();
+    let keys: Vec<String> = FieldId::all()
+        .filter(|id| {
+            settings
+                .get(*id)
+                .is_some_and(|v| rules.holds_secret(*id, v))
+        })
+        .map(|id| id.path())
+        .collect();
+    if !keys.is_empty() {
+        let to = output.filter(|p| *p != Path::new("-")).map_or_else(
+            || "this export".to_string(),
+            |p| safe(&p.display().to_string()).into_owned(),
+        );
+        eprintln!(
+            "note: {to} holds secrets in full ({}): keep it private",
+            keys.join(", ")
+        );
     }
 }
 
@@ -322,17 +362,16 @@ pub fn render_diff(changes: &ChangeSet, will: &str) -> String {
     let mut text = String::new();
     for row in &changes.rows {
         let path = row.id.path();
+        let show = |v: &str| super::show::value(row.id, v);
         if row.companion {
             text.push_str(&format!(
                 "  {path:<width$}  {} (unchanged; sent with its endpoint)\n",
-                quoted(&row.new)
+                quoted(&show(&row.new))
             ));
         } else {
-            let old = shown(row.old.as_deref());
-            text.push_str(&format!(
-                "~ {path:<width$}  {old} -> {}\n",
-                quoted(&row.new)
-            ));
+            let old = shown(row.old.as_deref().map(show).as_deref());
+            let new = super::show::change(row.id, row.old.as_deref(), &row.new);
+            text.push_str(&format!("~ {path:<width$}  {old} -> {}\n", quoted(&new)));
         }
     }
     for warning in &changes.warnings {
@@ -386,7 +425,10 @@ fn send_changes(
             "Dry run: this PUT body would be sent to {}:",
             remote.session.client.url()
         );
-        return write_stdout(&crate::text::json_pretty(&body));
+        if !super::show::revealed() && super::show::json(&body) != body {
+            eprintln!("Secrets are masked; --show-secrets prints the body exactly.");
+        }
+        return write_stdout(&crate::text::json_pretty(&super::show::json(&body)));
     }
     let session = &remote.session;
     // A read-only profile is refused before anything is asked.
@@ -513,7 +555,7 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
     let history = load_history(remote)?;
     let newest: Vec<&HistoryEntry> = history.entries.iter().rev().take(limit).collect();
     if as_json {
-        let value = serde_json::to_value(&newest).unwrap_or_default();
+        let value = history_json(&newest);
         return write_stdout(&crate::text::json_pretty(&value));
     }
     if newest.is_empty() {
@@ -524,6 +566,22 @@ pub fn history(remote: &Remote, limit: usize, as_json: bool) -> Result<(), Failu
         return Ok(());
     }
     write_stdout(&history_text(&newest))
+}
+
+/// History entries as `--json` prints them: the bodies with their secrets
+/// masked (unless `--show-secrets`); the file keeps them whole.
+pub(super) fn history_json(entries: &[&HistoryEntry]) -> serde_json::Value {
+    let masked: Vec<HistoryEntry> = entries
+        .iter()
+        .map(|e| {
+            let mut e = (*e).clone();
+            e.sent = super::show::json(&e.sent);
+            e.before = super::show::json(&e.before);
+            e.after = super::show::json(&e.after);
+            e
+        })
+        .collect();
+    serde_json::to_value(&masked).unwrap_or_default()
 }
 
 /// One line per history entry, as `exoset history` lists them, ending

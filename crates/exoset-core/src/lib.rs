@@ -38,6 +38,7 @@ pub mod exit;
 pub mod openapi;
 pub mod outcome;
 pub mod schema;
+pub mod secrets;
 pub mod settings;
 pub mod text;
 pub mod validate;

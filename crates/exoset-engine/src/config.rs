@@ -178,6 +178,29 @@ pub struct Config {
     pub editor: EditorPrefs,
     #[serde(default)]
     pub history: HistoryPrefs,
+    /// Names of headers and URL query parameters to treat as secret, beside
+    /// the built-in rules (see `exoset_core::secrets`).
+    #[serde(default)]
+    pub secrets: SecretsPrefs,
+}
+
+/// `[secrets]`: more names whose values are never shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsPrefs {
+    #[serde(default)]
+    pub headers: Vec<String>,
+    #[serde(default)]
+    pub query: Vec<String>,
+}
+
+impl SecretsPrefs {
+    pub fn rules(&self) -> crate::secrets::Secrets {
+        crate::secrets::Secrets {
+            headers: self.headers.clone(),
+            query: self.query.clone(),
+        }
+    }
 }
 
 impl Config {

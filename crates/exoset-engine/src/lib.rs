@@ -24,7 +24,7 @@ pub mod store;
 
 // The core's modules and the token stores, under the names the engine's
 // modules use (`crate::schema`, `crate::keystore`).
-use exoset_core::{changes, exit, outcome, schema, settings, text};
+use exoset_core::{changes, exit, outcome, schema, secrets, settings, text};
 use exoset_keyring as keystore;
 
 /// The one way exoset builds a tokio runtime: one thread (a request at a
