@@ -9,6 +9,6 @@ pub mod cli;
 // The workspace's crates, under the names `cli/` uses (`crate::schema`,
 // `crate::tui`, …).
 use exoset_core::{changes, exit, openapi, schema, settings, text, validate};
-use exoset_engine::{api, auth, config, fleet, runtime, session, shut_down, store};
+use exoset_engine::{api, auth, config, fleet, fleet_alias, runtime, session, shut_down, store};
 use exoset_keyring as keystore;
 use exoset_tui as tui;

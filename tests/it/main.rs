@@ -16,6 +16,7 @@ mod editor_pty;
 mod engine;
 mod faults;
 mod fleet;
+mod fleet_alias;
 mod history;
 mod hostile;
 mod keystore;

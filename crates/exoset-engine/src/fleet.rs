@@ -420,8 +420,13 @@ pub enum Plan {
         /// Keys asked for that the tenant already holds.
         unchanged: usize,
     },
-    /// The tenant already holds every value asked for: nothing is sent.
-    Unchanged { unchanged: usize },
+    /// The tenant already holds every value asked for, or another profile
+    /// of the fleet reaches the same tenant and sends for it
+    /// (`same_tenant_as`, see [`crate::fleet_alias`]): nothing is sent.
+    Unchanged {
+        unchanged: usize,
+        same_tenant_as: Option<String>,
+    },
     /// The change cannot be sent to this tenant.
     Invalid {
         changes: Option<ChangeSet>,
@@ -482,7 +487,10 @@ pub fn plan(
                         unchanged,
                     }
                 } else if changes.is_empty() {
-                    Plan::Unchanged { unchanged }
+                    Plan::Unchanged {
+                        unchanged,
+                        same_tenant_as: None,
+                    }
                 } else {
                     Plan::Send {
                         base: base.clone(),
@@ -594,6 +602,10 @@ pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
                 count(changes.changed().count(), "change")
             ),
         ),
+        Plan::Unchanged {
+            same_tenant_as: Some(first),
+            ..
+        } => (Kind::Unchanged, exit::OK, crate::fleet_alias::said(first)),
         Plan::Unchanged { .. } => (
             Kind::Unchanged,
             exit::OK,
@@ -824,6 +836,7 @@ pub async fn send_all(
     stop: &CancellationToken,
     mut on_done: impl FnMut(usize, &Outcome),
 ) -> Vec<Outcome> {
+    let plans = &crate::fleet_alias::guarded(members, plans);
     let pairs: Vec<(&Member, &Plan)> = members.iter().zip(plans).collect();
     let put_started: Vec<Arc<AtomicBool>> = pairs
         .iter()

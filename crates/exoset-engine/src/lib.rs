@@ -7,6 +7,7 @@
 //! - [`store`]: drafts, history and the last read, under the tenant lock;
 //! - [`session`]: the one send path both faces use;
 //! - [`fleet`]: one change to many tenants;
+//! - [`fleet_alias`]: profiles that reach the same tenant send once;
 //! - [`runtime`]: the one tokio runtime builder.
 //!
 //! Knows nothing of the terminal: no face depends on another through it.
@@ -15,6 +16,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod fleet;
+pub mod fleet_alias;
 pub mod session;
 pub mod store;
 

@@ -36,7 +36,7 @@ use terminal::{
 // The engine's and the core's modules, under the names the editor's modules
 // use (`crate::session`, `crate::schema`, …).
 use exoset_core::{changes, exit, schema, settings, text, validate};
-use exoset_engine::{api, auth, fleet, runtime, session, store};
+use exoset_engine::{api, auth, fleet, fleet_alias, runtime, session, store};
 
 use crate::api::Client;
 use crate::changes::Edits;

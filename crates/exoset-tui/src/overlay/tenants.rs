@@ -421,6 +421,16 @@ impl FleetView {
                         ));
                     }
                 }
+                Some(Plan::Unchanged {
+                    same_tenant_as: Some(first),
+                    ..
+                }) => out.push((
+                    Some(Kind::Unchanged),
+                    fit(
+                        &format!("{head}: unchanged — same tenant as {}", safe(first)),
+                        width,
+                    ),
+                )),
                 Some(Plan::Unchanged { .. }) => out.push((
                     Some(Kind::Unchanged),
                     format!("{head}: unchanged — it already holds these values; nothing to send"),

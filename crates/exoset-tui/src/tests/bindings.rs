@@ -125,7 +125,10 @@ pub(super) fn in_mode(mode: Mode) -> App {
                 &mut app,
                 Action::FleetPlanned {
                     view,
-                    plans: vec![crate::fleet::Plan::Unchanged { unchanged: 1 }],
+                    plans: vec![crate::fleet::Plan::Unchanged {
+                        unchanged: 1,
+                        same_tenant_as: None,
+                    }],
                 },
             );
         }
