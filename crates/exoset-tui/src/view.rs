@@ -58,10 +58,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
             form(frame, Some(state), false);
         }
         ModeState::Diff { scroll } => {
-            diff::draw(frame, theme, model, &app.host, body, *scroll, false)
+            diff::draw(frame, theme, model, &send_to(app), body, *scroll, false)
         }
         ModeState::Confirm(Question::Send) => {
-            diff::draw(frame, theme, model, &app.host, body, 0, true);
+            diff::draw(frame, theme, model, &send_to(app), body, 0, true);
         }
         ModeState::Confirm(Question::RestoreDraft) => {
             if let Some(offer) = &app.draft_offer {
@@ -70,6 +70,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         ModeState::Confirm(question) => {
             let facts = Facts {
+                target: app.target(),
                 edits: model.edits().len(),
                 busy: app.busy(),
                 drafts: app.drafts,
@@ -85,7 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ModeState::History(view) => history::draw(frame, theme, model, view, body),
         ModeState::Tenants(pick) => {
             if pick.purpose == crate::overlay::tenants::Purpose::AlsoSend {
-                diff::draw(frame, theme, model, &app.host, body, 0, true);
+                diff::draw(frame, theme, model, &send_to(app), body, 0, true);
             }
             crate::overlay::tenants::draw_pick(frame, theme, pick, body);
         }
@@ -96,6 +97,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// A key cut in the middle, so both its start and its `_endpoint` show.
 /// Keys are ASCII (ours, or an unknown key's name, which `fit` handles).
+/// What the send question names: this tenant, and whether `a` (also send
+/// to other profiles' tenants) is on offer.
+fn send_to(app: &App) -> diff::SendTo {
+    diff::SendTo {
+        target: app.target(),
+        others: app.profiles.iter().any(|p| Some(p) != app.profile.as_ref()),
+    }
+}
+
 fn squeeze_key(key: &str, width: u16) -> String {
     let width = usize::from(width);
     let len = key.chars().count();

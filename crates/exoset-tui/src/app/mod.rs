@@ -194,6 +194,24 @@ impl App {
         }
     }
 
+    /// Where a send goes, for every question and every "Saved" line:
+    /// `demo (tenant exoset-demo-1 at 127.0.0.1)`; the host alone is the
+    /// same for every tenant of a server. Safe for a terminal.
+    pub fn target(&self) -> String {
+        let safe = |s: &str| crate::text::safe(s).into_owned();
+        match (&self.profile, &self.tenant) {
+            (Some(profile), Some(tenant)) => format!(
+                "{} (tenant {} at {})",
+                safe(profile),
+                safe(tenant),
+                safe(&self.host)
+            ),
+            (None, Some(tenant)) => format!("tenant {} at {}", safe(tenant), safe(&self.host)),
+            (Some(profile), None) => format!("{} at {}", safe(profile), safe(&self.host)),
+            (None, None) => safe(&self.host),
+        }
+    }
+
     /// The first things to do: load the settings, and read the draft.
     pub fn start(&mut self) -> Vec<Effect> {
         let mut effects = self.start_load();

@@ -397,14 +397,16 @@ impl App {
             self.say(
                 tone,
                 format!(
-                    "Saved {}{request_id}.{unconfirmed}{taken}",
-                    count(done.changed(), "change")
+                    "Saved {} to {}{request_id}.{unconfirmed}{taken}",
+                    count(done.changed(), "change"),
+                    self.target()
                 ),
             );
             return;
         }
         let text = format!(
-            "Saved{request_id}, but the server did not take {} as sent (marked ~): {}.",
+            "Saved to {}{request_id}, but the server did not take {} as sent (marked ~): {}.",
+            self.target(),
             count(missed.len(), "key"),
             missed.join("; ")
         );

@@ -169,6 +169,8 @@ async fn loads_edits_sends_and_quits_against_the_simulator() {
     let sim = sim().await;
     let (mut driver, keys, screen) = harness(100, 30);
     let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.profile = Some("demo".into());
+    app.tenant = Some(sim.sid().to_string());
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
         shown(&screen, "Loaded ").await;
@@ -194,7 +196,10 @@ async fn loads_edits_sends_and_quits_against_the_simulator() {
     assert_eq!(app.model.base().get(id("common.timezone")), Some("UTC"));
     assert!(app.model.edits().is_empty());
     let screen = text(&driver);
-    assert!(screen.contains("Saved 1 change (request_id"), "{screen}");
+    // The "Saved" line names where it went, not just the host.
+    let saved = format!("Saved 1 change to demo (tenant {} at 127.0.0.1)", sim.sid());
+    assert!(screen.contains(&saved), "{screen}");
+    assert!(screen.contains("(request_id"), "{screen}");
 }
 
 #[tokio::test]

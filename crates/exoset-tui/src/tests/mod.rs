@@ -47,6 +47,9 @@ fn id(path: &str) -> FieldId {
 
 fn loaded_with(answer: Answer, color: bool) -> App {
     let mut app = App::new("demo", "127.0.0.1", color, false);
+    // As `run` sets them: the questions and "Saved" lines name these.
+    app.profile = Some("demo".into());
+    app.tenant = Some("exoset-demo-1".into());
     let effects = app.start();
     assert_eq!(effects, vec![Effect::Load { seq: 1 }]);
     update(

@@ -144,7 +144,10 @@ fn snapshot_diff_of_sms_config_by_part() {
 
 #[test]
 fn snapshot_confirm_send() {
-    snapshots!("confirm", in_mode(Mode::Confirm));
+    // With other profiles, so `a` (also send to…) is on offer.
+    let mut app = in_mode(Mode::Confirm);
+    app.profiles = vec!["demo".into(), "demo-2".into(), "demo-3".into()];
+    snapshots!("confirm", app);
 }
 
 #[test]
