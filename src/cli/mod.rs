@@ -715,6 +715,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.profiles = crate::auth::select(&cli.overrides())
                 .map(|s| s.config.profiles.keys().cloned().collect())
                 .unwrap_or_default();
+            options.targets = crate::auth::select(&cli.overrides())
+                .map(|s| crate::fleet_alias::targets(&s.config, cli.target.base_url.as_deref()))
+                .unwrap_or_default();
             // Said before the alternate screen, so it is on the shell's
             // screen afterwards.
             if options.profiles.iter().any(|p| *p != own_profile)
@@ -849,6 +852,7 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
         .chain((2..=DEMO_TENANTS).map(|i| format!("demo-{i}")))
         .collect();
     let (base_url, client_options) = (simulator.base_url(), cli.client_options()?);
+    options.targets = demo_targets(&options.profiles, &base_url);
     let history_keep = config.history.keep;
     options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
         move |names: &[String]| {
@@ -867,6 +871,32 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
 
 /// Tenants of the demo: `demo` (exoset-demo), `demo-2`, `demo-3`.
 const DEMO_TENANTS: usize = 3;
+
+/// Where each demo profile points, for the editor's picker.
+fn demo_targets(
+    profiles: &[String],
+    base_url: &str,
+) -> std::collections::BTreeMap<String, crate::fleet_alias::Target> {
+    profiles
+        .iter()
+        .map(|p| {
+            let sid = demo_member_sid(p);
+            (
+                p.clone(),
+                crate::fleet_alias::Target::new(base_url, Some(&sid)),
+            )
+        })
+        .collect()
+}
+
+/// The SID of a demo profile's tenant.
+fn demo_member_sid(profile: &str) -> String {
+    use exoset_sim as sim;
+    match profile.strip_prefix("demo-") {
+        Some(n) => sim::fleet_sid(sim::DEMO_SID, n.parse().unwrap_or(0)),
+        None => sim::DEMO_SID.to_string(),
+    }
+}
 
 /// A session on one of the demo's tenants, by its profile name.
 fn demo_member(

@@ -12,6 +12,7 @@ mod cli;
 mod docs;
 mod doctor;
 mod editor_env;
+mod editor_fleet;
 mod editor_pty;
 mod engine;
 mod faults;

@@ -7,7 +7,9 @@
 //!
 //! (History stays keyed by profile; keying it by tenant is a later change.)
 
+use crate::config::Config;
 use crate::fleet::{Member, Plan};
+use std::collections::BTreeMap;
 use url::Url;
 
 /// The tenant a member's session reaches, as one comparable string: the
@@ -78,28 +80,58 @@ pub fn guarded(members: &[Member], plans: &[Plan]) -> Vec<Plan> {
     plans
 }
 
-/// Names of profiles (as given) that share a tenant with another, grouped:
-/// `[["a", "b"]]` when a and b reach one tenant. For warnings before anything
-/// is read; `entries` are (profile, base URL, tenant SID).
-pub fn groups<'a>(
-    entries: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
-) -> Vec<Vec<String>> {
-    let mut by_key: Vec<(String, Vec<String>)> = Vec::new();
-    for (profile, base_url, sid) in entries {
-        let Ok(url) = crate::api::client::settings_url(base_url, sid) else {
-            continue;
-        };
-        let key = key_of(&url);
-        match by_key.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, names)) => names.push(profile.to_owned()),
-            None => by_key.push((key, vec![profile.to_owned()])),
+/// Where a profile points, read from its settings before any credential:
+/// its tenant SID and the tenant's key (see [`key_of`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    pub tenant: Option<String>,
+    /// `None` when the base URL or SID cannot make a settings URL.
+    pub key: Option<String>,
+}
+
+impl Target {
+    pub fn new(base_url: &str, tenant: Option<&str>) -> Target {
+        Target {
+            tenant: tenant.map(str::to_owned),
+            key: tenant.and_then(|sid| {
+                crate::api::client::settings_url(base_url, sid)
+                    .ok()
+                    .map(|url| key_of(&url))
+            }),
         }
     }
-    by_key
-        .into_iter()
-        .map(|(_, names)| names)
-        .filter(|names| names.len() > 1)
+}
+
+/// Every profile of `config` and where it points; `base_url` (the flag)
+/// applies to all, as in [`crate::fleet::connect`].
+pub fn targets(config: &Config, base_url: Option<&str>) -> BTreeMap<String, Target> {
+    config
+        .profiles
+        .iter()
+        .map(|(name, profile)| {
+            let base = base_url
+                .or(profile.base_url.as_deref())
+                .unwrap_or(crate::api::client::DEFAULT_BASE_URL);
+            (
+                name.clone(),
+                Target::new(base, profile.tenant_sid.as_deref()),
+            )
+        })
         .collect()
+}
+
+/// The first of `names` (in order) that reaches the same tenant as `name`,
+/// when that is not `name` itself.
+pub fn first_on_same_tenant<'a>(
+    targets: &BTreeMap<String, Target>,
+    names: impl IntoIterator<Item = &'a String>,
+    name: &str,
+) -> Option<&'a String> {
+    let key = targets.get(name)?.key.as_ref()?;
+    names
+        .into_iter()
+        .find(|other| targets.get(*other).and_then(|t| t.key.as_ref()) == Some(key))
+        .filter(|first| first.as_str() != name)
 }
 
 #[cfg(test)]
@@ -108,17 +140,24 @@ mod tests {
 
     #[test]
     fn the_same_base_url_and_sid_is_one_tenant_however_the_url_is_written() {
-        let groups = groups([
-            ("a", "https://API.example.com", "acme"),
-            ("b", "https://api.example.com:443/", "acme"),
-            ("c", "https://api.example.com", "other"),
-            ("d", "http://127.0.0.1:9", "acme"),
-        ]);
-        assert_eq!(groups, vec![vec!["a".to_string(), "b".to_string()]]);
-    }
-
-    #[test]
-    fn a_bad_base_url_is_no_tenant_and_shares_none() {
-        assert!(groups([("a", "not a url", "x"), ("b", "not a url", "x")]).is_empty());
+        let targets: BTreeMap<String, Target> = [
+            ("a", "https://API.example.com", Some("acme")),
+            ("b", "https://api.example.com:443/", Some("acme")),
+            ("c", "https://api.example.com", Some("other")),
+            ("d", "http://127.0.0.1:9", Some("acme")),
+            ("e", "not a url", Some("acme")),
+            ("f", "not a url", Some("acme")),
+            ("g", "https://api.example.com", None),
+        ]
+        .into_iter()
+        .map(|(n, base, sid)| (n.to_string(), Target::new(base, sid)))
+        .collect();
+        let names: Vec<String> = targets.keys().cloned().collect();
+        let first = |name: &str| first_on_same_tenant(&targets, &names, name).cloned();
+        assert_eq!(first("b"), Some("a".to_string()));
+        assert_eq!(first("a"), None, "the first is no alias of itself");
+        for name in ["c", "d", "e", "f", "g"] {
+            assert_eq!(first(name), None, "{name}");
+        }
     }
 }

@@ -157,6 +157,9 @@ pub enum Command {
     Tenants,
     /// In the send question: also send the change to other tenants.
     AlsoSend,
+    /// In the list of tenants to also send to: tick every one (or, when all
+    /// are ticked, none).
+    MarkAll,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for
@@ -748,11 +751,46 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[M::Tenants, M::Fleet], UP, C::Up, "previous", None),
     bind(&[M::Tenants, M::Fleet], DOWN, C::Down, "next", None),
     bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::PageUp)],
+        C::PageUp,
+        "a page of tenants up",
+        None,
+    ),
+    bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::PageDown)],
+        C::PageDown,
+        "a page of tenants down",
+        None,
+    ),
+    bind(
+        &[M::Tenants],
+        &[key(KeyCode::Home), ch('g')],
+        C::First,
+        "the first tenant",
+        None,
+    ),
+    bind(
+        &[M::Tenants],
+        &[key(KeyCode::End), ch('G')],
+        C::Last,
+        "the last tenant",
+        None,
+    ),
+    bind(
         &[M::Tenants],
         &[ch(' ')],
         C::Mark,
         "when also sending: tick or untick the tenant",
         Some("tick"),
+    ),
+    bind(
+        &[M::Tenants],
+        &[ch('A')],
+        C::MarkAll,
+        "when also sending: tick every tenant (again: untick them all)",
+        Some("tick all"),
     ),
     bind(
         &[M::Tenants],

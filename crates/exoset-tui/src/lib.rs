@@ -71,6 +71,10 @@ pub struct EditorOptions {
     /// Every profile, for `P` (switch tenant) and "also send to…"; and how
     /// to open sessions on them. Empty: neither is offered.
     pub profiles: Vec<String>,
+    /// Where each profile points (tenant SID and the tenant it reaches), as
+    /// its settings say: the picker shows the SID and warns of profiles on
+    /// the same tenant. May be empty.
+    pub targets: std::collections::BTreeMap<String, fleet_alias::Target>,
     pub connector: Option<Connector>,
 }
 
@@ -97,6 +101,7 @@ impl EditorOptions {
             color: color_allowed(),
             state: None,
             profiles: Vec::new(),
+            targets: std::collections::BTreeMap::new(),
             connector: None,
         }
     }
@@ -166,6 +171,7 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
     app.profiles = options.profiles;
+    app.targets = options.targets;
     app.profile = driver.state.as_ref().map(|s| s.profile.clone());
     app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))

@@ -497,6 +497,12 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
     let entries: Vec<(String, &str)> = keys::for_mode(mode)
         // Space is shown only where it acts (a bool or an enum).
         .filter(|b| !(b.command == Command::Toggle && mode == Mode::Browse && !app.space_acts()))
+        // Ticks act only when choosing tenants to also send to, not in `P`.
+        .filter(|b| {
+            !(matches!(b.command, Command::Mark | Command::MarkAll)
+                && matches!(&app.mode, ModeState::Tenants(pick)
+                    if pick.purpose == crate::overlay::tenants::Purpose::Switch))
+        })
         .filter(|b| b.command != Command::Help)
         .filter_map(|b| {
             // Esc in the fleet view stops a send, or closes: the box says

@@ -135,6 +135,9 @@ pub struct App {
     notice: Option<String>,
     /// Every profile in config.toml, for `P` and "also send to…".
     pub profiles: Vec<String>,
+    /// Where each profile points, for the picker's SIDs and same-tenant
+    /// warnings.
+    pub targets: std::collections::BTreeMap<String, crate::fleet_alias::Target>,
     /// This editor's profile, left out of those lists.
     pub profile: Option<String>,
     /// This editor's tenant SID, for the fleet view's row of it.
@@ -186,6 +189,7 @@ impl App {
             told_held: false,
             notice: None,
             profiles: Vec::new(),
+            targets: std::collections::BTreeMap::new(),
             profile: None,
             tenant: None,
             fleet_seq: 0,

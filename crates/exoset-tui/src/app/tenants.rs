@@ -30,7 +30,23 @@ impl App {
             }
             return;
         }
-        self.mode = ModeState::Tenants(TenantPick::new(purpose, others));
+        let tenants = others
+            .iter()
+            .map(|name| self.targets.get(name).and_then(|t| t.tenant.clone()))
+            .collect();
+        // This editor's tenant first: a ticked profile on it is sent once.
+        let order: Vec<String> = self.profile.iter().chain(&others).cloned().collect();
+        let same_as = others
+            .iter()
+            .map(|name| {
+                crate::fleet_alias::first_on_same_tenant(&self.targets, &order, name).cloned()
+            })
+            .collect();
+        self.mode = ModeState::Tenants(TenantPick::new(purpose, others).with_targets(
+            tenants,
+            same_as,
+            self.profile.clone(),
+        ));
     }
 
     pub(super) fn tenants_command(&mut self, command: Command) -> Vec<Effect> {
@@ -72,6 +88,7 @@ impl App {
                 let own = OwnRow {
                     profile: self.profile.clone().unwrap_or_default(),
                     tenant: self.tenant.clone().unwrap_or_default(),
+                    changes: Some(self.model.changes().clone()),
                     ..OwnRow::default()
                 };
                 self.mode =
@@ -87,11 +104,12 @@ impl App {
 
     pub(super) fn fleet_command(&mut self, command: Command) -> Vec<Effect> {
         let busy = self.busy();
+        let page = self.page();
         let ModeState::Fleet(view) = &mut self.mode else {
             return vec![];
         };
         let id = view.id;
-        match view.command(command) {
+        match view.command(command, page) {
             FleetOutcome::Stay => vec![],
             FleetOutcome::NotYet => {
                 self.say(Tone::Info, "Wait for every tenant to be read first.");

@@ -57,7 +57,16 @@ pub fn chunks(text: &str, width: usize) -> Vec<String> {
 }
 
 pub fn lines<'a>(theme: &Theme, model: &Model, width: u16) -> Vec<Line<'a>> {
-    let changes = model.changes();
+    change_lines(theme, model.changes(), width)
+}
+
+/// A change set as the diff shows it: each changed key old → new (wrapped,
+/// `sms_config` and headers by part), each companion, each problem.
+pub fn change_lines<'a>(
+    theme: &Theme,
+    changes: &crate::changes::ChangeSet,
+    width: u16,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     if changes.is_empty() && changes.problems.is_empty() {
         lines.push(Line::styled("No pending changes.", theme.dim));

@@ -8,7 +8,7 @@ use super::move_in;
 use crate::fleet::{Kind, Member, Outcome, Plan};
 use crate::keys::Command;
 use crate::layout::centered;
-use crate::text::{count, fit, safe};
+use crate::text::{count, fit, pad, safe};
 use crate::theme::Theme;
 use crate::widgets::{boxed, list_line};
 use ratatui::Frame;
@@ -30,6 +30,13 @@ pub struct TenantPick {
     pub purpose: Purpose,
     /// Profile names (this editor's own left out).
     pub names: Vec<String>,
+    /// Each profile's tenant SID, when its settings name one.
+    pub tenants: Vec<Option<String>>,
+    /// Each profile that reaches the same tenant as this editor's or as an
+    /// earlier one in the list: that profile (sent once, through it).
+    pub same_as: Vec<Option<String>>,
+    /// This editor's profile, named in "same tenant as" warnings.
+    pub own: Option<String>,
     pub ticks: Vec<bool>,
     pub cursor: usize,
 }
@@ -51,9 +58,33 @@ impl TenantPick {
         TenantPick {
             purpose,
             ticks: vec![false; names.len()],
+            tenants: vec![None; names.len()],
+            same_as: vec![None; names.len()],
+            own: None,
             names,
             cursor: 0,
         }
+    }
+
+    /// The SIDs and same-tenant warnings, one per name.
+    pub fn with_targets(
+        mut self,
+        tenants: Vec<Option<String>>,
+        same_as: Vec<Option<String>>,
+        own: Option<String>,
+    ) -> TenantPick {
+        if tenants.len() == self.names.len() {
+            self.tenants = tenants;
+        }
+        if same_as.len() == self.names.len() {
+            self.same_as = same_as;
+        }
+        self.own = own;
+        self
+    }
+
+    pub fn ticked(&self) -> usize {
+        self.ticks.iter().filter(|t| **t).count()
     }
 
     pub fn command(&mut self, command: Command, page: usize) -> PickOutcome {
@@ -65,7 +96,12 @@ impl TenantPick {
                 }
                 PickOutcome::Stay
             }
-            (Command::Mark, Purpose::Switch) => PickOutcome::Stay,
+            (Command::MarkAll, Purpose::AlsoSend) => {
+                let all = self.ticks.iter().all(|t| *t);
+                self.ticks.iter_mut().for_each(|t| *t = !all);
+                PickOutcome::Stay
+            }
+            (Command::Mark | Command::MarkAll, Purpose::Switch) => PickOutcome::Stay,
             (Command::Choose, Purpose::Switch) => self
                 .names
                 .get(self.cursor)
@@ -90,37 +126,128 @@ impl TenantPick {
             }
         }
     }
+
+    /// A row: `[x] name  SID  (same tenant as …)`, names padded to `name_width`.
+    fn row(&self, i: usize, name_width: usize) -> (String, String) {
+        let name = self
+            .names
+            .get(i)
+            .map(|n| safe(n).into_owned())
+            .unwrap_or_default();
+        let tenant = self
+            .tenants
+            .get(i)
+            .and_then(Option::as_deref)
+            .map_or("-".to_string(), |t| safe(t).into_owned());
+        let head = pad(&fit(&name, name_width), name_width);
+        let text = match self.purpose {
+            Purpose::Switch => format!("{head}  {tenant}"),
+            Purpose::AlsoSend => {
+                let on = self.ticks.get(i).copied().unwrap_or(false);
+                format!("[{}] {head}  {tenant}", if on { "x" } else { " " })
+            }
+        };
+        let note = match self.same_as.get(i).and_then(Option::as_ref) {
+            Some(first) if Some(first) == self.own.as_ref() => {
+                "  same tenant as this one: not sent twice".to_string()
+            }
+            Some(first) => format!("  same tenant as {}: sent once", safe(first)),
+            None => String::new(),
+        };
+        (text, note)
+    }
+
+    /// The line under the rows: how many are ticked, what is shared.
+    fn foot(&self) -> String {
+        let shared = self.same_as.iter().filter(|s| s.is_some()).count();
+        let shared = if shared > 0 {
+            format!(" · {shared} on a tenant listed above")
+        } else {
+            String::new()
+        };
+        match self.purpose {
+            Purpose::Switch => format!("{}{shared}", count(self.names.len(), "profile")),
+            Purpose::AlsoSend => {
+                format!("{} of {} ticked{shared}", self.ticked(), self.names.len())
+            }
+        }
+    }
 }
 
 pub fn draw_pick(frame: &mut Frame, theme: &Theme, pick: &TenantPick, body: Rect) {
-    let lines: Vec<Line> = pick
-        .names
-        .iter()
-        .zip(&pick.ticks)
-        .enumerate()
-        .map(|(i, (name, on))| {
-            let text = match pick.purpose {
-                Purpose::Switch => safe(name).into_owned(),
-                Purpose::AlsoSend => format!("[{}] {}", if *on { "x" } else { " " }, safe(name)),
-            };
-            list_line(theme, text, i == pick.cursor, "")
-        })
-        .collect();
     let title = match pick.purpose {
         Purpose::Switch => " Switch to a profile's tenant (Enter) ",
-        Purpose::AlsoSend => " Also send to… (Space ticks, Enter plans) ",
+        Purpose::AlsoSend => " Also send to… (Space ticks, A all, Enter plans) ",
     };
-    let width = pick
+    let name_width = pick
         .names
         .iter()
-        .map(|n| crate::text::width(n) + 10)
+        .map(|n| crate::text::width(&safe(n)))
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 24);
+    let rows: Vec<(String, String)> = (0..pick.names.len())
+        .map(|i| pick.row(i, name_width))
+        .collect();
+    let foot = pick.foot();
+    let want = rows
+        .iter()
+        .map(|(text, note)| crate::text::width(text) + crate::text::width(note) + 4)
         .max()
         .unwrap_or(20)
-        .max(crate::text::width(title) + 4);
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let area = centered(body, u16::try_from(width).unwrap_or(u16::MAX), height);
+        .max(crate::text::width(title) + 4)
+        .max(crate::text::width(&foot) + 2);
+    let width = u16::try_from(want).unwrap_or(u16::MAX).min(body.width);
+    // Rows, a blank-free foot line and the borders; as many rows as fit,
+    // the cursor always among them.
+    let height = u16::try_from(rows.len() + 3)
+        .unwrap_or(u16::MAX)
+        .min(body.height);
+    let visible = usize::from(height.saturating_sub(3)).max(1);
+    let first = pick.cursor.saturating_sub(visible - 1);
+    let inner_width = usize::from(width.saturating_sub(4));
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(i, (text, note))| {
+            let room = inner_width.saturating_sub(crate::text::width(&text));
+            let mut line = list_line(theme, text, i == pick.cursor, "");
+            if !note.is_empty() {
+                line.spans
+                    .push(ratatui::text::Span::styled(fit(&note, room), theme.warning));
+            }
+            line
+        })
+        .collect();
+    let area = centered(body, width, height);
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(boxed(theme, title)), area);
+    let block = boxed(theme, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let list = Rect {
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    let foot_row = Rect {
+        y: list.y.saturating_add(list.height),
+        height: inner.height.min(1),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(lines), list);
+    let more = if first + visible < pick.names.len() || first > 0 {
+        " · PgDn g G"
+    } else {
+        ""
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            fit(&format!("{foot}{more}"), usize::from(inner.width)),
+            theme.dim,
+        )),
+        foot_row,
+    );
 }
 
 /// The change planned against other tenants, then what became of it.
@@ -148,6 +275,10 @@ pub struct FleetView {
 pub struct OwnRow {
     pub profile: String,
     pub tenant: String,
+    /// The change as planned on this tenant, shown once in full; each other
+    /// tenant then shows only where it differs. `None` in tests that do not
+    /// need it.
+    pub changes: Option<crate::changes::ChangeSet>,
     /// The send of this tenant (its request's number), once `y` sent it.
     pub seq: Option<u64>,
     pub outcome: Option<Outcome>,
@@ -302,7 +433,25 @@ impl FleetView {
             .join(", ")
     }
 
-    pub fn command(&mut self, command: Command) -> FleetOutcome {
+    /// `29 ready · 0 left out · 0 invalid` (and how many already hold the
+    /// values or share a tenant, when any): what `y` would do, in one line.
+    pub fn summary(&self) -> String {
+        let plans = self.plans.as_deref().unwrap_or_default();
+        let n = |f: fn(&Plan) -> bool| plans.iter().filter(|p| f(p)).count();
+        let unchanged = n(|p| matches!(p, Plan::Unchanged { .. }));
+        let mut text = format!(
+            "{} ready · {} left out · {} invalid",
+            self.ready(),
+            n(|p| matches!(p, Plan::Failed(_) | Plan::Cancelled)),
+            n(|p| matches!(p, Plan::Invalid { .. })),
+        );
+        if unchanged > 0 {
+            text.push_str(&format!(" · {unchanged} unchanged"));
+        }
+        text
+    }
+
+    pub fn command(&mut self, command: Command, page: usize) -> FleetOutcome {
         match (command, self.phase) {
             (
                 Command::Close,
@@ -332,6 +481,14 @@ impl FleetView {
                 self.scroll += 1;
                 FleetOutcome::Stay
             }
+            (Command::PageUp, _) => {
+                self.scroll = self.scroll.saturating_sub(page.max(1));
+                FleetOutcome::Stay
+            }
+            (Command::PageDown, _) => {
+                self.scroll += page.max(1);
+                FleetOutcome::Stay
+            }
             _ => FleetOutcome::Stay,
         }
     }
@@ -354,6 +511,42 @@ impl FleetView {
                 width,
             ),
         )
+    }
+
+    /// Where a tenant's plan differs from this tenant's change: a key it
+    /// holds another old value of (`key  was OLD`, cut in the middle), or a
+    /// key only it sends. Every key, when this tenant's change is unknown.
+    fn differences(&self, changes: &crate::changes::ChangeSet, width: usize) -> Vec<String> {
+        let own = self.own.changes.as_ref();
+        let old_of = |row: &crate::changes::DiffRow| {
+            row.old
+                .as_deref()
+                .map_or("(not reported)".to_string(), |o| safe(o).into_owned())
+        };
+        changes
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let mine = own.and_then(|own| own.rows.iter().find(|r| r.id == row.id));
+                let path = row.id.path();
+                let room = width.saturating_sub(crate::text::width(&path) + 10);
+                match mine {
+                    Some(mine) if mine.new == row.new && mine.old == row.old => None,
+                    Some(mine) if mine.new == row.new => Some(format!(
+                        "    {path}  was {}",
+                        crate::text::elide_middle(&old_of(row), room)
+                    )),
+                    _ => Some(fit(
+                        &format!(
+                            "    {path}  {} → {}",
+                            crate::text::elide_middle(&old_of(row), room / 2),
+                            crate::text::elide_middle(&safe(&row.new), room / 2)
+                        ),
+                        width,
+                    )),
+                }
+            })
+            .collect()
     }
 
     /// The lines the view shows: one block per tenant.
@@ -390,36 +583,28 @@ impl FleetView {
                 Some(Plan::Send {
                     changes, unchanged, ..
                 }) => {
+                    let also = if *unchanged > 0 {
+                        format!(", {} it already holds", count(*unchanged, "key"))
+                    } else {
+                        String::new()
+                    };
+                    let differs = self.differences(changes, width);
+                    let same = if differs.is_empty() && self.own.changes.is_some() {
+                        ", as above"
+                    } else {
+                        ""
+                    };
                     out.push((
                         Some(Kind::Sent),
-                        format!(
-                            "{head}: ready — {} to send{}",
-                            count(changes.changed().count(), "change"),
-                            if *unchanged > 0 {
-                                format!(", {} it already holds", count(*unchanged, "key"))
-                            } else {
-                                String::new()
-                            }
+                        fit(
+                            &format!(
+                                "{head}: ready — {} to send{same}{also}",
+                                count(changes.changed().count(), "change")
+                            ),
+                            width,
                         ),
                     ));
-                    for row in changes.changed() {
-                        out.push((
-                            None,
-                            fit(
-                                &format!(
-                                    "    {}  {} → {}",
-                                    row.id.path(),
-                                    row.old
-                                        .as_deref()
-                                        .map_or("(not reported)".to_string(), |o| {
-                                            safe(o).into_owned()
-                                        }),
-                                    safe(&row.new)
-                                ),
-                                width,
-                            ),
-                        ));
-                    }
+                    out.extend(differs.into_iter().map(|line| (None, line)));
                 }
                 Some(Plan::Unchanged {
                     same_tenant_as: Some(first),
@@ -438,7 +623,7 @@ impl FleetView {
                 Some(Plan::Invalid { message, .. }) => out.push((
                     Some(Kind::Invalid),
                     fit(
-                        &format!("{head}: left out, invalid there — {}", safe(message)),
+                        &format!("{head}: invalid: {} (left out)", safe(message)),
                         width,
                     ),
                 )),
@@ -461,24 +646,46 @@ impl FleetView {
 pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect) {
     let width = body.width.saturating_sub(4);
     let inner = usize::from(width.saturating_sub(2));
-    let mut lines: Vec<Line> = view
-        .lines(inner)
-        .into_iter()
-        .map(|(kind, text)| {
-            let style = match kind {
-                Some(Kind::Sent | Kind::Unchanged) => theme.success,
-                Some(Kind::Invalid | Kind::Failed | Kind::Conflict) => theme.invalid,
-                Some(Kind::Unknown | Kind::Cancelled) => theme.flagged,
-                None => theme.dim,
-            };
-            Line::styled(text, style)
-        })
-        .collect();
-    let foot = match view.phase {
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(changes) = view.own.changes.as_ref().filter(|_| view.sendable()) {
+        lines.push(Line::styled(
+            format!(
+                "The change, as planned on this tenant ({}):",
+                safe(&view.own.profile)
+            ),
+            theme.heading,
+        ));
+        lines.extend(super::diff::change_lines(
+            theme,
+            changes,
+            width.saturating_sub(2),
+        ));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Each tenant: ready, or where it differs from the above:",
+            theme.heading,
+        ));
+    }
+    lines.extend(view.lines(inner).into_iter().map(|(kind, text)| {
+        let style = match kind {
+            Some(Kind::Sent | Kind::Unchanged) => theme.success,
+            Some(Kind::Invalid | Kind::Failed | Kind::Conflict) => theme.invalid,
+            Some(Kind::Unknown | Kind::Cancelled) => theme.flagged,
+            None => theme.dim,
+        };
+        Line::styled(text, style)
+    }));
+    let left_out = view.names.len().saturating_sub(view.ready());
+    let mut foot = match view.phase {
         Phase::Planning => "Reading the other tenants…  Esc: close".to_string(),
-        Phase::Ready => format!(
-            "y sends to this tenant and to {} (the others are left out)  Esc: close",
+        Phase::Ready if left_out == 0 => format!(
+            "y sends to this tenant and to {}  Esc: close",
             count(view.ready(), "other tenant")
+        ),
+        Phase::Ready => format!(
+            "y sends to this tenant and to {}, not to {}  Esc: close",
+            count(view.ready(), "other tenant"),
+            left_out
         ),
         Phase::Sending {
             stopping: false, ..
@@ -489,11 +696,16 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
         Phase::Done => format!("{}.  Esc: close", view.totals()),
     };
     lines.push(Line::raw(""));
-    // The foot (the totals, what Esc does) stays in sight below the rows,
-    // however far they scroll.
-    let most = body.height.saturating_sub(2);
-    let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX).min(most);
-    let visible = usize::from(height.saturating_sub(3));
+    // The foot (the summary, what y and Esc do) stays in sight below the
+    // rows, however far they scroll.
+    let summary = matches!(view.phase, Phase::Ready).then(|| view.summary());
+    let foot_rows: u16 = if summary.is_some() { 2 } else { 1 };
+    foot = fit(&foot, usize::from(width.saturating_sub(2)));
+    let most = body.height;
+    let height = u16::try_from(lines.len() + 2 + usize::from(foot_rows))
+        .unwrap_or(u16::MAX)
+        .min(most);
+    let visible = usize::from(height.saturating_sub(2 + foot_rows));
     let scroll = view.scroll.min(lines.len().saturating_sub(visible));
     let area = centered(body, width, height);
     frame.render_widget(Clear, area);
@@ -502,17 +714,22 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
     let inner_area = block.inner(area);
     frame.render_widget(block, area);
     let rows = Rect {
-        height: inner_area.height.saturating_sub(1),
+        height: inner_area.height.saturating_sub(foot_rows),
         ..inner_area
     };
-    let foot_row = Rect {
+    let foot_area = Rect {
         y: rows.y.saturating_add(rows.height),
-        height: inner_area.height.min(1),
+        height: inner_area.height.min(foot_rows),
         ..inner_area
     };
     frame.render_widget(
         Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         rows,
     );
-    frame.render_widget(Paragraph::new(Line::styled(foot, theme.dim)), foot_row);
+    let mut foot_lines = Vec::new();
+    if let Some(summary) = summary {
+        foot_lines.push(Line::styled(summary, theme.text));
+    }
+    foot_lines.push(Line::styled(foot, theme.dim));
+    frame.render_widget(Paragraph::new(foot_lines), foot_area);
 }

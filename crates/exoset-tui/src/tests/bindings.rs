@@ -522,6 +522,30 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             };
             assert_eq!(pick.ticks, vec![true, false, false], "{what}");
         }
+        Command::MarkAll => {
+            // Ticks every tenant when also sending; again, none.
+            let mut app = in_mode(Mode::Confirm);
+            with_profiles(&mut app);
+            press(&mut app, KeyCode::Char('a'));
+            press(&mut app, KeyCode::Char(' '));
+            update(&mut app, event(k));
+            let ModeState::Tenants(pick) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![true, true, true], "{what}");
+            update(&mut app, event(k));
+            let ModeState::Tenants(pick) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![false, false, false], "{what}");
+            // In `P` it does nothing.
+            let mut switch = in_mode(Mode::Tenants);
+            update(&mut switch, event(k));
+            let ModeState::Tenants(pick) = &switch.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![false, false, false], "{what}");
+        }
         Command::Mark => {
             let ModeState::MultiPick(before) = app.mode.clone() else {
                 panic!()

@@ -316,6 +316,7 @@ mod behaviour;
 mod bindings;
 mod drafts;
 mod fleet;
+mod fleet_screens;
 mod history;
 mod live;
 mod screens;

@@ -1,0 +1,142 @@
+//! "Also send to…" in the real binary, in a pseudo-terminal, at thirty
+//! tenants of a multi-tenant simulator: the tick list's select-all and
+//! paging, the summary that stays in sight, and profiles that reach one
+//! tenant sending once.
+
+use crate::support::pty::Pty;
+use exoset_core::schema::lookup_path;
+use exoset_sim::{SimConfig, Simulator};
+use std::time::Duration;
+
+/// Generous: CI runs these on two busy cores.
+const WAIT: Duration = Duration::from_secs(30);
+const ENTER: &str = "\r";
+
+/// A simulator with `n` tenants and a config.toml with `unit-1` … `unit-n`,
+/// one per tenant, plus `extra` (TOML) appended.
+fn fleet(n: usize, extra: &str) -> (Simulator, tempfile::TempDir) {
+    let sim = Simulator::start_background(SimConfig::fleet(n)).expect("simulator");
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut text = String::new();
+    for (i, sid) in sim.sids().iter().enumerate() {
+        text.push_str(&profile(&format!("unit-{}", i + 1), sid, &sim.base_url()));
+    }
+    text.push_str(extra);
+    std::fs::write(home.path().join("config.toml"), text).expect("config");
+    (sim, home)
+}
+
+fn profile(name: &str, sid: &str, base_url: &str) -> String {
+    format!(
+        "[profiles.{name}]\ntenant_sid = \"{sid}\"\napi_key = \"demo-key\"\n\
+         base_url = \"{base_url}\"\ntoken_command = \"echo demo-token\"\n\n"
+    )
+}
+
+/// The editor on `unit-1`, `cols`×`rows`, `intl_num_sup` toggled (no
+/// tenant of the fleet differs there) and the send question open.
+fn editor_with_a_change(home: &tempfile::TempDir, cols: u16, rows: u16) -> Pty {
+    let home = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(
+        &["-p", "unit-1"],
+        &[("EXOSET_HOME", home.as_str())],
+        cols,
+        rows,
+    );
+    pty.wait_for("Loaded ", WAIT);
+    pty.type_str(&format!("3/intl_num{ENTER}"));
+    pty.wait_for("(Esc clears)", WAIT);
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Send 1 change to unit-1 (tenant", WAIT);
+    pty
+}
+
+fn intl(sim: &Simulator, sid: &str) -> Option<String> {
+    sim.settings_of(sid)?
+        .get(lookup_path("common.intl_num_sup")?)
+        .map(str::to_string)
+}
+
+#[test]
+fn thirty_tenants_tick_all_page_down_and_send_with_the_summary_in_sight() {
+    let (sim, home) = fleet(30, "");
+    let mut pty = editor_with_a_change(&home, 80, 24);
+    let screen = pty.screen();
+    assert!(screen.contains("a also send to other tenants"), "{screen}");
+    pty.type_str("a");
+    let screen = pty.wait_for("0 of 29 ticked", WAIT);
+    assert!(screen.contains("unit-2"), "{screen}");
+    assert!(
+        screen.contains("exoset-demo-2"),
+        "the SID beside the name:\n{screen}"
+    );
+    // Select-all, then PgDn: the cursor leaves the first page.
+    pty.type_str("A");
+    pty.wait_for("29 of 29 ticked", WAIT);
+    pty.send(b"\x1b[6~");
+    let screen = pty.wait_gone("› [x] unit-2 ", WAIT);
+    assert!(screen.contains("› [x] unit-"), "{screen}");
+    pty.type_str("G");
+    pty.wait_for("› [x] unit-9 ", WAIT); // names sort as text: unit-9 is last
+    pty.type_str("g");
+    pty.wait_for("› [x] unit-10 ", WAIT);
+    pty.type_str(ENTER);
+    // The summary and what y does stay on screen at 29 tenants.
+    let screen = pty.wait_for("29 ready · 0 left out · 0 invalid", WAIT);
+    assert!(
+        screen.contains("y sends to this tenant and to 29 other tenants  Esc: close"),
+        "{screen}"
+    );
+    assert!(!screen.contains("left out)"), "{screen}");
+    pty.type_str("y");
+    pty.wait_for("30 sent.", Duration::from_secs(60));
+    for sid in sim.sids() {
+        assert_eq!(sim.put_count_of(&sid), 1, "{sid}");
+        assert_eq!(intl(&sim, &sid).as_deref(), Some("true"), "{sid}");
+    }
+    pty.type_str("\x1b");
+    pty.wait_gone("Also send to", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}
+
+#[test]
+fn a_ticked_profile_on_this_editors_tenant_is_warned_of_and_not_sent_twice() {
+    let (sim, home) = fleet(2, "");
+    let base = sim.base_url();
+    let sids = sim.sids();
+    let extra = profile("unit-1-alias", &sids[0], &format!("{base}/"));
+    let mut text = std::fs::read_to_string(home.path().join("config.toml")).unwrap();
+    text.push_str(&extra);
+    std::fs::write(home.path().join("config.toml"), text).unwrap();
+    let mut pty = editor_with_a_change(&home, 80, 24);
+    pty.type_str("a");
+    let screen = pty.wait_for("ticked", WAIT);
+    assert!(
+        screen.contains("same tenant as this one: not sent twice"),
+        "{screen}"
+    );
+    pty.type_str("A");
+    pty.wait_for("2 of 2 ticked", WAIT);
+    pty.type_str(ENTER);
+    let screen = pty.wait_for("ready · 0 left out", WAIT);
+    assert!(
+        screen.contains("unit-1-alias (exoset-demo-1): unchanged — same tenant as unit-1"),
+        "{screen}"
+    );
+    pty.type_str("y");
+    pty.wait_for("1 unchanged.", WAIT);
+    assert_eq!(
+        sim.put_count_of(&sids[0]),
+        1,
+        "one PUT to the shared tenant"
+    );
+    assert_eq!(sim.put_count_of(&sids[1]), 1);
+    pty.type_str("\x1b");
+    pty.wait_gone("Also send to", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+}
