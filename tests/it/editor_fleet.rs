@@ -140,3 +140,29 @@ fn a_ticked_profile_on_this_editors_tenant_is_warned_of_and_not_sent_twice() {
     pty.type_str("q");
     assert_eq!(pty.wait_exit(WAIT), 0);
 }
+
+/// 80×24 inside tmux or screen with a status line is 80×23 (two: 80×22):
+/// the editor fits both, and the send question names the tenant there;
+/// 80×21 gets the notice.
+#[test]
+fn the_editor_fits_80x23_and_80x22_and_refuses_80x21() {
+    let (_sim, home) = fleet(1, "");
+    let mut pty = editor_with_a_change(&home, 80, 23);
+    pty.wait_for("y send  n/Esc back", WAIT);
+    pty.type_str("n");
+    pty.wait_gone("Send these changes?", WAIT);
+    pty.resize(80, 22);
+    // The list, the detail pane and the key bar, all on 22 rows.
+    let screen = pty.wait_for("Allow international numbers.", WAIT);
+    assert!(!screen.contains("terminal too small"), "{screen}");
+    assert!(screen.contains("Enter edit"), "{screen}");
+    pty.resize(80, 21);
+    pty.wait_for("terminal too small (need 80×22, have 80×21)", WAIT);
+    pty.resize(80, 23);
+    pty.wait_gone("terminal too small", WAIT);
+    pty.type_str("u");
+    pty.wait_gone("3 Common *1", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    pty.assert_restored();
+}

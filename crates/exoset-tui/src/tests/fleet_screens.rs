@@ -105,7 +105,7 @@ fn snapshot_the_tick_list_of_thirty_tenants() {
     press(&mut app, KeyCode::Char(' '));
     press(&mut app, KeyCode::PageDown);
     press(&mut app, KeyCode::Char('G'));
-    snapshots!("fleet_pick_30", app);
+    snapshots_compact!("fleet_pick_30", app);
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn snapshot_the_plan_at_thirty_tenants_shows_the_new_url_and_its_companions() {
         shown.contains("y sends to this tenant and to 28 other"),
         "{shown}"
     );
-    snapshots!("fleet_plan_30", app);
+    snapshots_compact!("fleet_plan_30", app);
 }
 
 #[test]
@@ -197,5 +197,5 @@ fn snapshot_the_results_at_thirty_tenants() {
         shown.contains("28 sent, 1 invalid, 1 failed.  Esc: close"),
         "{shown}"
     );
-    snapshots!("fleet_results_30", app);
+    snapshots_compact!("fleet_results_30", app);
 }

@@ -312,6 +312,18 @@ macro_rules! snapshots {
     }};
 }
 
+/// Also at 80×23 and 80×22: 80×24 inside tmux or screen with one or two
+/// status lines.
+macro_rules! snapshots_compact {
+    ($name:literal, $app:expr) => {{
+        let mut app = $app;
+        insta::assert_snapshot!(concat!($name, "_80x24"), screen(&mut app, 80, 24));
+        insta::assert_snapshot!(concat!($name, "_80x23"), screen(&mut app, 80, 23));
+        insta::assert_snapshot!(concat!($name, "_80x22"), screen(&mut app, 80, 22));
+        insta::assert_snapshot!(concat!($name, "_120x40"), screen(&mut app, 120, 40));
+    }};
+}
+
 mod behaviour;
 mod bindings;
 mod drafts;

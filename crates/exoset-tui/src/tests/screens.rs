@@ -14,6 +14,18 @@ fn snapshot_greenvn_pane() {
 }
 
 #[test]
+fn snapshot_compact_at_80x23_and_80x22() {
+    let mut app = loaded();
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    insta::assert_snapshot!("compact_80x23", screen(&mut app, 80, 23));
+    insta::assert_snapshot!("compact_80x22", screen(&mut app, 80, 22));
+    press(&mut app, KeyCode::Char('s'));
+    insta::assert_snapshot!("compact_confirm_80x23", screen(&mut app, 80, 23));
+    insta::assert_snapshot!("compact_confirm_80x22", screen(&mut app, 80, 22));
+}
+
+#[test]
 fn snapshot_greenpin_pane_with_keys_not_reported() {
     let mut app = loaded();
     press(&mut app, KeyCode::Char('2'));
@@ -228,7 +240,7 @@ fn snapshot_conflict_view() {
 #[test]
 fn snapshot_too_small() {
     let mut app = loaded();
-    insta::assert_snapshot!("too_small_79x24", screen(&mut app, 79, 24));
+    insta::assert_snapshot!("too_small_80x21", screen(&mut app, 80, 21));
     insta::assert_snapshot!("too_small_60x20", screen(&mut app, 60, 20));
 }
 
