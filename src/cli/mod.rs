@@ -840,7 +840,9 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
         api_token: sim::DEMO_API_TOKEN.to_string().into(),
     };
     let client = Client::new(&credentials, cli.client_options()?)?;
-    let mut options = EditorOptions::new("demo (built-in simulator)");
+    // Titled as every tenant is after `P`: profile (tenant) · simulator.
+    let mut options = EditorOptions::new(format!("demo ({})", sim::DEMO_SID));
+    options.title_note = Some("simulator".into());
     options.mouse = cli.mouse || config.editor.mouse;
     options.state = Some(EditorState {
         dir: state,

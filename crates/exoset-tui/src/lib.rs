@@ -75,6 +75,9 @@ pub struct EditorOptions {
     /// its settings say: the picker shows the SID and warns of profiles on
     /// the same tenant. May be empty.
     pub targets: std::collections::BTreeMap<String, fleet_alias::Target>,
+    /// Said after every tenant's title, through `P` too: `simulator` in
+    /// the demo.
+    pub title_note: Option<String>,
     pub connector: Option<Connector>,
 }
 
@@ -102,6 +105,7 @@ impl EditorOptions {
             state: None,
             profiles: Vec::new(),
             targets: std::collections::BTreeMap::new(),
+            title_note: None,
             connector: None,
         }
     }
@@ -172,6 +176,7 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     app.drafts = driver.state.is_some();
     app.profiles = options.profiles;
     app.targets = options.targets;
+    app.title_note = options.title_note;
     app.profile = driver.state.as_ref().map(|s| s.profile.clone());
     app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
@@ -704,7 +709,12 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 // The sends in flight are stopped by the run's end.
                 Effect::Quit => return Ok(true),
                 Effect::Load { seq } => tasks.load(seq),
-                Effect::Submit { seq, base, edits } => tasks.submit(seq, base, edits),
+                Effect::Submit {
+                    seq,
+                    base,
+                    edits,
+                    rollback_of,
+                } => tasks.submit(seq, base, edits, rollback_of),
                 Effect::Cancel => tasks.cancel(),
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.

@@ -225,7 +225,13 @@ impl Tasks {
         });
     }
 
-    pub(super) fn submit(&mut self, seq: u64, base: Settings, edits: Edits) {
+    pub(super) fn submit(
+        &mut self,
+        seq: u64,
+        base: Settings,
+        edits: Edits,
+        rollback_of: Option<u64>,
+    ) {
         let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
         let put = Arc::new(AtomicBool::new(false));
         let put_here = put.clone();
@@ -233,6 +239,7 @@ impl Tasks {
             let request = SendRequest {
                 base,
                 edits,
+                rollback_of,
                 ..SendRequest::default()
             };
             let checked = tx.clone();

@@ -161,7 +161,12 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(Span::width).sum();
-    let label = format!("exoset · {} ", app.title);
+    let note = app
+        .title_note
+        .as_deref()
+        .map(|n| format!(" · {n}"))
+        .unwrap_or_default();
+    let label = format!("exoset · {}{note} ", app.title);
     let room = usize::from(area.width).saturating_sub(used);
     if crate::text::width(&label) <= room {
         spans.push(Span::raw(" ".repeat(room - crate::text::width(&label))));
@@ -259,6 +264,12 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
 /// anywhere, and the key that shows them.
 fn no_match(app: &App) -> String {
     let filter = crate::text::safe(&app.filter);
+    // While typing, a digit goes into the filter: Enter keeps it first.
+    let press = if matches!(app.mode, ModeState::Filter(_)) {
+        "Enter, then"
+    } else {
+        "press"
+    };
     let elsewhere: Vec<String> = Section::ALL
         .iter()
         .filter(|s| **s != app.tab)
@@ -266,7 +277,7 @@ fn no_match(app: &App) -> String {
             let n = rows::items(&rows::rows(app.model.base(), s, &app.filter)).len();
             (n > 0).then(|| {
                 format!(
-                    "{} on {} — press {}",
+                    "{} on {} — {press} {}",
                     crate::text::count(n, "match"),
                     s.title(),
                     tab_index(s) + 1
@@ -497,6 +508,22 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
     let entries: Vec<(String, &str)> = keys::for_mode(mode)
         // Space is shown only where it acts (a bool or an enum).
         .filter(|b| !(b.command == Command::Toggle && mode == Mode::Browse && !app.space_acts()))
+        // Nothing loaded: nothing to edit, show, copy or send.
+        .filter(|b| {
+            app.loaded
+                || mode != Mode::Browse
+                || !matches!(
+                    b.command,
+                    Command::Edit
+                        | Command::Toggle
+                        | Command::Revert
+                        | Command::Filter
+                        | Command::ShowDiff
+                        | Command::Submit
+                        | Command::ExternalEdit
+                        | Command::Copy
+                )
+        })
         // Ticks act only when choosing tenants to also send to, not in `P`.
         .filter(|b| {
             !(matches!(b.command, Command::Mark | Command::MarkAll)

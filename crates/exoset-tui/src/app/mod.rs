@@ -89,6 +89,8 @@ pub struct Request {
 pub struct App {
     /// Profile or tenant label for the title.
     pub title: String,
+    /// Said after the title for every tenant (`simulator` in the demo).
+    pub title_note: Option<String>,
     /// Where requests go, for messages.
     pub host: String,
     pub mouse: bool,
@@ -144,6 +146,9 @@ pub struct App {
     pub tenant: Option<String>,
     /// The last fleet view's number: each new view gets the next one.
     fleet_seq: u64,
+    /// The history entry the pending edits roll back (`r` in the history),
+    /// until they are sent.
+    pub rollback_of: Option<u64>,
     /// This tenant's last send, as a report line.
     pub last_sent: Option<crate::fleet::Outcome>,
     /// Ctrl-C ended the editor.
@@ -161,6 +166,7 @@ impl App {
     pub fn new(title: impl Into<String>, host: impl Into<String>, color: bool, mouse: bool) -> App {
         App {
             title: title.into(),
+            title_note: None,
             host: host.into(),
             mouse,
             theme: Theme::new(color),
@@ -193,6 +199,7 @@ impl App {
             profile: None,
             tenant: None,
             fleet_seq: 0,
+            rollback_of: None,
             last_sent: None,
             ctrl_c: false,
         }

@@ -491,6 +491,9 @@ impl App {
         let Some(first) = restored.first() else {
             return;
         };
+        // The send records it as this entry's rollback, as `exoset
+        // rollback` does.
+        self.rollback_of = Some(item.id);
         self.mode = ModeState::Browse;
         // Show the first key put back, in its pane.
         self.tab = first.setting().section;

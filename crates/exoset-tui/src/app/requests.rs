@@ -42,6 +42,8 @@ impl App {
     }
 
     pub(super) fn start_load(&mut self) -> Vec<Effect> {
+        // A load replaces what was pending: no rollback is on its way.
+        self.rollback_of = None;
         let seq = self.next_seq();
         self.request = Some(Request {
             seq,
@@ -205,6 +207,7 @@ impl App {
             seq,
             base: self.model.base().clone(),
             edits: self.model.edits().clone(),
+            rollback_of: self.rollback_of,
         }]
     }
 
@@ -243,6 +246,10 @@ impl App {
             }
         };
         let effects = self.tell_sent(sent);
+        // Sent (or nothing left to send): the next send is no rollback.
+        if self.model.edits().is_empty() {
+            self.rollback_of = None;
+        }
         if let Some(view) = view {
             self.mode = ModeState::Fleet(view);
         }

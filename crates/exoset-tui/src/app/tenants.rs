@@ -199,6 +199,8 @@ impl App {
         next.size = self.size;
         next.drafts = self.drafts;
         next.profiles = self.profiles.clone();
+        next.targets = self.targets.clone();
+        next.title_note = self.title_note.clone();
         next.profile = Some(profile);
         next.fleet_seq = self.fleet_seq;
         next

@@ -523,4 +523,13 @@ async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
         "the rollback sends the old value back"
     );
     assert!(app.model.edits().is_empty());
+    // Recorded as the rollback of the first entry, as `exoset rollback` does.
+    let Loaded::Found(history) = state.dir.load_history() else {
+        panic!("no history");
+    };
+    let [first, second] = history.entries.as_slice() else {
+        panic!("{:?}", history.entries);
+    };
+    assert_eq!(first.rollback_of, None);
+    assert_eq!(second.rollback_of, Some(first.id));
 }

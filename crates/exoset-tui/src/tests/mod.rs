@@ -333,6 +333,7 @@ mod history;
 mod live;
 mod screens;
 mod scripts;
+mod small;
 
 use behaviour::send_timezone;
 use bindings::in_mode;

@@ -345,7 +345,10 @@ fn snapshot_history_with_lost_answers() {
     );
     let list = screen(&mut app, 120, 40);
     assert!(list.contains("[unknown] common.timezone"), "{list}");
-    assert!(list.contains("[applied] common.deletion_time"), "{list}");
+    assert!(
+        list.contains("[applied] 4 keys: common.deletion_time"),
+        "{list}"
+    );
     snapshots!("history_lost_answers", app.clone());
     press(&mut app, KeyCode::Enter);
     let entry = screen(&mut app, 120, 40);

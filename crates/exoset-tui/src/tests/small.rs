@@ -1,0 +1,111 @@
+//! The smaller items of issue #26, each as it was reproduced.
+
+use super::*;
+
+#[test]
+fn after_nothing_loaded_the_key_bar_offers_no_edit_diff_or_send() {
+    let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.start();
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Err(server_error()),
+        },
+    );
+    let shown = screen(&mut app, 80, 24);
+    let bar = shown.lines().last().expect("the key bar");
+    assert!(shown.contains("Nothing loaded."), "{shown}");
+    for gone in ["edit", "diff", "send", "filter", "copy", "revert"] {
+        assert!(!bar.contains(gone), "{gone} offered: {bar}");
+    }
+    assert!(bar.contains("reload") && bar.contains("quit"), "{bar}");
+}
+
+#[test]
+fn the_title_keeps_its_note_through_a_switch_of_tenant() {
+    let mut app = loaded();
+    app.title = "demo (exoset-demo)".into();
+    app.title_note = Some("simulator".into());
+    assert!(screen(&mut app, 80, 24).contains("exoset · demo (exoset-demo) · simulator"));
+    let mut next = app.for_tenant(
+        "demo-2 (exoset-demo-2)".into(),
+        "127.0.0.1".into(),
+        "demo-2".into(),
+    );
+    assert_eq!(next.title_note.as_deref(), Some("simulator"));
+    update(
+        &mut next,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    let shown = screen(&mut next, 80, 24);
+    assert!(
+        shown.contains("exoset · demo-2 (exoset-demo-2) · simulator"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_filters_hint_while_typing_says_enter_first_since_1_would_be_typed() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "timezone");
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("1 match on Common — Enter, then 3"),
+        "{shown}"
+    );
+    // Kept: now 3 switches panes.
+    press(&mut app, KeyCode::Enter);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("1 match on Common — press 3"), "{shown}");
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.tab, Section::Common);
+}
+
+#[test]
+fn the_history_list_says_rollback_of_and_counts_the_keys_first() {
+    use crate::overlay::history::{HistoryView, Item, Listing};
+    let mut app = loaded();
+    let keys = |paths: &[&str]| -> Vec<_> {
+        paths
+            .iter()
+            .map(|p| (id(p), Some("a".to_string()), Some("b".to_string())))
+            .collect()
+    };
+    let item = |n: u64, paths: &[&str], rollback_of| Item {
+        id: n,
+        time: 1_700_000_000 + n,
+        request_id: Some(format!("req-{n}")),
+        changed: keys(paths),
+        outcome: crate::store::Outcome::Answered,
+        rollback_of,
+    };
+    app.mode = ModeState::History(Box::new(HistoryView {
+        listing: Listing::Entries(vec![
+            item(2, &["common.timezone"], Some(1)),
+            item(
+                1,
+                &[
+                    "greenvn.greencall_complete_event_endpoint",
+                    "greenvn.greencall_complete_event_method",
+                    "greenvn.greencall_complete_event_headers",
+                    "common.timezone",
+                ],
+                None,
+            ),
+        ]),
+        cursor: 0,
+        open: None,
+    }));
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("rollback of #1 · common.timezone"),
+        "{shown}"
+    );
+    assert!(shown.contains("4 keys: greenvn.greencall"), "{shown}");
+}
