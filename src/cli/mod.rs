@@ -814,8 +814,8 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
     let state = crate::store::StateDir::new(&paths, "demo", sim::DEMO_SID);
     // The simulator saves its settings beside the demo's drafts and history.
     let _ = crate::config::create_private_dir(state.path());
-    // Three demo tenants, so `P` and "also send to…" can be tried: the
-    // first keeps its settings across runs, the other two start afresh.
+    // Three demo tenants, so `P` and "also send to…" can be tried; each
+    // keeps its settings across runs (beside simulator.json).
     let simulator = Simulator::start_background(SimConfig {
         state_file: Some(state.path().join("simulator.json")),
         more_tenants: (2..=DEMO_TENANTS)
@@ -861,6 +861,7 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
             names
                 .iter()
                 .map(|profile| {
+                    let paths = demo_paths(&paths, profile);
                     demo_member(profile, &base_url, &paths, &client_options, history_keep)
                 })
                 .collect()
@@ -873,6 +874,19 @@ fn run_demo(cli: &Cli) -> Result<(), Failure> {
 
 /// Tenants of the demo: `demo` (exoset-demo), `demo-2`, `demo-3`.
 const DEMO_TENANTS: usize = 3;
+
+/// Where a demo profile keeps its drafts and history: `demo`'s as ever,
+/// the others' under `state/demo/` too, so deleting that folder starts
+/// every demo tenant afresh, settings and history alike.
+fn demo_paths(paths: &crate::config::Paths, profile: &str) -> crate::config::Paths {
+    if profile == "demo" {
+        return paths.clone();
+    }
+    crate::config::Paths {
+        config_file: paths.config_file.clone(),
+        data_dir: paths.data_dir.join("state").join("demo"),
+    }
+}
 
 /// Where each demo profile points, for the editor's picker.
 fn demo_targets(

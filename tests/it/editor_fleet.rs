@@ -166,3 +166,84 @@ fn the_editor_fits_80x23_and_80x22_and_refuses_80x21() {
     assert_eq!(pty.wait_exit(WAIT), 0);
     pty.assert_restored();
 }
+
+/// The demo in a PTY at 100×30, state under `home`.
+fn demo(home: &std::path::Path) -> Pty {
+    let home = home.to_string_lossy().into_owned();
+    let pty = Pty::spawn(&["--demo"], &[("EXOSET_HOME", home.as_str())], 100, 30);
+    pty.wait_for("Loaded ", WAIT);
+    pty
+}
+
+/// Every demo tenant keeps its simulated settings across restarts, beside
+/// its history under state/demo/, so deleting that folder resets them all;
+/// and the title stays `profile (tenant) · simulator` through `P`.
+#[test]
+fn every_demo_tenant_keeps_its_settings_and_all_live_under_state_demo() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut pty = demo(home.path());
+    pty.wait_for("exoset · demo (exoset-demo) · simulator", WAIT);
+    pty.type_str(&format!("3/intl_num{ENTER}"));
+    pty.wait_for("(Esc clears)", WAIT);
+    pty.type_str(" ");
+    pty.wait_for("3 Common *1", WAIT);
+    pty.type_str("s");
+    pty.wait_for("Send 1 change to demo (tenant exoset-demo at", WAIT);
+    pty.type_str("a");
+    pty.wait_for("0 of 2 ticked", WAIT);
+    pty.type_str("A");
+    pty.wait_for("2 of 2 ticked", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("2 ready · 0 left out · 0 invalid", WAIT);
+    pty.type_str("y");
+    pty.wait_for("3 sent.", WAIT);
+    pty.type_str("\x1b");
+    pty.wait_gone("Also send to", WAIT);
+    pty.type_str("\x1b");
+    pty.wait_gone("(Esc clears)", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    let demo_dir = home.path().join("data/state/demo");
+    for sid in ["exoset-demo-2", "exoset-demo-3"] {
+        let kept = demo_dir.join(format!("exoset-demo/simulator-{sid}.json"));
+        let text = std::fs::read_to_string(&kept).expect("kept beside simulator.json");
+        assert!(text.contains("\"intl_num_sup\": \"true\""), "{text}");
+    }
+    assert!(!home.path().join("data/state/demo-2").exists());
+    assert!(
+        demo_dir
+            .join("state/demo-2/exoset-demo-2/history.json")
+            .exists()
+    );
+
+    // Again: demo-2 still holds the change, and its history agrees.
+    let mut pty = demo(home.path());
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("exoset · demo-2 (exoset-demo-2) · simulator", WAIT);
+    pty.wait_for("Loaded ", WAIT);
+    pty.type_str(&format!("3/intl_num{ENTER}"));
+    let screen = pty.wait_for("(Esc clears)", WAIT);
+    assert!(screen.contains("Loaded   true"), "{screen}");
+    assert!(!screen.contains("changed again since"), "{screen}");
+    pty.type_str("\x1b");
+    pty.wait_gone("(Esc clears)", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+
+    // Deleting state/demo/ starts every tenant afresh.
+    std::fs::remove_dir_all(&demo_dir).expect("delete state/demo");
+    let mut pty = demo(home.path());
+    pty.type_str("P");
+    pty.wait_for("Switch to a profile's tenant", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("exoset · demo-2 (exoset-demo-2) · simulator", WAIT);
+    pty.type_str(&format!("3/intl_num{ENTER}"));
+    let screen = pty.wait_for("(Esc clears)", WAIT);
+    assert!(screen.contains("Loaded   false"), "{screen}");
+    pty.type_str("\x1b");
+    pty.wait_gone("(Esc clears)", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+}

@@ -746,9 +746,10 @@ fn also_send_to_plans_the_change_on_other_tenants_then_sends_to_each() {
     esc_closing(&mut pty, "Also send to");
     // Every tenant now holds the change: the history of each says so.
     for (profile, sid) in [("demo-2", "exoset-demo-2"), ("demo-3", "exoset-demo-3")] {
+        // The other demo tenants keep their state under state/demo/ too.
         let history = home
             .path()
-            .join("data/state")
+            .join("data/state/demo/state")
             .join(profile)
             .join(sid)
             .join("history.json");

@@ -18,6 +18,8 @@
 //! interrupting a fleet run part-way.
 
 use exoset_sim_rules as sim_rules;
+
+mod tenant_state;
 // The core's modules under the names used below (`crate::schema`, …).
 use crate::schema::{FieldId, Kind, Section, lookup};
 use crate::settings::{Settings, documented_defaults};
@@ -76,7 +78,8 @@ pub struct SimConfig {
     /// Ways the real server may answer that the documented page allows.
     pub quirks: Quirks,
     /// More tenants the same credentials may act on, each with its own
-    /// settings (kept in memory only: the state file holds `sid`'s).
+    /// settings (with a state file, each kept beside it: see
+    /// `tenant_state`).
     pub more_tenants: Vec<(String, Settings)>,
     /// Added to every request before it is answered: a far-away server.
     pub latency: Duration,
@@ -324,7 +327,11 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let tenants = std::iter::once((config.sid.clone(), settings))
-            .chain(config.more_tenants)
+            .chain(tenant_state::load_more(
+                config.state_file.as_deref(),
+                &config.sid,
+                config.more_tenants,
+            )?)
             .map(|(sid, settings)| (sid, Tenant::new(settings)))
             .collect();
         let shared = Arc::new(Shared {
@@ -1031,9 +1038,9 @@ fn put(shared: &Shared, sid: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<
     for (id, text) in updates {
         next.set(id, text);
     }
-    // The state file keeps the first tenant's settings only.
-    if let Some(path) = shared.state_file.as_ref().filter(|_| sid == shared.sid) {
-        save_state(path, &next).map_err(|e| {
+    if let Some(path) = shared.state_file.as_ref() {
+        let path = tenant_state::file_for(path, &shared.sid, sid);
+        save_state(&path, &next).map_err(|e| {
             Refusal::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Some(0),
