@@ -157,6 +157,9 @@ pub enum Command {
     Tenants,
     /// In the send question: also send the change to other tenants.
     AlsoSend,
+    /// Scroll the detail pane (long help on a short screen).
+    DetailDown,
+    DetailUp,
     /// In the list of tenants to also send to: tick every one (or, when all
     /// are ticked, none).
     MarkAll,
@@ -432,6 +435,20 @@ pub static BINDINGS: &[Binding] = &[
         C::Help,
         "show every key",
         Some("help"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('J')],
+        C::DetailDown,
+        "scroll the detail pane down, when its text is longer than the pane",
+        Some("more"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('K')],
+        C::DetailUp,
+        "scroll the detail pane back up",
+        None,
     ),
     // Moving, wherever there is a list.
     bind(LISTS, UP, C::Up, "move up", None),

@@ -360,6 +360,39 @@ fn unknown_text(app: &App, section: &str, key: &str) -> String {
 fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
     let inner_width = area.width.saturating_sub(2);
+    let (title, text) = detail_content(app, inner_width);
+    let inner_height = area.height.saturating_sub(2);
+    let hidden = detail_rows(&text, inner_width).saturating_sub(inner_height);
+    let scroll = app.detail_scroll.min(hidden);
+    let mut block = boxed(theme, title);
+    // Longer than the pane (long help, a short screen): say so, and how.
+    if hidden > scroll {
+        block = block.title_bottom(Line::styled(" J more ", theme.dim).right_aligned());
+    } else if scroll > 0 {
+        block = block.title_bottom(Line::styled(" K back ", theme.dim).right_aligned());
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// Rows of the detail pane's text past what it shows, scrolled as it is.
+fn detail_more(app: &App) -> bool {
+    let area = app.areas().detail;
+    let width = area.width.saturating_sub(2);
+    let (_, text) = detail_content(app, width);
+    let hidden = detail_rows(&text, width).saturating_sub(area.height.saturating_sub(2));
+    hidden > app.detail_scroll.min(hidden)
+}
+
+/// The detail pane's title and text, for the selected row.
+fn detail_content<'a>(app: &App, inner_width: u16) -> (String, Text<'a>) {
+    let theme = &app.theme;
     let value_width = inner_width.saturating_sub(9);
     let (title, lines, help) = match app.selected_key().filter(|_| app.loaded) {
         Some(RowKey::Field(id)) => {
@@ -391,14 +424,44 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => (" Details ".to_string(), Vec::new(), String::new()),
     };
-    let block = boxed(theme, title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let mut text = Text::from(lines);
     if !help.is_empty() {
         text.lines.push(Line::styled(help, theme.text));
     }
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+    (title, text)
+}
+
+/// Rows `text` takes wrapped at `width` (words wrap; a long word breaks).
+pub(crate) fn detail_rows(text: &Text, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    text.lines
+        .iter()
+        .map(|line| {
+            let words: Vec<String> = line
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                .split(' ')
+                .map(str::to_string)
+                .collect();
+            let mut rows = 1usize;
+            let mut used = 0usize;
+            for word in words {
+                let w = crate::text::width(&word);
+                let need = if used == 0 { w } else { used + 1 + w };
+                if need <= width {
+                    used = need;
+                } else {
+                    rows += (w.max(1)).div_ceil(width);
+                    used = w % width;
+                }
+            }
+            rows
+        })
+        .sum::<usize>()
+        .try_into()
+        .unwrap_or(u16::MAX)
 }
 
 fn field_detail<'a>(app: &App, id: FieldId, width: u16) -> Vec<Line<'a>> {
@@ -508,6 +571,8 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
     let entries: Vec<(String, &str)> = keys::for_mode(mode)
         // Space is shown only where it acts (a bool or an enum).
         .filter(|b| !(b.command == Command::Toggle && mode == Mode::Browse && !app.space_acts()))
+        // `J` only where the detail pane has more than it shows.
+        .filter(|b| b.command != Command::DetailDown || (app.loaded && detail_more(app)))
         // Nothing loaded: nothing to edit, show, copy or send.
         .filter(|b| {
             app.loaded

@@ -146,6 +146,8 @@ pub struct App {
     pub tenant: Option<String>,
     /// The last fleet view's number: each new view gets the next one.
     fleet_seq: u64,
+    /// How far the detail pane is scrolled (`J`/`K`), for long help.
+    pub detail_scroll: u16,
     /// The history entry the pending edits roll back (`r` in the history),
     /// until they are sent.
     pub rollback_of: Option<u64>,
@@ -200,6 +202,7 @@ impl App {
             tenant: None,
             fleet_seq: 0,
             rollback_of: None,
+            detail_scroll: 0,
             last_sent: None,
             ctrl_c: false,
         }

@@ -123,6 +123,31 @@ pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer,
             line = line.patch_style(theme.selected);
         }
         lines.push(line);
+        // JSON values (sms_config, headers) by the part that changed, as
+        // `d` shows them: their start is the same on both sides.
+        if let Some(parts) = crate::model::json_parts(id, model.base().get(id), Some(text))
+            && !parts.is_empty()
+        {
+            let said: Vec<String> = parts
+                .into_iter()
+                .map(|c| {
+                    format!(
+                        "{}  {} → {}",
+                        c.path,
+                        c.old.as_deref().unwrap_or("(absent)"),
+                        c.new.as_deref().unwrap_or("(absent)")
+                    )
+                })
+                .collect();
+            lines.push(Line::from(vec![
+                Span::raw("    "),
+                Span::styled(
+                    short(&said.join("; "), inner_width.saturating_sub(4)),
+                    theme.changed,
+                ),
+            ]));
+            continue;
+        }
         let old = model.base().get(id).unwrap_or("(not reported)");
         let half = inner_width.saturating_sub(7) / 2;
         let (old, new) = if crate::text::width(old) + crate::text::width(text) + 7 <= inner_width {

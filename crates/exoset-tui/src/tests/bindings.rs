@@ -522,6 +522,15 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             };
             assert_eq!(pick.ticks, vec![true, false, false], "{what}");
         }
+        Command::DetailDown | Command::DetailUp => {
+            app.detail_scroll = 2;
+            update(&mut app, event(k));
+            let want = if command == Command::DetailDown { 3 } else { 1 };
+            assert_eq!(app.detail_scroll, want, "{what}");
+            // Any other key starts the pane at its top again.
+            press(&mut app, KeyCode::Down);
+            assert_eq!(app.detail_scroll, 0, "{what}");
+        }
         Command::MarkAll => {
             // Ticks every tenant when also sending; again, none.
             let mut app = in_mode(Mode::Confirm);

@@ -109,3 +109,47 @@ fn the_history_list_says_rollback_of_and_counts_the_keys_first() {
     );
     assert!(shown.contains("4 keys: greenvn.greencall"), "{shown}");
 }
+
+#[test]
+fn the_draft_offer_shows_the_changed_part_of_sms_config_not_its_cut_start() {
+    let mut app = with_drafts();
+    let base = seed_answer().settings;
+    let sms = base
+        .get(id("common.sms_config"))
+        .expect("sms_config")
+        .to_string();
+    let mut value: Value = serde_json::from_str(&sms).expect("JSON");
+    value["B"]["sms_enabled"] = json!("true");
+    let draft = draft_of(&[("common.sms_config", &value.to_string())], &base);
+    update(&mut app, Action::DraftRead(Ok(Some(draft))));
+    update(
+        &mut app,
+        Action::Loaded {
+            seq: 1,
+            result: Ok(seed_answer()),
+        },
+    );
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains(r#"B.sms_enabled  "false" → "true""#),
+        "{shown}"
+    );
+}
+
+#[test]
+fn long_help_in_the_detail_pane_says_j_more_and_scrolls() {
+    let mut app = loaded();
+    select(&mut app, "common.sms_config");
+    let shown = screen(&mut app, 80, 22);
+    assert!(shown.contains(" J more "), "{shown}");
+    let help = id("common.sms_config").setting().help;
+    let last_word = help.split_whitespace().last().expect("help");
+    assert!(!shown.contains(last_word), "cut before J:\n{shown}");
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Char('J'));
+    }
+    let shown = screen(&mut app, 80, 22);
+    assert!(shown.contains(last_word), "{shown}");
+    assert!(shown.contains(" K back "), "{shown}");
+    assert!(!shown.contains(" J more "), "{shown}");
+}
