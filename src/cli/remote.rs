@@ -334,17 +334,20 @@ pub fn render_diff(changes: &ChangeSet, will: &str) -> String {
         .max()
         .unwrap_or(0);
     let mut text = String::new();
+    // The editor's markers: `*` a key that changes, `=` one sent unchanged
+    // with its endpoint (`~` is kept for "not taken" / "changed on the
+    // server", in both faces).
     for row in &changes.rows {
         let path = row.id.path();
         if row.companion {
             text.push_str(&format!(
-                "  {path:<width$}  {} (unchanged; sent with its endpoint)\n",
+                "= {path:<width$}  {} (unchanged; sent with its endpoint)\n",
                 quoted(&row.new)
             ));
         } else {
             let old = shown(row.old.as_deref());
             text.push_str(&format!(
-                "~ {path:<width$}  {old} -> {}\n",
+                "* {path:<width$}  {old} -> {}\n",
                 quoted(&row.new)
             ));
         }

@@ -530,13 +530,13 @@ fn diff_and_export_across_tenants() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
-            .contains("unit-1 (exoset-demo-1):\n~ common.timezone  \"IST\" -> \"UTC\""),
+            .contains("unit-1 (exoset-demo-1):\n* common.timezone  \"IST\" -> \"UTC\""),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("unit-3 (exoset-demo-3):\n~ common.timezone"),
+            .contains("unit-3 (exoset-demo-3):\n* common.timezone"),
         "{}",
         run.stdout
     );

@@ -21,6 +21,7 @@ mod fleet_alias;
 mod history;
 mod hostile;
 mod keystore;
+mod markers;
 mod openapi;
 mod options;
 mod pipes;
