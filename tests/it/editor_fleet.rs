@@ -247,3 +247,30 @@ fn every_demo_tenant_keeps_its_settings_and_all_live_under_state_demo() {
     pty.type_str("q");
     assert_eq!(pty.wait_exit(WAIT), 0);
 }
+
+/// With a locale that is not UTF-8 the terminal cannot show box lines or
+/// arrows: the real editor draws ASCII there.
+#[test]
+fn with_lc_all_c_the_editor_draws_ascii() {
+    let (_sim, home) = fleet(1, "");
+    let home = home.path().to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(
+        &["-p", "unit-1"],
+        &[
+            ("EXOSET_HOME", home.as_str()),
+            ("LC_ALL", "C"),
+            ("LANG", "C"),
+        ],
+        80,
+        24,
+    );
+    let screen = pty.wait_for("Loaded ", WAIT);
+    assert!(screen.contains("+-"), "{screen}");
+    assert!(screen.is_ascii(), "{screen}");
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+    assert!(
+        pty.raw_output().iter().all(u8::is_ascii),
+        "only ASCII was written"
+    );
+}

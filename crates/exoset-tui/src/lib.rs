@@ -8,6 +8,7 @@
 mod action;
 mod ansi16;
 mod app;
+mod ascii;
 mod ending;
 mod keys;
 mod layout;
@@ -156,6 +157,9 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     let console = Console::enter(options.mouse).map_err(terminal_failure)?;
     // The 16 basic colours go out in their classic forms (see `ansi16`).
     let backend = CrosstermBackend::new(ansi16::Ansi16::new(io::stdout()));
+    // A locale that is not UTF-8 (LANG=C) gets ASCII lines and dashes.
+    let not_utf8 = ascii::locale_is_not_utf8(|name| std::env::var(name).ok());
+    let backend = ascii::Ascii::new(backend, not_utf8);
     let terminal = Terminal::new(backend).map_err(terminal_failure)?;
     let mut driver = Driver {
         terminal,

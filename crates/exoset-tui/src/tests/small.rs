@@ -153,3 +153,22 @@ fn long_help_in_the_detail_pane_says_j_more_and_scrolls() {
     assert!(shown.contains(" K back "), "{shown}");
     assert!(!shown.contains(" J more "), "{shown}");
 }
+
+#[test]
+fn with_a_locale_that_is_not_utf8_every_cell_written_is_ascii() {
+    let mut app = loaded();
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('s'));
+    update(&mut app, Action::Resize(80, 24));
+    let backend = crate::ascii::Ascii::new(TestBackend::new(80, 24), true);
+    let mut terminal = Terminal::new(backend).expect("terminal");
+    terminal
+        .draw(|frame| crate::view::draw(frame, &app))
+        .expect("draws");
+    let buffer = terminal.backend().inner().buffer();
+    let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
+    assert!(text.is_ascii(), "{text}");
+    assert!(text.contains("+ Send these changes? ---"), "{text}");
+    assert!(text.contains("IST > UTC"), "{text}");
+}
