@@ -782,18 +782,26 @@ pub static BINDINGS: &[Binding] = &[
         None,
     ),
     bind(
-        &[M::Tenants],
+        &[M::Tenants, M::Fleet],
         &[key(KeyCode::Home), ch('g')],
         C::First,
         "the first tenant",
         None,
     ),
     bind(
-        &[M::Tenants],
+        &[M::Tenants, M::Fleet],
         &[key(KeyCode::End), ch('G')],
         C::Last,
         "the last tenant",
         None,
+    ),
+    bind(
+        &[M::Fleet],
+        &[key(KeyCode::Enter)],
+        C::Choose,
+        "show the highlighted tenant in full: its whole diff, why it is left out, its result \
+         (Esc back)",
+        Some("details"),
     ),
     bind(
         &[M::Tenants],

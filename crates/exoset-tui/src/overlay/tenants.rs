@@ -267,6 +267,10 @@ pub struct FleetView {
     /// This editor's own tenant, sent through its own send path.
     pub own: OwnRow,
     pub phase: Phase,
+    /// The highlighted tenant (an index into `names`).
+    pub cursor: usize,
+    /// The tenant shown in full (Enter), if any; `scroll` scrolls it.
+    pub open: Option<usize>,
     pub scroll: usize,
 }
 
@@ -325,6 +329,8 @@ impl FleetView {
             results: Vec::new(),
             own,
             phase: Phase::Planning,
+            cursor: 0,
+            open: None,
             scroll: 0,
         }
     }
@@ -351,7 +357,13 @@ impl FleetView {
 
     /// The word for Esc, on the key bar and in the box.
     pub fn esc_word(&self) -> &'static str {
-        if self.in_flight() { "stop" } else { "close" }
+        if self.open.is_some() {
+            "back"
+        } else if self.in_flight() {
+            "stop"
+        } else {
+            "close"
+        }
     }
 
     pub fn planned(&mut self, plans: Vec<Plan>) {
@@ -452,7 +464,57 @@ impl FleetView {
     }
 
     pub fn command(&mut self, command: Command, page: usize) -> FleetOutcome {
+        // A tenant shown in full: Esc goes back to the list, the moves
+        // scroll it; y still sends.
+        if self.open.is_some() {
+            match command {
+                Command::Close => {
+                    self.open = None;
+                    self.scroll = 0;
+                    return FleetOutcome::Stay;
+                }
+                Command::Up | Command::PageUp | Command::First => {
+                    let by = if command == Command::Up {
+                        1
+                    } else {
+                        page.max(1)
+                    };
+                    self.scroll = self.scroll.saturating_sub(by);
+                    return FleetOutcome::Stay;
+                }
+                Command::Down | Command::PageDown => {
+                    let by = if command == Command::Down {
+                        1
+                    } else {
+                        page.max(1)
+                    };
+                    self.scroll += by;
+                    return FleetOutcome::Stay;
+                }
+                Command::Yes => {}
+                _ => return FleetOutcome::Stay,
+            }
+        }
         match (command, self.phase) {
+            (Command::Choose, _) => {
+                if self.cursor < self.names.len() {
+                    self.open = Some(self.cursor);
+                    self.scroll = 0;
+                }
+                FleetOutcome::Stay
+            }
+            (
+                Command::Up
+                | Command::Down
+                | Command::PageUp
+                | Command::PageDown
+                | Command::First
+                | Command::Last,
+                _,
+            ) => {
+                self.cursor = super::move_in(self.names.len(), self.cursor, command, page);
+                FleetOutcome::Stay
+            }
             (
                 Command::Close,
                 Phase::Sending {
@@ -473,22 +535,6 @@ impl FleetView {
             (Command::Yes, Phase::Planning) => FleetOutcome::NotYet,
             (Command::Yes, Phase::Sending { .. }) => FleetOutcome::Stay,
             (Command::Yes, Phase::Done) => FleetOutcome::AlreadySent,
-            (Command::Up, _) => {
-                self.scroll = self.scroll.saturating_sub(1);
-                FleetOutcome::Stay
-            }
-            (Command::Down, _) => {
-                self.scroll += 1;
-                FleetOutcome::Stay
-            }
-            (Command::PageUp, _) => {
-                self.scroll = self.scroll.saturating_sub(page.max(1));
-                FleetOutcome::Stay
-            }
-            (Command::PageDown, _) => {
-                self.scroll += page.max(1);
-                FleetOutcome::Stay
-            }
             _ => FleetOutcome::Stay,
         }
     }
@@ -551,6 +597,12 @@ impl FleetView {
 
     /// The lines the view shows: one block per tenant.
     pub fn lines(&self, width: usize) -> Vec<(Option<Kind>, String)> {
+        self.lines_and_starts(width).0
+    }
+
+    /// [`Self::lines`], and the line each tenant's block starts on.
+    fn lines_and_starts(&self, width: usize) -> (Vec<(Option<Kind>, String)>, Vec<usize>) {
+        let mut starts = Vec::with_capacity(self.names.len());
         let mut out = Vec::new();
         if self.own.seq.is_some() {
             let head = format!(
@@ -564,6 +616,7 @@ impl FleetView {
             }
         }
         for (i, name) in self.names.iter().enumerate() {
+            starts.push(out.len());
             let tenant = self
                 .members
                 .get(i)
@@ -639,7 +692,7 @@ impl FleetView {
                 }
             }
         }
-        out
+        (out, starts)
     }
 }
 
@@ -666,14 +719,22 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
             theme.heading,
         ));
     }
-    lines.extend(view.lines(inner).into_iter().map(|(kind, text)| {
+    let (rows_text, starts) = view.lines_and_starts(inner);
+    let offset = lines.len();
+    let cursor_line = starts.get(view.cursor).map(|s| s + offset);
+    lines.extend(rows_text.into_iter().enumerate().map(|(i, (kind, text))| {
         let style = match kind {
             Some(Kind::Sent | Kind::Unchanged) => theme.success,
             Some(Kind::Invalid | Kind::Failed | Kind::Conflict) => theme.invalid,
             Some(Kind::Unknown | Kind::Cancelled) => theme.flagged,
             None => theme.dim,
         };
-        Line::styled(text, style)
+        let line = Line::styled(text, style);
+        if Some(i + offset) == cursor_line {
+            line.patch_style(theme.selected)
+        } else {
+            line
+        }
     }));
     let left_out = view.names.len().saturating_sub(view.ready());
     let mut foot = match view.phase {
@@ -706,7 +767,11 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
         .unwrap_or(u16::MAX)
         .min(most);
     let visible = usize::from(height.saturating_sub(2 + foot_rows));
-    let scroll = view.scroll.min(lines.len().saturating_sub(visible));
+    // The highlighted tenant stays in sight; the change above it shows
+    // while the cursor is on the first tenants.
+    let scroll = cursor_line
+        .map_or(0, |at| (at + 2).saturating_sub(visible))
+        .min(lines.len().saturating_sub(visible));
     let area = centered(body, width, height);
     frame.render_widget(Clear, area);
     let title = format!(" Also send to {} ", count(view.names.len(), "tenant"));
@@ -732,4 +797,89 @@ pub fn draw_fleet(frame: &mut Frame, theme: &Theme, view: &FleetView, body: Rect
     }
     foot_lines.push(Line::styled(foot, theme.dim));
     frame.render_widget(Paragraph::new(foot_lines), foot_area);
+    if let Some(open) = view.open {
+        draw_tenant(frame, theme, view, open, area);
+    }
+}
+
+/// One tenant in full (Enter in the fleet view): its whole diff as the
+/// single-tenant diff shows it, or every word of why it is left out, and
+/// its result with the keys it sent.
+fn draw_tenant(frame: &mut Frame, theme: &Theme, view: &FleetView, i: usize, over: Rect) {
+    let width = over.width.saturating_sub(2);
+    let wrap = |text: &str| crate::text::wrap(&safe(text), usize::from(width).max(1));
+    let name = view
+        .names
+        .get(i)
+        .map(|n| safe(n).into_owned())
+        .unwrap_or_default();
+    let tenant = view
+        .members
+        .get(i)
+        .map_or("…".to_string(), |m| safe(m.tenant_label()).into_owned());
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(outcome) = view.results.get(i).and_then(Option::as_ref) {
+        lines.push(Line::styled(
+            format!("Result: {}", outcome.kind.as_str()),
+            theme.heading,
+        ));
+        lines.extend(wrap(&outcome.message).into_iter().map(Line::raw));
+        if let Some(id) = &outcome.request_id {
+            lines.extend(wrap(&format!("request_id {id}")).into_iter().map(Line::raw));
+        }
+        for key in &outcome.changes {
+            let text = format!(
+                "{}: {} → {} ({})",
+                key.key,
+                key.old.as_deref().unwrap_or("(not reported)"),
+                key.new,
+                key.status
+            );
+            lines.extend(wrap(&text).into_iter().map(Line::raw));
+        }
+        lines.push(Line::raw(""));
+    }
+    match view.plans.as_ref().and_then(|p| p.get(i)) {
+        None => lines.push(Line::styled("Not read yet.", theme.dim)),
+        Some(plan) => {
+            match plan {
+                Plan::Send { .. } => lines.push(Line::styled("Planned: ready", theme.heading)),
+                Plan::Unchanged {
+                    same_tenant_as: Some(first),
+                    ..
+                } => lines.extend(
+                    wrap(&format!(
+                        "Planned: unchanged — the same tenant as {first}, which sends for it"
+                    ))
+                    .into_iter()
+                    .map(Line::raw),
+                ),
+                Plan::Unchanged { .. } => lines.push(Line::raw(
+                    "Planned: unchanged — it already holds these values",
+                )),
+                Plan::Invalid { message, .. } => {
+                    lines.push(Line::styled("Planned: invalid, left out", theme.invalid));
+                    lines.extend(wrap(message).into_iter().map(Line::raw));
+                }
+                Plan::Failed(refusal) => {
+                    lines.push(Line::styled("Planned: left out", theme.invalid));
+                    lines.extend(wrap(&refusal.message).into_iter().map(Line::raw));
+                }
+                Plan::Cancelled => lines.push(Line::raw("Planned: cancelled")),
+            }
+            if let Some(changes) = plan.changes() {
+                lines.extend(super::diff::change_lines(theme, changes, width));
+            }
+        }
+    }
+    let visible = usize::from(over.height.saturating_sub(2));
+    let scroll = view.scroll.min(lines.len().saturating_sub(visible));
+    frame.render_widget(Clear, over);
+    let block = boxed(theme, format!(" {name} ({tenant}) · Esc back "));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        over,
+    );
 }

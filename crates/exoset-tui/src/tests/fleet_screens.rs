@@ -199,3 +199,32 @@ fn snapshot_the_results_at_thirty_tenants() {
     );
     snapshots_compact!("fleet_results_30", app);
 }
+
+#[test]
+fn snapshot_enter_on_a_tenant_shows_its_plan_in_full() {
+    let (mut app, _) = planned();
+    // unit-7 is the sixth of the others.
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown.contains("unit-7 (exoset-demo-7) · Esc back"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("https://hooks.example.com/exobridge/greenvn/call-complete-old"),
+        "its old value in full:\n{shown}"
+    );
+    assert!(shown.contains(NEW_URL), "{shown}");
+    snapshots_compact!("fleet_tenant_full", app.clone());
+    // The invalid one: every word of why.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("Planned: invalid, left out"), "{shown}");
+    assert!(shown.contains("not allowed here"), "{shown}");
+}
