@@ -812,9 +812,16 @@ pub static BINDINGS: &[Binding] = &[
     ),
     bind(
         &[M::Tenants],
+        &[ch('/')],
+        C::Filter,
+        "filter the tenants by profile name or SID (Enter keeps it, Esc clears it)",
+        Some("filter"),
+    ),
+    bind(
+        &[M::Tenants],
         &[ch('A')],
         C::MarkAll,
-        "when also sending: tick every tenant (again: untick them all)",
+        "when also sending: tick every tenant shown (again: untick them)",
         Some("tick all"),
     ),
     bind(

@@ -251,6 +251,8 @@ impl App {
             ModeState::Help { .. } => Mode::Help,
             ModeState::History(view) if view.open.is_some() => Mode::HistoryEntry,
             ModeState::History(_) => Mode::History,
+            // Typing its filter: the filter line's keys.
+            ModeState::Tenants(pick) if pick.typing => Mode::Filter,
             ModeState::Tenants(_) => Mode::Tenants,
             ModeState::Fleet(_) => Mode::Fleet,
         }
@@ -263,7 +265,8 @@ impl App {
     /// Whether an action cannot change anything: a key no binding claims
     /// outside text entry, the mouse when not asked for, a stale answer.
     fn ignores(&self, action: &Action) -> bool {
-        let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_));
+        let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_))
+            || matches!(&self.mode, ModeState::Tenants(pick) if pick.typing);
         if self.too_small() {
             // Behind the too-small notice only q and Ctrl-C act.
             match action {
@@ -463,7 +466,11 @@ impl App {
         match self.mode() {
             Mode::Browse => self.browse(command),
             Mode::Filter => {
-                self.filter_command(command);
+                let page = self.page();
+                match &mut self.mode {
+                    ModeState::Tenants(pick) => pick.filter_command(command, page),
+                    _ => self.filter_command(command),
+                }
                 vec![]
             }
             Mode::EditText | Mode::EditLines => self.edit_command(command),

@@ -160,12 +160,14 @@ impl App {
                     self.revalidate();
                 }
             }
+            ModeState::Tenants(pick) if pick.typing => pick.type_key(key),
             _ => {}
         }
     }
 
     pub(super) fn on_paste(&mut self, text: &str) {
         match &mut self.mode {
+            ModeState::Tenants(pick) if pick.typing => pick.paste(text),
             ModeState::Filter(input) => {
                 filter::paste(input, text);
                 self.filter = filter::text(input);

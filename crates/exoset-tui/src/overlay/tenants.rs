@@ -38,7 +38,12 @@ pub struct TenantPick {
     /// This editor's profile, named in "same tenant as" warnings.
     pub own: Option<String>,
     pub ticks: Vec<bool>,
+    /// The cursor, among the rows the filter shows.
     pub cursor: usize,
+    /// Rows whose name or SID hold this (any case) are shown.
+    pub filter: String,
+    /// `/` was pressed: keys type into the filter until Enter or Esc.
+    pub typing: bool,
 }
 
 /// What a key in the picker asks of the editor.
@@ -63,6 +68,69 @@ impl TenantPick {
             own: None,
             names,
             cursor: 0,
+            filter: String::new(),
+            typing: false,
+        }
+    }
+
+    /// The rows the filter shows, as indices into `names`.
+    pub fn shown(&self) -> Vec<usize> {
+        let needle = self.filter.to_lowercase();
+        (0..self.names.len())
+            .filter(|&i| {
+                needle.is_empty()
+                    || self.names[i].to_lowercase().contains(&needle)
+                    || self
+                        .tenants
+                        .get(i)
+                        .and_then(Option::as_deref)
+                        .is_some_and(|t| t.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
+    /// The row at the cursor, as an index into `names`.
+    fn at(&self) -> Option<usize> {
+        self.shown().get(self.cursor).copied()
+    }
+
+    /// A key typed into the filter (`/`): a character, or Backspace.
+    pub fn type_key(&mut self, key: crossterm::event::KeyEvent) {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            _ => return,
+        }
+        self.cursor = 0;
+    }
+
+    /// Text pasted into the filter: its first line, without controls.
+    pub fn paste(&mut self, text: &str) {
+        let line = text.lines().next().unwrap_or_default();
+        self.filter
+            .extend(line.chars().filter(|c| !crate::text::is_hostile(*c)));
+        self.cursor = 0;
+    }
+
+    /// A command while typing the filter: Enter keeps it, Esc clears it,
+    /// ↑↓ move.
+    pub fn filter_command(&mut self, command: Command, page: usize) {
+        match command {
+            Command::FilterDone => self.typing = false,
+            Command::FilterClear => {
+                self.typing = false;
+                self.filter.clear();
+                self.cursor = 0;
+            }
+            Command::Up | Command::Down => {
+                self.cursor = move_in(self.shown().len(), self.cursor, command, page);
+            }
+            _ => {}
         }
     }
 
@@ -89,23 +157,38 @@ impl TenantPick {
 
     pub fn command(&mut self, command: Command, page: usize) -> PickOutcome {
         match (command, self.purpose) {
+            (Command::Close, _) if !self.filter.is_empty() => {
+                // Esc clears a kept filter first.
+                self.filter.clear();
+                self.cursor = 0;
+                PickOutcome::Stay
+            }
             (Command::Close, _) => PickOutcome::Close,
+            (Command::Filter, _) => {
+                self.typing = true;
+                PickOutcome::Stay
+            }
             (Command::Mark, Purpose::AlsoSend) => {
-                if let Some(tick) = self.ticks.get_mut(self.cursor) {
+                if let Some(tick) = self.at().and_then(|i| self.ticks.get_mut(i)) {
                     *tick = !*tick;
                 }
                 PickOutcome::Stay
             }
             (Command::MarkAll, Purpose::AlsoSend) => {
-                let all = self.ticks.iter().all(|t| *t);
-                self.ticks.iter_mut().for_each(|t| *t = !all);
+                // Every row shown: all of them, or those the filter keeps.
+                let shown = self.shown();
+                let all = shown.iter().all(|&i| self.ticks[i]);
+                for i in shown {
+                    self.ticks[i] = !all;
+                }
                 PickOutcome::Stay
             }
             (Command::Mark | Command::MarkAll, Purpose::Switch) => PickOutcome::Stay,
-            (Command::Choose, Purpose::Switch) => self
-                .names
-                .get(self.cursor)
-                .map_or(PickOutcome::Close, |name| PickOutcome::Switch(name.clone())),
+            (Command::Choose, Purpose::Switch) => match self.at() {
+                Some(i) => PickOutcome::Switch(self.names[i].clone()),
+                None if self.filter.is_empty() => PickOutcome::Close,
+                None => PickOutcome::Stay,
+            },
             (Command::Choose, Purpose::AlsoSend) => {
                 let chosen: Vec<String> = self
                     .names
@@ -121,7 +204,7 @@ impl TenantPick {
                 }
             }
             _ => {
-                self.cursor = move_in(self.names.len(), self.cursor, command, page);
+                self.cursor = move_in(self.shown().len(), self.cursor, command, page);
                 PickOutcome::Stay
             }
         }
@@ -165,11 +248,23 @@ impl TenantPick {
         } else {
             String::new()
         };
+        let filter = if self.typing || !self.filter.is_empty() {
+            format!(
+                "/{}{} ({} shown) · ",
+                safe(&self.filter),
+                if self.typing { "▏" } else { "" },
+                self.shown().len()
+            )
+        } else {
+            String::new()
+        };
         match self.purpose {
-            Purpose::Switch => format!("{}{shared}", count(self.names.len(), "profile")),
-            Purpose::AlsoSend => {
-                format!("{} of {} ticked{shared}", self.ticked(), self.names.len())
-            }
+            Purpose::Switch => format!("{filter}{}{shared}", count(self.names.len(), "profile")),
+            Purpose::AlsoSend => format!(
+                "{filter}{} of {} ticked{shared}",
+                self.ticked(),
+                self.names.len()
+            ),
         }
     }
 }
@@ -186,9 +281,8 @@ pub fn draw_pick(frame: &mut Frame, theme: &Theme, pick: &TenantPick, body: Rect
         .max()
         .unwrap_or(0)
         .clamp(4, 24);
-    let rows: Vec<(String, String)> = (0..pick.names.len())
-        .map(|i| pick.row(i, name_width))
-        .collect();
+    let shown = pick.shown();
+    let rows: Vec<(String, String)> = shown.iter().map(|&i| pick.row(i, name_width)).collect();
     let foot = pick.foot();
     let want = rows
         .iter()
@@ -200,7 +294,8 @@ pub fn draw_pick(frame: &mut Frame, theme: &Theme, pick: &TenantPick, body: Rect
     let width = u16::try_from(want).unwrap_or(u16::MAX).min(body.width);
     // Rows, a blank-free foot line and the borders; as many rows as fit,
     // the cursor always among them.
-    let height = u16::try_from(rows.len() + 3)
+    // As tall as the whole list, so a filter does not make the box jump.
+    let height = u16::try_from(pick.names.len() + 3)
         .unwrap_or(u16::MAX)
         .min(body.height);
     let visible = usize::from(height.saturating_sub(3)).max(1);
@@ -236,7 +331,7 @@ pub fn draw_pick(frame: &mut Frame, theme: &Theme, pick: &TenantPick, body: Rect
         ..inner
     };
     frame.render_widget(Paragraph::new(lines), list);
-    let more = if first + visible < pick.names.len() || first > 0 {
+    let more = if first + visible < shown.len() || first > 0 {
         " · PgDn g G"
     } else {
         ""

@@ -228,3 +228,39 @@ fn snapshot_enter_on_a_tenant_shows_its_plan_in_full() {
     assert!(shown.contains("Planned: invalid, left out"), "{shown}");
     assert!(shown.contains("not allowed here"), "{shown}");
 }
+
+#[test]
+fn the_tick_list_filters_by_name_or_sid_and_a_ticks_what_it_shows() {
+    let mut app = thirty(false);
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode(), Mode::Filter, "typing the tick list's filter");
+    // j, k, g, A and q are typed, not taken as keys.
+    type_text(&mut app, "unit-2");
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("/unit-2▏ (11 shown)"), "{shown}");
+    assert!(!shown.contains("unit-3 "), "{shown}");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode(), Mode::Tenants);
+    press(&mut app, KeyCode::Char('A'));
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("11 of 29 ticked"), "{shown}");
+    // Esc clears the kept filter first; the ticks stay.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Tenants);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("unit-3 "), "{shown}");
+    assert!(shown.contains("11 of 29 ticked"), "{shown}");
+    // By SID, and Esc while typing clears it.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "DEMO-3");
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("(2 shown)"), "{shown}");
+    snapshots_compact!("fleet_pick_filter", app.clone());
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode(), Mode::Tenants);
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::PlanFleet { profiles, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(profiles.len(), 11);
+}
