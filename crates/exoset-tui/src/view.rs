@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         ModeState::Confirm(Question::RestoreDraft) => {
             if let Some(offer) = &app.draft_offer {
-                draft::draw(frame, theme, model, offer, body);
+                draft::draw(frame, theme, model, offer, &app.target(), body);
             }
         }
         ModeState::Confirm(question) => {

@@ -69,7 +69,15 @@ impl DraftOffer {
 /// Lines each key takes in the list.
 const KEY_LINES: usize = 2;
 
-pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer, body: Rect) {
+/// `target` names the tenant (`demo (tenant exoset-demo at host)`, safe).
+pub fn draw(
+    frame: &mut Frame,
+    theme: &Theme,
+    model: &Model,
+    offer: &DraftOffer,
+    target: &str,
+    body: Rect,
+) {
     let draft = &offer.draft;
     let n = draft.edits.len();
     let width = body.width.min(76);
@@ -77,12 +85,15 @@ pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer,
     let when = crate::store::format_time(draft.saved_at);
     let what = if draft.maybe_applied {
         format!(
-            "A draft of {} that may have been applied (the editor ended while sending \
-             them; the loaded values show what the server holds)",
+            "A draft of {} to {target} that may have been applied (the editor ended while \
+             sending them; the loaded values show what the server holds)",
             crate::text::count(n, "change")
         )
     } else {
-        format!("A draft of {}", crate::text::count(n, "unsent change"))
+        format!(
+            "A draft of {} to {target}",
+            crate::text::count(n, "unsent change")
+        )
     };
     let head = wrap_words(
         &format!(

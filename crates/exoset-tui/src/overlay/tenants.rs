@@ -244,7 +244,7 @@ impl TenantPick {
     fn foot(&self) -> String {
         let shared = self.same_as.iter().filter(|s| s.is_some()).count();
         let shared = if shared > 0 {
-            format!(" · {shared} on a tenant listed above")
+            format!(" · {shared} on the same tenant as another")
         } else {
             String::new()
         };

@@ -113,6 +113,8 @@ fn the_history_list_says_rollback_of_and_counts_the_keys_first() {
 #[test]
 fn the_draft_offer_shows_the_changed_part_of_sms_config_not_its_cut_start() {
     let mut app = with_drafts();
+    app.profile = Some("demo".into());
+    app.tenant = Some("exoset-demo".into());
     let base = seed_answer().settings;
     let sms = base
         .get(id("common.sms_config"))
@@ -132,6 +134,11 @@ fn the_draft_offer_shows_the_changed_part_of_sms_config_not_its_cut_start() {
     let shown = screen(&mut app, 80, 24);
     assert!(
         shown.contains(r#"B.sms_enabled  "false" → "true""#),
+        "{shown}"
+    );
+    // The question names the tenant, as every question does.
+    assert!(
+        shown.contains("A draft of 1 unsent change to demo (tenant exoset-demo at"),
         "{shown}"
     );
 }
