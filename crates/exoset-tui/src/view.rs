@@ -90,7 +90,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             }
             crate::overlay::tenants::draw_pick(frame, theme, pick, body);
         }
-        ModeState::Fleet(view) => crate::overlay::tenants::draw_fleet(frame, theme, view, body),
+        ModeState::Fleet(view) => crate::overlay::fleet::draw_fleet(frame, theme, view, body),
         _ => {}
     }
 }

@@ -5,7 +5,8 @@
 use super::{App, Effect, ModeState, Tone};
 use crate::keys::Command;
 use crate::overlay::confirm::Question;
-use crate::overlay::tenants::{FleetOutcome, FleetView, OwnRow, PickOutcome, Purpose, TenantPick};
+use crate::overlay::fleet::{FleetOutcome, FleetView, OwnRow};
+use crate::overlay::tenants::{PickOutcome, Purpose, TenantPick};
 
 impl App {
     /// The profiles other than this editor's.
