@@ -82,6 +82,14 @@ fn thirty_tenants_tick_all_page_down_and_send_with_the_summary_in_sight() {
     pty.wait_for("› [x] unit-9 ", WAIT); // names sort as text: unit-9 is last
     pty.type_str("g");
     pty.wait_for("› [x] unit-10 ", WAIT);
+    // The filter: j, k and g are typed into it; Esc clears it, ticks stay.
+    pty.type_str("/");
+    pty.type_str("demo-2");
+    let screen = pty.wait_for("(11 shown)", WAIT);
+    assert!(!screen.contains("unit-3 "), "{screen}");
+    pty.type_str("\x1b");
+    pty.wait_gone("shown)", WAIT);
+    pty.wait_for("29 of 29 ticked", WAIT);
     pty.type_str(ENTER);
     // The summary and what y does stay on screen at 29 tenants.
     let screen = pty.wait_for("29 ready · 0 left out · 0 invalid", WAIT);
