@@ -20,6 +20,7 @@
 use exoset_sim_rules as sim_rules;
 
 mod tenant_state;
+
 // The core's modules under the names used below (`crate::schema`, …).
 use crate::schema::{FieldId, Kind, Section, lookup};
 use crate::settings::{Settings, documented_defaults};

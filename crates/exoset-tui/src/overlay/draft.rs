@@ -85,20 +85,17 @@ pub fn draw(
     let when = crate::store::format_time(draft.saved_at);
     let what = if draft.maybe_applied {
         format!(
-            "A draft of {} to {target} that may have been applied (the editor ended while \
-             sending them; the loaded values show what the server holds)",
+            "A draft of {} that may have been applied (the editor ended while sending \
+             them; the loaded values show what the server holds)",
             crate::text::count(n, "change")
         )
     } else {
-        format!(
-            "A draft of {} to {target}",
-            crate::text::count(n, "unsent change")
-        )
+        format!("A draft of {}", crate::text::count(n, "unsent change"))
     };
     let head = wrap_words(
         &format!(
-            "{what} was saved at {when}. Restore it on top of the settings just loaded? \
-             Loaded value → the draft's:"
+            "{what} was saved at {when} for {target}. Restore it on top of the settings \
+             just loaded? Loaded value → the draft's:"
         ),
         inner_width,
     );

@@ -138,7 +138,7 @@ fn the_draft_offer_shows_the_changed_part_of_sms_config_not_its_cut_start() {
     );
     // The question names the tenant, as every question does.
     assert!(
-        shown.contains("A draft of 1 unsent change to demo (tenant exoset-demo at"),
+        shown.contains("for demo") && shown.contains("(tenant exoset-demo at 127.0.0.1)"),
         "{shown}"
     );
 }
