@@ -9,6 +9,8 @@ pub mod cli;
 // The workspace's crates, under the names `cli/` uses (`crate::schema`,
 // `crate::tui`, …).
 use exoset_core::{changes, exit, openapi, schema, secrets, settings, text, validate};
-use exoset_engine::{api, auth, config, fleet, guard, runtime, session, shut_down, store};
+use exoset_engine::{
+    api, auth, config, fleet, fleet_alias, guard, runtime, session, shut_down, store,
+};
 use exoset_keyring as keystore;
 use exoset_tui as tui;

@@ -20,8 +20,8 @@ pub(super) fn run_demo(cli: &Cli) -> Result<(), Failure> {
     let state = crate::store::StateDir::new(&paths, "demo", sim::DEMO_SID);
     // The simulator saves its settings beside the demo's drafts and history.
     let _ = crate::config::create_private_dir(state.path());
-    // Three demo tenants, so `P` and "also send to…" can be tried: the
-    // first keeps its settings across runs, the other two start afresh.
+    // Three demo tenants, so `P` and "also send to…" can be tried; each
+    // keeps its settings across runs (beside simulator.json).
     let simulator = Simulator::start_background(SimConfig {
         state_file: Some(state.path().join("simulator.json")),
         more_tenants: (2..=DEMO_TENANTS)
@@ -46,7 +46,9 @@ pub(super) fn run_demo(cli: &Cli) -> Result<(), Failure> {
         api_token: sim::DEMO_API_TOKEN.to_string().into(),
     };
     let client = Client::new(&credentials, cli.client_options()?)?;
-    let mut options = EditorOptions::new("demo (built-in simulator)");
+    // Titled as every tenant is after `P`: profile (tenant) · simulator.
+    let mut options = EditorOptions::new(format!("demo ({})", sim::DEMO_SID));
+    options.title_note = Some("simulator".into());
     options.mouse = cli.mouse || config.editor.mouse;
     options.state = Some(EditorState {
         dir: state,
@@ -58,12 +60,14 @@ pub(super) fn run_demo(cli: &Cli) -> Result<(), Failure> {
         .chain((2..=DEMO_TENANTS).map(|i| format!("demo-{i}")))
         .collect();
     let (base_url, client_options) = (simulator.base_url(), cli.client_options()?);
+    options.targets = demo_targets(&options.profiles, &base_url);
     let history_keep = config.history.keep;
     options.connector = Some(crate::tui::Connector(std::sync::Arc::new(
         move |names: &[String]| {
             names
                 .iter()
                 .map(|profile| {
+                    let paths = demo_paths(&paths, profile);
                     demo_member(profile, &base_url, &paths, &client_options, history_keep)
                 })
                 .collect()
@@ -77,6 +81,45 @@ pub(super) fn run_demo(cli: &Cli) -> Result<(), Failure> {
 /// Tenants of the demo: `demo` (exoset-demo), `demo-2`, `demo-3`.
 const DEMO_TENANTS: usize = 3;
 
+/// Where a demo profile keeps its drafts and history: `demo`'s as ever,
+/// the others' under `state/demo/` too, so deleting that folder starts
+/// every demo tenant afresh, settings and history alike.
+fn demo_paths(paths: &crate::config::Paths, profile: &str) -> crate::config::Paths {
+    if profile == "demo" {
+        return paths.clone();
+    }
+    crate::config::Paths {
+        config_file: paths.config_file.clone(),
+        data_dir: paths.data_dir.join("state").join("demo"),
+    }
+}
+
+/// Where each demo profile points, for the editor's picker.
+fn demo_targets(
+    profiles: &[String],
+    base_url: &str,
+) -> std::collections::BTreeMap<String, crate::fleet_alias::Target> {
+    profiles
+        .iter()
+        .map(|p| {
+            let sid = demo_member_sid(p);
+            (
+                p.clone(),
+                crate::fleet_alias::Target::new(base_url, Some(&sid)),
+            )
+        })
+        .collect()
+}
+
+/// The SID of a demo profile's tenant.
+fn demo_member_sid(profile: &str) -> String {
+    use exoset_sim as sim;
+    match profile.strip_prefix("demo-") {
+        Some(n) => sim::fleet_sid(sim::DEMO_SID, n.parse().unwrap_or(0)),
+        None => sim::DEMO_SID.to_string(),
+    }
+}
+
 /// A session on one of the demo's tenants, by its profile name.
 fn demo_member(
     profile: &str,
@@ -86,10 +129,7 @@ fn demo_member(
     history_keep: usize,
 ) -> crate::fleet::Member {
     use exoset_sim as sim;
-    let sid = match profile.strip_prefix("demo-") {
-        Some(n) => sim::fleet_sid(sim::DEMO_SID, n.parse().unwrap_or(0)),
-        None => sim::DEMO_SID.to_string(),
-    };
+    let sid = demo_member_sid(profile);
     let credentials = crate::api::Credentials {
         base_url: base_url.to_string(),
         tenant_sid: sid.clone(),

@@ -225,9 +225,10 @@ impl Fleet {
                 let requested = desired.reported().count();
                 let got = self.read(members);
                 let name = file.display().to_string();
-                let plans = fleet::plan(&got, requested, |base| {
+                let mut plans = fleet::plan(&got, requested, |base| {
                     Edits::from_desired(base, &desired).map_err(|e| format!("{name}: {e}"))
                 });
+                crate::fleet_alias::once_per_tenant(members, &mut plans, None);
                 write_stdout(&plan_text(
                     members,
                     &plans,
@@ -292,7 +293,8 @@ impl Fleet {
     ) -> Result<(), Failure> {
         let locks = super::guard::locks(cli, true)?;
         let got = self.read(members);
-        let plans = fleet::plan(&got, requested, edits);
+        let mut plans = fleet::plan(&got, requested, edits);
+        crate::fleet_alias::once_per_tenant(members, &mut plans, None);
         // The plan goes to stderr, as the single-tenant diff does, so that
         // stdout holds only the report (or the JSON).
         eprint!("{}", plan_text(members, &plans, "will be", &locks));
@@ -593,7 +595,18 @@ fn plan_text(members: &[Member], plans: &[Plan], will: &str, locks: &RunLocks) -
                     String::new(),
                 )
             }
-            Plan::Unchanged { unchanged } => {
+            Plan::Unchanged {
+                same_tenant_as: Some(first),
+                ..
+            } => {
+                text.push_str(&format!(
+                    "Same tenant as {}: sent once, through that profile.\n",
+                    safe(first)
+                ));
+                let note = format!("same tenant as {}", safe(first));
+                ("0".into(), "-".into(), "0".into(), note)
+            }
+            Plan::Unchanged { unchanged, .. } => {
                 text.push_str("No changes: the tenant already holds these values.\n");
                 ("0".into(), unchanged.to_string(), "0".into(), String::new())
             }

@@ -186,6 +186,9 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.profiles = crate::auth::select(&cli.overrides())
                 .map(|s| s.config.profiles.keys().cloned().collect())
                 .unwrap_or_default();
+            options.targets = crate::auth::select(&cli.overrides())
+                .map(|s| crate::fleet_alias::targets(&s.config, cli.target.base_url.as_deref()))
+                .unwrap_or_default();
             // Said before the alternate screen, so it is on the shell's
             // screen afterwards.
             if options.profiles.iter().any(|p| *p != own_profile)

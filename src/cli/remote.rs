@@ -360,18 +360,21 @@ pub fn render_diff(changes: &ChangeSet, will: &str) -> String {
         .max()
         .unwrap_or(0);
     let mut text = String::new();
+    // The editor's markers: `*` a key that changes, `=` one sent unchanged
+    // with its endpoint (`~` is kept for "not taken" / "changed on the
+    // server", in both faces).
     for row in &changes.rows {
         let path = row.id.path();
         let show = |v: &str| super::show::value(row.id, v);
         if row.companion {
             text.push_str(&format!(
-                "  {path:<width$}  {} (unchanged; sent with its endpoint)\n",
+                "= {path:<width$}  {} (unchanged; sent with its endpoint)\n",
                 quoted(&show(&row.new))
             ));
         } else {
             let old = shown(row.old.as_deref().map(show).as_deref());
             let new = super::show::change(row.id, row.old.as_deref(), &row.new);
-            text.push_str(&format!("~ {path:<width$}  {old} -> {}\n", quoted(&new)));
+            text.push_str(&format!("* {path:<width$}  {old} -> {}\n", quoted(&new)));
         }
     }
     for warning in &changes.warnings {

@@ -532,14 +532,14 @@ fn diff_and_export_across_tenants() {
     assert!(
         run.stdout.contains(
             "3 tenants: unit-1 (exoset-demo-1), unit-2 (exoset-demo-2),\n  unit-3 \
-             (exoset-demo-3):\n~ common.timezone  \"IST\" -> \"UTC\""
+             (exoset-demo-3):\n* common.timezone  \"IST\" -> \"UTC\""
         ),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("unit-3 (exoset-demo-3):\n~ common.timezone"),
+            .contains("unit-3 (exoset-demo-3):\n* common.timezone"),
         "{}",
         run.stdout
     );

@@ -228,6 +228,35 @@ pub fn fit_showing(text: &str, at: usize, max: usize) -> String {
     format!("…{}", fit(tail, max.saturating_sub(1)))
 }
 
+/// `text` cut to `max` columns in the middle (`…` there), keeping its head
+/// and its tail, the tail getting the odd column: values that share a long
+/// start and differ at the end (`https://hooks.example.com/…/call-a` and
+/// `…/call-b`) stay told apart. Measured by display width, cut only between
+/// grapheme clusters; the text is not made safe here.
+pub fn elide_middle(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let room = max - 1;
+    let head = take_width(text, room / 2);
+    let tail_room = room - width(head);
+    let graphemes: Vec<&str> = text[head.len()..].graphemes(true).collect();
+    let mut used = 0;
+    let mut start = graphemes.len();
+    while start > 0 {
+        let w = width(graphemes[start - 1]);
+        if used + w > tail_room {
+            break;
+        }
+        used += w;
+        start -= 1;
+    }
+    format!("{head}…{}", graphemes[start..].concat())
+}
+
 /// `text` padded with spaces to `columns` display columns (never cut).
 pub fn pad(text: &str, columns: usize) -> String {
     let w = width(text);
@@ -337,6 +366,32 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn elide_middle_keeps_the_end_where_long_urls_differ() {
+        let a = "https://hooks.example.com/exobridge/greenvn/call-complete-a";
+        let b = "https://hooks.example.com/exobridge/greenvn/call-complete-b";
+        let (ea, eb) = (elide_middle(a, 30), elide_middle(b, 30));
+        assert_eq!(ea, "https://hooks.…call-complete-a");
+        assert_eq!(width(&ea), 30);
+        assert_ne!(ea, eb);
+        assert_eq!(elide_middle("short", 30), "short");
+        assert_eq!(elide_middle("abcdef", 1), "…");
+        assert_eq!(elide_middle("abcdef", 0), "");
+        assert_eq!(elide_middle("abcdef", 4), "a…ef");
+    }
+
+    #[test]
+    fn elide_middle_never_splits_a_wide_or_combined_character() {
+        let text = "नमस्ते दुनिया 世界世界世界 end";
+        for max in 0..width(text) + 2 {
+            let cut = elide_middle(text, max);
+            assert!(width(&cut) <= max, "{max}: {cut}");
+            for g in cut.graphemes(true).filter(|g| *g != "…") {
+                assert!(text.contains(g), "{max}: {g:?} is not one of the text's");
+            }
+        }
+    }
 
     /// Every C0, DEL, C1 and bidi control, between printable text.
     pub fn every_control() -> String {

@@ -9,6 +9,7 @@
 //! - [`actor`]: who a change came from, as the environment says;
 //! - [`session`]: the one send path both faces use;
 //! - [`fleet`]: one change to many tenants;
+//! - [`fleet_alias`]: profiles that reach the same tenant send once;
 //! - [`runtime`]: the one tokio runtime builder.
 //!
 //! Knows nothing of the terminal: no face depends on another through it.
@@ -18,6 +19,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod fleet;
+pub mod fleet_alias;
 pub mod guard;
 pub mod session;
 pub mod store;

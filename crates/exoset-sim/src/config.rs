@@ -35,7 +35,8 @@ pub struct SimConfig {
     /// Ways the real server may answer that the documented page allows.
     pub quirks: Quirks,
     /// More tenants the same credentials may act on, each with its own
-    /// settings (kept in memory only: the state file holds `sid`'s).
+    /// settings (with a state file, each kept beside it: see
+    /// `tenant_state`).
     pub more_tenants: Vec<(String, Settings)>,
     /// Added to every request before it is answered: a far-away server.
     pub latency: Duration,

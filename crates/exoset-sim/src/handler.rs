@@ -363,9 +363,9 @@ fn put(shared: &Shared, sid: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<
     for (id, text) in updates {
         next.set(id, text);
     }
-    // The state file keeps the first tenant's settings only.
-    if let Some(path) = shared.state_file.as_ref().filter(|_| sid == shared.sid) {
-        save_state(path, &next).map_err(|e| {
+    if let Some(path) = shared.state_file.as_ref() {
+        let path = crate::tenant_state::file_for(path, &shared.sid, sid);
+        save_state(&path, &next).map_err(|e| {
             Refusal::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Some(0),

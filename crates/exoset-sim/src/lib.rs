@@ -26,6 +26,7 @@ mod faults;
 mod handler;
 mod server;
 mod state;
+mod tenant_state;
 #[cfg(test)]
 mod tests;
 

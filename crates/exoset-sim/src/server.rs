@@ -80,7 +80,11 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let tenants = std::iter::once((config.sid.clone(), settings))
-            .chain(config.more_tenants)
+            .chain(crate::tenant_state::load_more(
+                config.state_file.as_deref(),
+                &config.sid,
+                config.more_tenants,
+            )?)
             .map(|(sid, settings)| (sid, Tenant::new(settings)))
             .collect();
         let shared = Arc::new(Shared {

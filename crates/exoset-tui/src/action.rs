@@ -87,6 +87,8 @@ pub enum Effect {
         seq: u64,
         base: Settings,
         edits: Edits,
+        /// The history entry these edits roll back, recorded with the send.
+        rollback_of: Option<u64>,
     },
     /// Cancel the request in flight.
     Cancel,

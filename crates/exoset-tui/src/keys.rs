@@ -157,6 +157,12 @@ pub enum Command {
     Tenants,
     /// In the send question: also send the change to other tenants.
     AlsoSend,
+    /// Scroll the detail pane (long help on a short screen).
+    DetailDown,
+    DetailUp,
+    /// In the list of tenants to also send to: tick every one (or, when all
+    /// are ticked, none).
+    MarkAll,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for
@@ -429,6 +435,20 @@ pub static BINDINGS: &[Binding] = &[
         C::Help,
         "show every key",
         Some("help"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('J')],
+        C::DetailDown,
+        "scroll the detail pane down, when its text is longer than the pane",
+        Some("more"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('K')],
+        C::DetailUp,
+        "scroll the detail pane back up",
+        None,
     ),
     // Moving, wherever there is a list.
     bind(LISTS, UP, C::Up, "move up", None),
@@ -748,11 +768,61 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[M::Tenants, M::Fleet], UP, C::Up, "previous", None),
     bind(&[M::Tenants, M::Fleet], DOWN, C::Down, "next", None),
     bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::PageUp)],
+        C::PageUp,
+        "a page of tenants up",
+        None,
+    ),
+    bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::PageDown)],
+        C::PageDown,
+        "a page of tenants down",
+        None,
+    ),
+    bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::Home), ch('g')],
+        C::First,
+        "the first tenant",
+        None,
+    ),
+    bind(
+        &[M::Tenants, M::Fleet],
+        &[key(KeyCode::End), ch('G')],
+        C::Last,
+        "the last tenant",
+        None,
+    ),
+    bind(
+        &[M::Fleet],
+        &[key(KeyCode::Enter)],
+        C::Choose,
+        "show the highlighted tenant in full: its whole diff, why it is left out, its result \
+         (Esc back)",
+        Some("details"),
+    ),
+    bind(
         &[M::Tenants],
         &[ch(' ')],
         C::Mark,
         "when also sending: tick or untick the tenant",
         Some("tick"),
+    ),
+    bind(
+        &[M::Tenants],
+        &[ch('/')],
+        C::Filter,
+        "filter the tenants by profile name or SID (Enter keeps it, Esc clears it)",
+        Some("filter"),
+    ),
+    bind(
+        &[M::Tenants],
+        &[ch('A')],
+        C::MarkAll,
+        "when also sending: tick every tenant shown (again: untick them)",
+        Some("tick all"),
     ),
     bind(
         &[M::Tenants],

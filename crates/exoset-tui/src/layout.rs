@@ -4,7 +4,9 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 
 pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// 80×24 inside tmux or screen with a status line is 80×23, and 80×22
+/// with two: those fit, with a shorter detail pane.
+pub const MIN_HEIGHT: u16 = 22;
 
 /// The most lines the status area takes (an error with its request id wraps).
 pub const MAX_STATUS_LINES: u16 = 4;
@@ -37,7 +39,13 @@ pub fn wrapped_lines<'a>(texts: impl Iterator<Item = &'a str>, width: u16) -> u1
 
 pub fn areas(area: Rect, filter_shown: bool, status_lines: u16) -> Areas {
     let status_lines = status_lines.clamp(1, MAX_STATUS_LINES);
-    let detail_height = if area.height >= 36 { 11 } else { 8 };
+    // Compact below 24 rows: the detail pane gives up the rows, the list
+    // keeps its 13.
+    let detail_height = match area.height {
+        36.. => 11,
+        24.. => 8,
+        h => 8u16.saturating_sub(24 - h),
+    };
     let [tabs, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -125,5 +133,17 @@ mod tests {
         assert_eq!(a.keys.y, 23);
         let filtered = areas(Rect::new(0, 0, 80, 24), true, 1);
         assert_eq!(filtered.list.height, 12);
+    }
+
+    #[test]
+    fn at_80_by_23_and_22_the_list_keeps_its_rows_and_the_detail_shrinks() {
+        for (height, detail) in [(23, 7), (22, 6)] {
+            let a = areas(Rect::new(0, 0, 80, height), false, 1);
+            assert_eq!(a.list.height, 13, "{height}");
+            assert_eq!(a.detail.height, detail, "{height}");
+            assert_eq!(a.keys.y, height - 1);
+            assert!(!too_small(Rect::new(0, 0, 80, height)));
+        }
+        assert!(too_small(Rect::new(0, 0, 80, 21)));
     }
 }

@@ -8,6 +8,7 @@
 mod action;
 mod ansi16;
 mod app;
+mod ascii;
 mod ending;
 mod keys;
 mod layout;
@@ -36,7 +37,7 @@ use terminal::{
 // The engine's and the core's modules, under the names the editor's modules
 // use (`crate::session`, `crate::schema`, …).
 use exoset_core::{changes, exit, schema, settings, text, validate};
-use exoset_engine::{api, auth, fleet, guard, runtime, session, store};
+use exoset_engine::{api, auth, fleet, fleet_alias, guard, runtime, session, store};
 
 use crate::api::Client;
 use crate::changes::Edits;
@@ -71,6 +72,13 @@ pub struct EditorOptions {
     /// Every profile, for `P` (switch tenant) and "also send to…"; and how
     /// to open sessions on them. Empty: neither is offered.
     pub profiles: Vec<String>,
+    /// Where each profile points (tenant SID and the tenant it reaches), as
+    /// its settings say: the picker shows the SID and warns of profiles on
+    /// the same tenant. May be empty.
+    pub targets: std::collections::BTreeMap<String, fleet_alias::Target>,
+    /// Said after every tenant's title, through `P` too: `simulator` in
+    /// the demo.
+    pub title_note: Option<String>,
     pub connector: Option<Connector>,
     /// The profile's mode, label and whether it needs a reason.
     pub guard: crate::guard::ProfileGuard,
@@ -101,6 +109,8 @@ impl EditorOptions {
             color: color_allowed(),
             state: None,
             profiles: Vec::new(),
+            targets: std::collections::BTreeMap::new(),
+            title_note: None,
             connector: None,
             guard: crate::guard::ProfileGuard::default(),
             locks: crate::guard::RunLocks::default(),
@@ -153,6 +163,9 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     let console = Console::enter(options.mouse).map_err(terminal_failure)?;
     // The 16 basic colours go out in their classic forms (see `ansi16`).
     let backend = CrosstermBackend::new(ansi16::Ansi16::new(io::stdout()));
+    // A locale that is not UTF-8 (LANG=C) gets ASCII lines and dashes.
+    let not_utf8 = ascii::locale_is_not_utf8(|name| std::env::var(name).ok());
+    let backend = ascii::Ascii::new(backend, not_utf8);
     let terminal = Terminal::new(backend).map_err(terminal_failure)?;
     let mut driver = Driver {
         terminal,
@@ -174,6 +187,8 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     let mut app = App::new(options.title, host, options.color, options.mouse);
     app.drafts = driver.state.is_some();
     app.profiles = options.profiles;
+    app.targets = options.targets;
+    app.title_note = options.title_note;
     app.profile = driver.state.as_ref().map(|s| s.profile.clone());
     app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
@@ -714,7 +729,12 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 // The sends in flight are stopped by the run's end.
                 Effect::Quit => return Ok(true),
                 Effect::Load { seq } => tasks.load(seq),
-                Effect::Submit { seq, base, edits } => tasks.submit(seq, base, edits),
+                Effect::Submit {
+                    seq,
+                    base,
+                    edits,
+                    rollback_of,
+                } => tasks.submit(seq, base, edits, rollback_of),
                 Effect::Cancel => tasks.cancel(),
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.

@@ -58,18 +58,27 @@ impl Tasks {
         changes: Vec<(crate::schema::FieldId, String)>,
     ) {
         let tx = self.tx.clone();
+        // This editor's tenant sends first: a ticked profile that reaches
+        // it again is planned "same tenant as" this one.
+        let own_profile = self.session.profile.clone();
+        let own_key = crate::fleet_alias::key_of(self.session.client.url());
         tokio::spawn(async move {
             let cancel = CancellationToken::new();
             let got =
                 crate::fleet::read_all(&members, crate::fleet::DEFAULT_JOBS, &cancel, |_, _| {})
                     .await;
-            let plans = crate::fleet::plan(&got, changes.len(), |base| {
+            let mut plans = crate::fleet::plan(&got, changes.len(), |base| {
                 let mut edits = Edits::default();
                 for (id, text) in &changes {
                     edits.set(base, *id, text.clone());
                 }
                 Ok(edits)
             });
+            crate::fleet_alias::once_per_tenant(
+                &members,
+                &mut plans,
+                Some((&own_profile, &own_key)),
+            );
             let _ = tx.send(Action::FleetPlanned { view, plans });
         });
     }
@@ -225,7 +234,13 @@ impl Tasks {
         });
     }
 
-    pub(super) fn submit(&mut self, seq: u64, base: Settings, edits: Edits) {
+    pub(super) fn submit(
+        &mut self,
+        seq: u64,
+        base: Settings,
+        edits: Edits,
+        rollback_of: Option<u64>,
+    ) {
         let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
         let cleared = match crate::guard::clear(&session, &self.locks, &Confirmation::Yes, None) {
             Ok(cleared) => cleared,
@@ -243,6 +258,7 @@ impl Tasks {
             let request = SendRequest {
                 base,
                 edits,
+                rollback_of,
                 ..SendRequest::default()
             };
             let checked = tx.clone();

@@ -58,18 +58,19 @@ pub fn draw(frame: &mut Frame, app: &App) {
             form(frame, Some(state), false);
         }
         ModeState::Diff { scroll } => {
-            diff::draw(frame, theme, model, &app.host, body, *scroll, false)
+            diff::draw(frame, theme, model, &send_to(app), body, *scroll, false)
         }
         ModeState::Confirm(Question::Send) => {
-            diff::draw(frame, theme, model, &app.host, body, 0, true);
+            diff::draw(frame, theme, model, &send_to(app), body, 0, true);
         }
         ModeState::Confirm(Question::RestoreDraft) => {
             if let Some(offer) = &app.draft_offer {
-                draft::draw(frame, theme, model, offer, body);
+                draft::draw(frame, theme, model, offer, &app.target(), body);
             }
         }
         ModeState::Confirm(question) => {
             let facts = Facts {
+                target: app.target(),
                 edits: model.edits().len(),
                 busy: app.busy(),
                 drafts: app.drafts,
@@ -85,17 +86,26 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ModeState::History(view) => history::draw(frame, theme, model, view, body),
         ModeState::Tenants(pick) => {
             if pick.purpose == crate::overlay::tenants::Purpose::AlsoSend {
-                diff::draw(frame, theme, model, &app.host, body, 0, true);
+                diff::draw(frame, theme, model, &send_to(app), body, 0, true);
             }
             crate::overlay::tenants::draw_pick(frame, theme, pick, body);
         }
-        ModeState::Fleet(view) => crate::overlay::tenants::draw_fleet(frame, theme, view, body),
+        ModeState::Fleet(view) => crate::overlay::fleet::draw_fleet(frame, theme, view, body),
         _ => {}
     }
 }
 
 /// A key cut in the middle, so both its start and its `_endpoint` show.
 /// Keys are ASCII (ours, or an unknown key's name, which `fit` handles).
+/// What the send question names: this tenant, and whether `a` (also send
+/// to other profiles' tenants) is on offer.
+fn send_to(app: &App) -> diff::SendTo {
+    diff::SendTo {
+        target: app.target(),
+        others: app.profiles.iter().any(|p| Some(p) != app.profile.as_ref()),
+    }
+}
+
 fn squeeze_key(key: &str, width: u16) -> String {
     let width = usize::from(width);
     let len = key.chars().count();
@@ -151,7 +161,12 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(Span::width).sum();
-    let label = format!("exoset · {} ", app.title);
+    let note = app
+        .title_note
+        .as_deref()
+        .map(|n| format!(" · {n}"))
+        .unwrap_or_default();
+    let label = format!("exoset · {}{note} ", app.title);
     let room = usize::from(area.width).saturating_sub(used);
     if crate::text::width(&label) <= room {
         spans.push(Span::raw(" ".repeat(room - crate::text::width(&label))));
@@ -249,6 +264,12 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
 /// anywhere, and the key that shows them.
 fn no_match(app: &App) -> String {
     let filter = crate::text::safe(&app.filter);
+    // While typing, a digit goes into the filter: Enter keeps it first.
+    let press = if matches!(app.mode, ModeState::Filter(_)) {
+        "Enter, then"
+    } else {
+        "press"
+    };
     let elsewhere: Vec<String> = Section::ALL
         .iter()
         .filter(|s| **s != app.tab)
@@ -256,7 +277,7 @@ fn no_match(app: &App) -> String {
             let n = rows::items(&rows::rows(app.model.base(), s, &app.filter)).len();
             (n > 0).then(|| {
                 format!(
-                    "{} on {} — press {}",
+                    "{} on {} — {press} {}",
                     crate::text::count(n, "match"),
                     s.title(),
                     tab_index(s) + 1
@@ -339,6 +360,39 @@ fn unknown_text(app: &App, section: &str, key: &str) -> String {
 fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
     let theme = &app.theme;
     let inner_width = area.width.saturating_sub(2);
+    let (title, text) = detail_content(app, inner_width);
+    let inner_height = area.height.saturating_sub(2);
+    let hidden = detail_rows(&text, inner_width).saturating_sub(inner_height);
+    let scroll = app.detail_scroll.min(hidden);
+    let mut block = boxed(theme, title);
+    // Longer than the pane (long help, a short screen): say so, and how.
+    if hidden > scroll {
+        block = block.title_bottom(Line::styled(" J more ", theme.dim).right_aligned());
+    } else if scroll > 0 {
+        block = block.title_bottom(Line::styled(" K back ", theme.dim).right_aligned());
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// Rows of the detail pane's text past what it shows, scrolled as it is.
+fn detail_more(app: &App) -> bool {
+    let area = app.areas().detail;
+    let width = area.width.saturating_sub(2);
+    let (_, text) = detail_content(app, width);
+    let hidden = detail_rows(&text, width).saturating_sub(area.height.saturating_sub(2));
+    hidden > app.detail_scroll.min(hidden)
+}
+
+/// The detail pane's title and text, for the selected row.
+fn detail_content<'a>(app: &App, inner_width: u16) -> (String, Text<'a>) {
+    let theme = &app.theme;
     let value_width = inner_width.saturating_sub(9);
     let (title, lines, help) = match app.selected_key().filter(|_| app.loaded) {
         Some(RowKey::Field(id)) => {
@@ -370,14 +424,44 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => (" Details ".to_string(), Vec::new(), String::new()),
     };
-    let block = boxed(theme, title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let mut text = Text::from(lines);
     if !help.is_empty() {
         text.lines.push(Line::styled(help, theme.text));
     }
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+    (title, text)
+}
+
+/// Rows `text` takes wrapped at `width` (words wrap; a long word breaks).
+pub(crate) fn detail_rows(text: &Text, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    text.lines
+        .iter()
+        .map(|line| {
+            let words: Vec<String> = line
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                .split(' ')
+                .map(str::to_string)
+                .collect();
+            let mut rows = 1usize;
+            let mut used = 0usize;
+            for word in words {
+                let w = crate::text::width(&word);
+                let need = if used == 0 { w } else { used + 1 + w };
+                if need <= width {
+                    used = need;
+                } else {
+                    rows += (w.max(1)).div_ceil(width);
+                    used = w % width;
+                }
+            }
+            rows
+        })
+        .sum::<usize>()
+        .try_into()
+        .unwrap_or(u16::MAX)
 }
 
 fn field_detail<'a>(app: &App, id: FieldId, width: u16) -> Vec<Line<'a>> {
@@ -487,6 +571,30 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
     let entries: Vec<(String, &str)> = keys::for_mode(mode)
         // Space is shown only where it acts (a bool or an enum).
         .filter(|b| !(b.command == Command::Toggle && mode == Mode::Browse && !app.space_acts()))
+        // `J` only where the detail pane has more than it shows.
+        .filter(|b| b.command != Command::DetailDown || (app.loaded && detail_more(app)))
+        // Nothing loaded: nothing to edit, show, copy or send.
+        .filter(|b| {
+            app.loaded
+                || mode != Mode::Browse
+                || !matches!(
+                    b.command,
+                    Command::Edit
+                        | Command::Toggle
+                        | Command::Revert
+                        | Command::Filter
+                        | Command::ShowDiff
+                        | Command::Submit
+                        | Command::ExternalEdit
+                        | Command::Copy
+                )
+        })
+        // Ticks act only when choosing tenants to also send to, not in `P`.
+        .filter(|b| {
+            !(matches!(b.command, Command::Mark | Command::MarkAll)
+                && matches!(&app.mode, ModeState::Tenants(pick)
+                    if pick.purpose == crate::overlay::tenants::Purpose::Switch))
+        })
         .filter(|b| b.command != Command::Help)
         .filter_map(|b| {
             // Esc in the fleet view stops a send, or closes: the box says

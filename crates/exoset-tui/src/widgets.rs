@@ -50,6 +50,18 @@ pub fn fit(text: &str, width: u16) -> String {
     crate::text::pad(&short(text, width), width)
 }
 
+/// A value on one line in exactly `width` columns, cut in the middle when
+/// too long: values that differ only at the end (two webhook URLs) stay
+/// told apart.
+pub fn fit_value(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    let one: String = text
+        .chars()
+        .map(|c| if crate::text::is_hostile(c) { ' ' } else { c })
+        .collect();
+    crate::text::pad(&crate::text::elide_middle(&one, width), width)
+}
+
 /// Words of `text` (runs of whitespace as one space) in lines of at most
 /// `width` display columns.
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
@@ -103,7 +115,7 @@ pub fn labelled<'a>(theme: &Theme, label: &str, text: Span<'a>) -> Line<'a> {
 
 pub fn value_span<'a>(theme: &Theme, value: Option<&str>, width: u16) -> Span<'a> {
     match value {
-        Some(text) => Span::styled(fit(text, width), theme.text),
+        Some(text) => Span::styled(fit_value(text, width), theme.text),
         None => Span::styled(fit("not reported", width), theme.dim),
     }
 }
@@ -111,6 +123,15 @@ pub fn value_span<'a>(theme: &Theme, value: Option<&str>, width: u16) -> Span<'a
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_cut_in_the_middle_so_urls_that_differ_at_the_end_differ() {
+        let a = fit_value("https://hooks.example.com/exobridge/greenvn/call-a", 24);
+        let b = fit_value("https://hooks.example.com/exobridge/greenvn/call-b", 24);
+        assert_eq!(a, "https://hoo…eenvn/call-a");
+        assert_ne!(a, b);
+        assert_eq!(fit_value("ok", 4), "ok  ");
+    }
 
     #[test]
     fn fit_pads_and_cuts_to_the_width() {

@@ -87,8 +87,8 @@ pub(super) fn term_check(get: &dyn Fn(&str) -> Option<String>) -> Check {
     if tty {
         if let Ok((cols, rows)) = crossterm::terminal::size() {
             notes.push(format!("{cols}x{rows}"));
-            if cols < 80 || rows < 24 {
-                notes.push("smaller than the 80x24 the editor wants".to_owned());
+            if cols < 80 || rows < 22 {
+                notes.push("smaller than the 80x22 the editor wants".to_owned());
             }
         }
     } else {

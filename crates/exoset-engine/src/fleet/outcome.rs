@@ -66,6 +66,10 @@ pub fn unsent(member: &Member, plan: &Plan) -> Outcome {
                 count(changes.changed().count(), "change")
             ),
         ),
+        Plan::Unchanged {
+            same_tenant_as: Some(first),
+            ..
+        } => (Kind::Unchanged, exit::OK, crate::fleet_alias::said(first)),
         Plan::Unchanged { .. } => (
             Kind::Unchanged,
             exit::OK,

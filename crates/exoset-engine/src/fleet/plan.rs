@@ -66,8 +66,13 @@ pub enum Plan {
         /// Keys asked for that the tenant already holds.
         unchanged: usize,
     },
-    /// The tenant already holds every value asked for: nothing is sent.
-    Unchanged { unchanged: usize },
+    /// The tenant already holds every value asked for, or another profile
+    /// of the fleet reaches the same tenant and sends for it
+    /// (`same_tenant_as`, see [`crate::fleet_alias`]): nothing is sent.
+    Unchanged {
+        unchanged: usize,
+        same_tenant_as: Option<String>,
+    },
     /// The change cannot be sent to this tenant.
     Invalid {
         changes: Option<ChangeSet>,
@@ -128,7 +133,10 @@ pub fn plan(
                         unchanged,
                     }
                 } else if changes.is_empty() {
-                    Plan::Unchanged { unchanged }
+                    Plan::Unchanged {
+                        unchanged,
+                        same_tenant_as: None,
+                    }
                 } else {
                     Plan::Send {
                         base: base.clone(),

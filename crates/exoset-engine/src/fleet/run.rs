@@ -118,6 +118,7 @@ pub async fn send_all(
     stop: &CancellationToken,
     mut on_done: impl FnMut(usize, &Outcome),
 ) -> Vec<Outcome> {
+    let plans = &crate::fleet_alias::guarded(members, plans);
     let pairs: Vec<(&Member, &Plan)> = members.iter().zip(plans).collect();
     let put_started: Vec<Arc<AtomicBool>> = pairs
         .iter()

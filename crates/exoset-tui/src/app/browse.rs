@@ -16,6 +16,19 @@ use serde_json::Value;
 
 impl App {
     pub(super) fn browse(&mut self, command: Command) -> Vec<Effect> {
+        // The detail pane's scroll holds for the field it was scrolled on:
+        // any other key starts the next field's at its top.
+        match command {
+            Command::DetailDown => {
+                self.detail_scroll = self.detail_scroll.saturating_add(1);
+                return vec![];
+            }
+            Command::DetailUp => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(1);
+                return vec![];
+            }
+            _ => self.detail_scroll = 0,
+        }
         match command {
             Command::ShowTab(section) => self.tab = section,
             Command::NextTab | Command::PrevTab => {

@@ -23,10 +23,11 @@ use super::overlay::confirm::Question;
 use super::overlay::conflicts::AfterConflicts;
 use super::overlay::draft::DraftOffer;
 use super::overlay::edit::TextEdit;
+use super::overlay::fleet::FleetView;
 use super::overlay::history::HistoryView;
 use super::overlay::multi_pick::MultiPick;
 use super::overlay::pick::Pick;
-use super::overlay::tenants::{FleetView, TenantPick};
+use super::overlay::tenants::TenantPick;
 use super::overlay::{diff, help};
 use super::rows::{self, Row, RowKey};
 use super::sms::SmsForm;
@@ -89,6 +90,8 @@ pub struct Request {
 pub struct App {
     /// Profile or tenant label for the title.
     pub title: String,
+    /// Said after the title for every tenant (`simulator` in the demo).
+    pub title_note: Option<String>,
     /// Where requests go, for messages.
     pub host: String,
     pub mouse: bool,
@@ -135,12 +138,20 @@ pub struct App {
     notice: Option<String>,
     /// Every profile in config.toml, for `P` and "also send to…".
     pub profiles: Vec<String>,
+    /// Where each profile points, for the picker's SIDs and same-tenant
+    /// warnings.
+    pub targets: std::collections::BTreeMap<String, crate::fleet_alias::Target>,
     /// This editor's profile, left out of those lists.
     pub profile: Option<String>,
     /// This editor's tenant SID, for the fleet view's row of it.
     pub tenant: Option<String>,
     /// The last fleet view's number: each new view gets the next one.
     fleet_seq: u64,
+    /// How far the detail pane is scrolled (`J`/`K`), for long help.
+    pub detail_scroll: u16,
+    /// The history entry the pending edits roll back (`r` in the history),
+    /// until they are sent.
+    pub rollback_of: Option<u64>,
     /// This tenant's last send, as a report line.
     pub last_sent: Option<crate::fleet::Outcome>,
     /// Ctrl-C ended the editor.
@@ -158,6 +169,7 @@ impl App {
     pub fn new(title: impl Into<String>, host: impl Into<String>, color: bool, mouse: bool) -> App {
         App {
             title: title.into(),
+            title_note: None,
             host: host.into(),
             mouse,
             theme: Theme::new(color),
@@ -186,11 +198,32 @@ impl App {
             told_held: false,
             notice: None,
             profiles: Vec::new(),
+            targets: std::collections::BTreeMap::new(),
             profile: None,
             tenant: None,
             fleet_seq: 0,
+            rollback_of: None,
+            detail_scroll: 0,
             last_sent: None,
             ctrl_c: false,
+        }
+    }
+
+    /// Where a send goes, for every question and every "Saved" line:
+    /// `demo (tenant exoset-demo-1 at 127.0.0.1)`; the host alone is the
+    /// same for every tenant of a server. Safe for a terminal.
+    pub fn target(&self) -> String {
+        let safe = |s: &str| crate::text::safe(s).into_owned();
+        match (&self.profile, &self.tenant) {
+            (Some(profile), Some(tenant)) => format!(
+                "{} (tenant {} at {})",
+                safe(profile),
+                safe(tenant),
+                safe(&self.host)
+            ),
+            (None, Some(tenant)) => format!("tenant {} at {}", safe(tenant), safe(&self.host)),
+            (Some(profile), None) => format!("{} at {}", safe(profile), safe(&self.host)),
+            (None, None) => safe(&self.host),
         }
     }
 
@@ -219,6 +252,8 @@ impl App {
             ModeState::Help { .. } => Mode::Help,
             ModeState::History(view) if view.open.is_some() => Mode::HistoryEntry,
             ModeState::History(_) => Mode::History,
+            // Typing its filter: the filter line's keys.
+            ModeState::Tenants(pick) if pick.typing => Mode::Filter,
             ModeState::Tenants(_) => Mode::Tenants,
             ModeState::Fleet(_) => Mode::Fleet,
         }
@@ -231,7 +266,8 @@ impl App {
     /// Whether an action cannot change anything: a key no binding claims
     /// outside text entry, the mouse when not asked for, a stale answer.
     fn ignores(&self, action: &Action) -> bool {
-        let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_));
+        let typing = matches!(self.mode, ModeState::Filter(_) | ModeState::Edit(_))
+            || matches!(&self.mode, ModeState::Tenants(pick) if pick.typing);
         if self.too_small() {
             // Behind the too-small notice only q and Ctrl-C act.
             match action {
@@ -431,7 +467,11 @@ impl App {
         match self.mode() {
             Mode::Browse => self.browse(command),
             Mode::Filter => {
-                self.filter_command(command);
+                let page = self.page();
+                match &mut self.mode {
+                    ModeState::Tenants(pick) => pick.filter_command(command, page),
+                    _ => self.filter_command(command),
+                }
                 vec![]
             }
             Mode::EditText | Mode::EditLines => self.edit_command(command),

@@ -160,12 +160,14 @@ impl App {
                     self.revalidate();
                 }
             }
+            ModeState::Tenants(pick) if pick.typing => pick.type_key(key),
             _ => {}
         }
     }
 
     pub(super) fn on_paste(&mut self, text: &str) {
         match &mut self.mode {
+            ModeState::Tenants(pick) if pick.typing => pick.paste(text),
             ModeState::Filter(input) => {
                 filter::paste(input, text);
                 self.filter = filter::text(input);
@@ -491,6 +493,9 @@ impl App {
         let Some(first) = restored.first() else {
             return;
         };
+        // The send records it as this entry's rollback, as `exoset
+        // rollback` does.
+        self.rollback_of = Some(item.id);
         self.mode = ModeState::Browse;
         // Show the first key put back, in its pane.
         self.tab = first.setting().section;

@@ -43,6 +43,8 @@ impl App {
     }
 
     pub(super) fn start_load(&mut self) -> Vec<Effect> {
+        // A load replaces what was pending: no rollback is on its way.
+        self.rollback_of = None;
         let seq = self.next_seq();
         self.request = Some(Request {
             seq,
@@ -209,6 +211,7 @@ impl App {
             seq,
             base: self.model.base().clone(),
             edits: self.model.edits().clone(),
+            rollback_of: self.rollback_of,
         }]
     }
 
@@ -247,6 +250,10 @@ impl App {
             }
         };
         let effects = self.tell_sent(sent);
+        // Sent (or nothing left to send): the next send is no rollback.
+        if self.model.edits().is_empty() {
+            self.rollback_of = None;
+        }
         if let Some(view) = view {
             self.mode = ModeState::Fleet(view);
         }
@@ -411,14 +418,16 @@ impl App {
             self.say(
                 tone,
                 format!(
-                    "Saved {}{request_id}.{unconfirmed}{taken}",
-                    count(done.changed(), "change")
+                    "Saved {} to {}{request_id}.{unconfirmed}{taken}",
+                    count(done.changed(), "change"),
+                    self.target()
                 ),
             );
             return;
         }
         let text = format!(
-            "Saved{request_id}, but the server did not take {} as sent (marked ~): {}.",
+            "Saved to {}{request_id}, but the server did not take {} as sent (marked ~): {}.",
+            self.target(),
             count(missed.len(), "key"),
             missed.join("; ")
         );

@@ -5,7 +5,8 @@
 use super::{App, Effect, ModeState, Tone};
 use crate::keys::Command;
 use crate::overlay::confirm::Question;
-use crate::overlay::tenants::{FleetOutcome, FleetView, OwnRow, PickOutcome, Purpose, TenantPick};
+use crate::overlay::fleet::{FleetOutcome, FleetView, OwnRow};
+use crate::overlay::tenants::{PickOutcome, Purpose, TenantPick};
 
 impl App {
     /// The profiles other than this editor's.
@@ -30,7 +31,23 @@ impl App {
             }
             return;
         }
-        self.mode = ModeState::Tenants(TenantPick::new(purpose, others));
+        let tenants = others
+            .iter()
+            .map(|name| self.targets.get(name).and_then(|t| t.tenant.clone()))
+            .collect();
+        // This editor's tenant first: a ticked profile on it is sent once.
+        let order: Vec<String> = self.profile.iter().chain(&others).cloned().collect();
+        let same_as = others
+            .iter()
+            .map(|name| {
+                crate::fleet_alias::first_on_same_tenant(&self.targets, &order, name).cloned()
+            })
+            .collect();
+        self.mode = ModeState::Tenants(TenantPick::new(purpose, others).with_targets(
+            tenants,
+            same_as,
+            self.profile.clone(),
+        ));
     }
 
     pub(super) fn tenants_command(&mut self, command: Command) -> Vec<Effect> {
@@ -72,6 +89,7 @@ impl App {
                 let own = OwnRow {
                     profile: self.profile.clone().unwrap_or_default(),
                     tenant: self.tenant.clone().unwrap_or_default(),
+                    changes: Some(self.model.changes().clone()),
                     ..OwnRow::default()
                 };
                 self.mode =
@@ -87,11 +105,12 @@ impl App {
 
     pub(super) fn fleet_command(&mut self, command: Command) -> Vec<Effect> {
         let busy = self.busy();
+        let page = self.page();
         let ModeState::Fleet(view) = &mut self.mode else {
             return vec![];
         };
         let id = view.id;
-        match view.command(command) {
+        match view.command(command, page) {
             FleetOutcome::Stay => vec![],
             FleetOutcome::NotYet => {
                 self.say(Tone::Info, "Wait for every tenant to be read first.");
@@ -181,6 +200,8 @@ impl App {
         next.size = self.size;
         next.drafts = self.drafts;
         next.profiles = self.profiles.clone();
+        next.targets = self.targets.clone();
+        next.title_note = self.title_note.clone();
         next.profile = Some(profile);
         next.fleet_seq = self.fleet_seq;
         next

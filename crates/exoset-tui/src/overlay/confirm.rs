@@ -30,6 +30,8 @@ pub fn answer(command: Command) -> Option<bool> {
 
 /// What the quit and reload questions need to know.
 pub struct Facts {
+    /// Where the changes would go: `demo (tenant exoset-demo-1 at host)`.
+    pub target: String,
     pub edits: usize,
     pub busy: bool,
     pub drafts: bool,
@@ -39,11 +41,18 @@ pub struct Facts {
 /// is drawn under the diff, the draft offer by [`super::draft`].)
 pub fn draw(frame: &mut Frame, theme: &Theme, question: Question, facts: &Facts, body: Rect) {
     let n = facts.edits;
-    let changes = crate::text::count(n, "unsent change");
+    let changes = format!(
+        "{} to {}",
+        crate::text::count(n, "unsent change"),
+        facts.target
+    );
     let (title, text, yes, no) = match question {
         Question::Quit if facts.busy => (
             " Quit? ",
-            "A send is in flight: quitting now may leave it applied or not.".to_string(),
+            format!(
+                "A send to {} is in flight: quitting now may leave it applied or not.",
+                facts.target
+            ),
             "quit",
             "stay",
         ),

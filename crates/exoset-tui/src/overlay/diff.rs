@@ -57,7 +57,16 @@ pub fn chunks(text: &str, width: usize) -> Vec<String> {
 }
 
 pub fn lines<'a>(theme: &Theme, model: &Model, width: u16) -> Vec<Line<'a>> {
-    let changes = model.changes();
+    change_lines(theme, model.changes(), width)
+}
+
+/// A change set as the diff shows it: each changed key old → new (wrapped,
+/// `sms_config` and headers by part), each companion, each problem.
+pub fn change_lines<'a>(
+    theme: &Theme,
+    changes: &crate::changes::ChangeSet,
+    width: u16,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     if changes.is_empty() && changes.problems.is_empty() {
         lines.push(Line::styled("No pending changes.", theme.dim));
@@ -156,11 +165,19 @@ pub fn lines<'a>(theme: &Theme, model: &Model, width: u16) -> Vec<Line<'a>> {
     lines
 }
 
+/// Where the send question says the changes go.
+pub struct SendTo {
+    /// `demo (tenant exoset-demo-1 at 127.0.0.1)`, already safe.
+    pub target: String,
+    /// Whether other profiles exist, so `a` (also send to…) acts.
+    pub others: bool,
+}
+
 pub fn draw(
     frame: &mut Frame,
     theme: &Theme,
     model: &Model,
-    host: &str,
+    to: &SendTo,
     body: Rect,
     scroll: usize,
     confirm: bool,
@@ -176,23 +193,29 @@ pub fn draw(
     frame.render_widget(block, body);
     let lines = lines(theme, model, inner.width);
     let mut list_area = inner;
-    if confirm && inner.height > 2 {
-        list_area.height -= 2;
+    if confirm && inner.height > 3 {
+        // The question names the tenant on its own line (the host alone is
+        // the same for every tenant of a server), its keys on the next.
+        list_area.height -= 3;
         let n = model.changes().changed().count();
-        let question = Line::from(vec![
-            Span::styled(
-                format!("Send {} to {}? ", crate::text::count(n, "change"), host),
-                theme.warning,
-            ),
-            Span::styled("y", theme.key_cap),
-            Span::raw(" send  "),
+        let asked = format!("Send {} to {}?", crate::text::count(n, "change"), to.target);
+        let question = Line::styled(
+            crate::text::fit(&asked, usize::from(inner.width)),
+            theme.warning,
+        );
+        let mut keys = vec![Span::styled("y", theme.key_cap), Span::raw(" send  ")];
+        if to.others {
+            keys.push(Span::styled("a", theme.key_cap));
+            keys.push(Span::raw(" also send to other tenants…  "));
+        }
+        keys.extend([
             Span::styled("n", theme.key_cap),
             Span::raw("/"),
             Span::styled("Esc", theme.key_cap),
             Span::raw(" back"),
         ]);
-        let rect = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
-        frame.render_widget(Paragraph::new(question), rect);
+        let rect = Rect::new(inner.x, inner.y + inner.height - 2, inner.width, 2);
+        frame.render_widget(Paragraph::new(vec![question, Line::from(keys)]), rect);
     }
     let max_scroll = lines.len().saturating_sub(usize::from(list_area.height));
     let scroll = u16::try_from(scroll.min(max_scroll)).unwrap_or(0);

@@ -69,7 +69,15 @@ impl DraftOffer {
 /// Lines each key takes in the list.
 const KEY_LINES: usize = 2;
 
-pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer, body: Rect) {
+/// `target` names the tenant (`demo (tenant exoset-demo at host)`, safe).
+pub fn draw(
+    frame: &mut Frame,
+    theme: &Theme,
+    model: &Model,
+    offer: &DraftOffer,
+    target: &str,
+    body: Rect,
+) {
     let draft = &offer.draft;
     let n = draft.edits.len();
     let width = body.width.min(76);
@@ -86,8 +94,8 @@ pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer,
     };
     let head = wrap_words(
         &format!(
-            "{what} was saved at {when}. Restore it on top of the settings just loaded? \
-             Loaded value → the draft's:"
+            "{what} was saved at {when} for {target}. Restore it on top of the settings \
+             just loaded? Loaded value → the draft's:"
         ),
         inner_width,
     );
@@ -123,6 +131,31 @@ pub fn draw(frame: &mut Frame, theme: &Theme, model: &Model, offer: &DraftOffer,
             line = line.patch_style(theme.selected);
         }
         lines.push(line);
+        // JSON values (sms_config, headers) by the part that changed, as
+        // `d` shows them: their start is the same on both sides.
+        if let Some(parts) = crate::model::json_parts(id, model.base().get(id), Some(text))
+            && !parts.is_empty()
+        {
+            let said: Vec<String> = parts
+                .into_iter()
+                .map(|c| {
+                    format!(
+                        "{}  {} → {}",
+                        c.path,
+                        c.old.as_deref().unwrap_or("(absent)"),
+                        c.new.as_deref().unwrap_or("(absent)")
+                    )
+                })
+                .collect();
+            lines.push(Line::from(vec![
+                Span::raw("    "),
+                Span::styled(
+                    short(&said.join("; "), inner_width.saturating_sub(4)),
+                    theme.changed,
+                ),
+            ]));
+            continue;
+        }
         let old = model.base().get(id).unwrap_or("(not reported)");
         let half = inner_width.saturating_sub(7) / 2;
         let (old, new) = if crate::text::width(old) + crate::text::width(text) + 7 <= inner_width {

@@ -31,6 +31,8 @@ pub struct Item {
     /// Answered, or for a PUT whose answer was lost: unknown, applied or not
     /// applied. Only what landed (answered, applied) can be rolled back.
     pub outcome: crate::store::Outcome,
+    /// The entry this one rolled back, when it was a rollback.
+    pub rollback_of: Option<u64>,
 }
 
 /// What the history file gave.
@@ -99,6 +101,7 @@ pub fn listing(read: Option<Loaded<History>>) -> Listing {
                     request_id: e.request_id.clone(),
                     changed: e.changed(),
                     outcome: e.outcome,
+                    rollback_of: e.rollback_of,
                 })
                 .collect(),
         ),
@@ -364,12 +367,19 @@ fn draw_list(frame: &mut Frame, theme: &Theme, view: &HistoryView, body: Rect) {
                 .take(height)
                 .map(|(i, item)| {
                     let at = i == view.cursor;
-                    let keys = if item.changed.is_empty() {
-                        "(changed nothing)".to_string()
-                    } else {
-                        let paths: Vec<String> =
-                            item.changed.iter().map(|(id, ..)| id.path()).collect();
-                        paths.join(", ")
+                    // The count first, so a cut list still says how many.
+                    let keys = match item.changed.as_slice() {
+                        [] => "(changed nothing)".to_string(),
+                        [(id, ..)] => id.path(),
+                        more => {
+                            let paths: Vec<String> =
+                                more.iter().map(|(id, ..)| id.path()).collect();
+                            format!("{} keys: {}", more.len(), paths.join(", "))
+                        }
+                    };
+                    let keys = match item.rollback_of {
+                        Some(of) => format!("rollback of #{of} · {keys}"),
+                        None => keys,
                     };
                     let keys = match item.outcome {
                         crate::store::Outcome::Answered => keys,

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod draft;
 pub mod edit;
 pub mod filter;
+pub mod fleet;
 pub mod headers;
 pub mod help;
 pub mod history;

@@ -113,7 +113,12 @@ pub(super) fn send_timezone(app: &mut App) -> u64 {
     press(app, KeyCode::Char(' '));
     press(app, KeyCode::Char('s'));
     let effects = press(app, KeyCode::Char('y'));
-    let [Effect::Submit { seq, base, edits }] = effects.as_slice() else {
+    let [
+        Effect::Submit {
+            seq, base, edits, ..
+        },
+    ] = effects.as_slice()
+    else {
         panic!("{effects:?}");
     };
     assert_eq!(base, app.model.base());

@@ -107,12 +107,12 @@ pub(super) fn in_mode(mode: Mode) -> App {
             press(&mut app, KeyCode::Char(' '));
             press(&mut app, KeyCode::Char('s'));
             press(&mut app, KeyCode::Char('a'));
-            press(&mut app, KeyCode::Char(' '));
+            press(&mut app, KeyCode::Char('A'));
             let effects = press(&mut app, KeyCode::Enter);
             let [Effect::PlanFleet { view, profiles, .. }] = effects.as_slice() else {
                 panic!("{effects:?}");
             };
-            assert_eq!(profiles, &["acme-b"]);
+            assert_eq!(profiles, &["acme-b", "acme-c", "acme-d"]);
             let view = *view;
             update(
                 &mut app,
@@ -125,7 +125,13 @@ pub(super) fn in_mode(mode: Mode) -> App {
                 &mut app,
                 Action::FleetPlanned {
                     view,
-                    plans: vec![crate::fleet::Plan::Unchanged { unchanged: 1 }],
+                    plans: vec![
+                        crate::fleet::Plan::Unchanged {
+                            unchanged: 1,
+                            same_tenant_as: None,
+                        };
+                        3
+                    ],
                 },
             );
         }
@@ -171,8 +177,7 @@ fn position(app: &App) -> (usize, usize) {
             None => (view.cursor, view.items().len()),
         },
         ModeState::Tenants(pick) => (pick.cursor, pick.names.len()),
-        // The fleet view scrolls its text; clamped where it is drawn.
-        ModeState::Fleet(view) => (view.scroll, usize::MAX),
+        ModeState::Fleet(view) => (view.cursor, view.names.len()),
         _ => (0, 0),
     }
 }
@@ -204,7 +209,7 @@ fn set_position(app: &mut App, at: usize) {
             None => view.cursor = at,
         },
         ModeState::Tenants(pick) => pick.cursor = at,
-        ModeState::Fleet(view) => view.scroll = at,
+        ModeState::Fleet(view) => view.cursor = at,
         _ => {}
     }
 }
@@ -496,6 +501,18 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 );
                 assert_eq!(app.mode(), Mode::SmsForm, "{what}");
             }
+            Mode::Fleet => {
+                set_position(&mut app, 2);
+                assert!(update(&mut app, event(k)).is_empty(), "{what}");
+                let view = app.fleet_view().expect("the fleet view");
+                assert_eq!(view.open, Some(2), "{what}");
+                let shown = screen(&mut app, 100, 30);
+                assert!(shown.contains("acme-d (…) · Esc back"), "{what}: {shown}");
+                // Esc goes back to the list, not out of the view.
+                press(&mut app, KeyCode::Esc);
+                assert_eq!(app.mode(), Mode::Fleet, "{what}");
+                assert_eq!(app.fleet_view().and_then(|v| v.open), None, "{what}");
+            }
             Mode::Tenants => {
                 set_position(&mut app, 1);
                 let effects = update(&mut app, event(k));
@@ -518,6 +535,39 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
                 panic!("{what}")
             };
             assert_eq!(pick.ticks, vec![true, false, false], "{what}");
+        }
+        Command::DetailDown | Command::DetailUp => {
+            app.detail_scroll = 2;
+            update(&mut app, event(k));
+            let want = if command == Command::DetailDown { 3 } else { 1 };
+            assert_eq!(app.detail_scroll, want, "{what}");
+            // Any other key starts the pane at its top again.
+            press(&mut app, KeyCode::Down);
+            assert_eq!(app.detail_scroll, 0, "{what}");
+        }
+        Command::MarkAll => {
+            // Ticks every tenant when also sending; again, none.
+            let mut app = in_mode(Mode::Confirm);
+            with_profiles(&mut app);
+            press(&mut app, KeyCode::Char('a'));
+            press(&mut app, KeyCode::Char(' '));
+            update(&mut app, event(k));
+            let ModeState::Tenants(pick) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![true, true, true], "{what}");
+            update(&mut app, event(k));
+            let ModeState::Tenants(pick) = &app.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![false, false, false], "{what}");
+            // In `P` it does nothing.
+            let mut switch = in_mode(Mode::Tenants);
+            update(&mut switch, event(k));
+            let ModeState::Tenants(pick) = &switch.mode else {
+                panic!("{what}")
+            };
+            assert_eq!(pick.ticks, vec![false, false, false], "{what}");
         }
         Command::Mark => {
             let ModeState::MultiPick(before) = app.mode.clone() else {

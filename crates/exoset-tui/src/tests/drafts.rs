@@ -127,7 +127,7 @@ fn edits_are_kept_as_a_draft_and_the_draft_goes_when_they_do() {
     press(&mut app, KeyCode::Char('q'));
     let shown = screen(&mut app, 80, 24);
     assert!(
-        shown.contains("Your 1 unsent change stays in the draft and is offered"),
+        shown.contains("Your 1 unsent change to 127.0.0.1 stays in the draft and"),
         "{shown}"
     );
 }

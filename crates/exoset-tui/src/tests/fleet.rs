@@ -5,7 +5,7 @@ use super::bindings::with_profiles;
 use super::*;
 use crate::exit::Failure;
 use crate::fleet::{Kind, Member, Outcome, Plan};
-use crate::overlay::tenants::Phase;
+use crate::overlay::fleet::Phase;
 
 /// Timezone changed, `s`, `a`, the tenants at `ticks` (rows of acme-b,
 /// acme-c, acme-d) ticked, Enter: the view's id from the plan effect.
@@ -66,7 +66,7 @@ fn outcome(profile: &str, kind: Kind) -> Outcome {
     }
 }
 
-fn view(app: &App) -> &crate::overlay::tenants::FleetView {
+fn view(app: &App) -> &crate::overlay::fleet::FleetView {
     app.fleet_view().expect("the fleet view is open")
 }
 
@@ -247,7 +247,7 @@ fn y_sends_once_then_sending_then_each_result_and_the_totals() {
 
 #[test]
 fn the_totals_and_the_word_for_esc_stay_in_sight_below_many_rows() {
-    use crate::overlay::tenants::{FleetView, OwnRow};
+    use crate::overlay::fleet::{FleetView, OwnRow};
     let mut app = loaded();
     let names: Vec<String> = (1..=30).map(|i| format!("unit-{i}")).collect();
     let mut view = FleetView::planning(7, names.clone(), OwnRow::default());

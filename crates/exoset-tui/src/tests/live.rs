@@ -169,6 +169,8 @@ async fn loads_edits_sends_and_quits_against_the_simulator() {
     let sim = sim().await;
     let (mut driver, keys, screen) = harness(100, 30);
     let mut app = App::new("demo", "127.0.0.1", false, false);
+    app.profile = Some("demo".into());
+    app.tenant = Some(sim.sid().to_string());
     let script = async {
         until("the first GET", || sim.get_count() >= 1).await;
         shown(&screen, "Loaded ").await;
@@ -194,7 +196,10 @@ async fn loads_edits_sends_and_quits_against_the_simulator() {
     assert_eq!(app.model.base().get(id("common.timezone")), Some("UTC"));
     assert!(app.model.edits().is_empty());
     let screen = text(&driver);
-    assert!(screen.contains("Saved 1 change (request_id"), "{screen}");
+    // The "Saved" line names where it went, not just the host.
+    let saved = format!("Saved 1 change to demo (tenant {} at 127.0.0.1)", sim.sid());
+    assert!(screen.contains(&saved), "{screen}");
+    assert!(screen.contains("(request_id"), "{screen}");
 }
 
 #[tokio::test]
@@ -518,4 +523,13 @@ async fn a_change_sent_is_rolled_back_from_the_history_view_and_sent_again() {
         "the rollback sends the old value back"
     );
     assert!(app.model.edits().is_empty());
+    // Recorded as the rollback of the first entry, as `exoset rollback` does.
+    let Loaded::Found(history) = state.dir.load_history() else {
+        panic!("no history");
+    };
+    let [first, second] = history.entries.as_slice() else {
+        panic!("{:?}", history.entries);
+    };
+    assert_eq!(first.rollback_of, None);
+    assert_eq!(second.rollback_of, Some(first.id));
 }

@@ -47,6 +47,9 @@ fn id(path: &str) -> FieldId {
 
 fn loaded_with(answer: Answer, color: bool) -> App {
     let mut app = App::new("demo", "127.0.0.1", color, false);
+    // As `run` sets them: the questions and "Saved" lines name these.
+    app.profile = Some("demo".into());
+    app.tenant = Some("exoset-demo-1".into());
     let effects = app.start();
     assert_eq!(effects, vec![Effect::Load { seq: 1 }]);
     update(
@@ -312,14 +315,28 @@ macro_rules! snapshots {
     }};
 }
 
+/// Also at 80×23 and 80×22: 80×24 inside tmux or screen with one or two
+/// status lines.
+macro_rules! snapshots_compact {
+    ($name:literal, $app:expr) => {{
+        let mut app = $app;
+        insta::assert_snapshot!(concat!($name, "_80x24"), screen(&mut app, 80, 24));
+        insta::assert_snapshot!(concat!($name, "_80x23"), screen(&mut app, 80, 23));
+        insta::assert_snapshot!(concat!($name, "_80x22"), screen(&mut app, 80, 22));
+        insta::assert_snapshot!(concat!($name, "_120x40"), screen(&mut app, 120, 40));
+    }};
+}
+
 mod behaviour;
 mod bindings;
 mod drafts;
 mod fleet;
+mod fleet_screens;
 mod history;
 mod live;
 mod screens;
 mod scripts;
+mod small;
 
 use behaviour::send_timezone;
 use bindings::in_mode;

@@ -14,6 +14,18 @@ fn snapshot_greenvn_pane() {
 }
 
 #[test]
+fn snapshot_compact_at_80x23_and_80x22() {
+    let mut app = loaded();
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    insta::assert_snapshot!("compact_80x23", screen(&mut app, 80, 23));
+    insta::assert_snapshot!("compact_80x22", screen(&mut app, 80, 22));
+    press(&mut app, KeyCode::Char('s'));
+    insta::assert_snapshot!("compact_confirm_80x23", screen(&mut app, 80, 23));
+    insta::assert_snapshot!("compact_confirm_80x22", screen(&mut app, 80, 22));
+}
+
+#[test]
 fn snapshot_greenpin_pane_with_keys_not_reported() {
     let mut app = loaded();
     press(&mut app, KeyCode::Char('2'));
@@ -144,7 +156,10 @@ fn snapshot_diff_of_sms_config_by_part() {
 
 #[test]
 fn snapshot_confirm_send() {
-    snapshots!("confirm", in_mode(Mode::Confirm));
+    // With other profiles, so `a` (also send to…) is on offer.
+    let mut app = in_mode(Mode::Confirm);
+    app.profiles = vec!["demo".into(), "demo-2".into(), "demo-3".into()];
+    snapshots!("confirm", app);
 }
 
 #[test]
@@ -225,7 +240,7 @@ fn snapshot_conflict_view() {
 #[test]
 fn snapshot_too_small() {
     let mut app = loaded();
-    insta::assert_snapshot!("too_small_79x24", screen(&mut app, 79, 24));
+    insta::assert_snapshot!("too_small_80x21", screen(&mut app, 80, 21));
     insta::assert_snapshot!("too_small_60x20", screen(&mut app, 60, 20));
 }
 
@@ -330,7 +345,10 @@ fn snapshot_history_with_lost_answers() {
     );
     let list = screen(&mut app, 120, 40);
     assert!(list.contains("[unknown] common.timezone"), "{list}");
-    assert!(list.contains("[applied] common.deletion_time"), "{list}");
+    assert!(
+        list.contains("[applied] 4 keys: common.deletion_time"),
+        "{list}"
+    );
     snapshots!("history_lost_answers", app.clone());
     press(&mut app, KeyCode::Enter);
     let entry = screen(&mut app, 120, 40);

@@ -37,7 +37,8 @@ fn wide_and_combining_text_keeps_rows_and_boxes_aligned() {
         .lines()
         .find(|l| l.contains("bparty_tag"))
         .expect("the B-party row");
-    assert!(tamil.ends_with('…'), "cut, not clipped: {tamil:?}");
+    // Cut in the middle (its end kept), not clipped at the edge.
+    assert!(tamil.contains('…'), "cut, not clipped: {tamil:?}");
     assert!(shown.contains("ग्रा"), "{shown}");
     press(&mut app, KeyCode::Char('1'));
     select(&mut app, "greenvn.default_flow_id");
@@ -46,7 +47,7 @@ fn wide_and_combining_text_keeps_rows_and_boxes_aligned() {
         .lines()
         .find(|l| l.contains("default_flow_id"))
         .expect("the flow id row");
-    assert!(cjk.ends_with('…'), "cut by columns, not clipped: {cjk:?}");
+    assert!(cjk.contains('…'), "cut by columns, not clipped: {cjk:?}");
 }
 
 /// The editor draws through ratatui, which never writes a control
