@@ -174,6 +174,15 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.mouse = cli.mouse || mouse;
             options.guard = session.guard.clone();
             options.locks = locks;
+            options.guards = crate::auth::select(&cli.overrides())
+                .map(|s| {
+                    s.config
+                        .profiles
+                        .keys()
+                        .map(|name| (name.clone(), s.config.guard(name)))
+                        .collect()
+                })
+                .unwrap_or_default();
             let own_profile = session.profile.clone();
             options.state = Some(EditorState {
                 dir: remote.state,

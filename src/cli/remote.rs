@@ -641,32 +641,13 @@ pub(super) fn history_text(newest: &[&HistoryEntry]) -> String {
                 keys.join(", ")
             }
         ));
-        if let Some(line) = who_and_why(entry) {
+        if let Some(line) = entry.who_and_why() {
             // On the entry's own line: one line per entry, for scripts.
             text.pop();
             text.push_str(&format!(" — {line}\n"));
         }
     }
     text
-}
-
-/// `by alice on jump1 from 10.0.0.5 (exoset 0.1.0); why: "…"`: who sent an
-/// entry and why, as recorded (each part escaped); `None` for entries
-/// written before exoset recorded them.
-pub(super) fn who_and_why(entry: &HistoryEntry) -> Option<String> {
-    let mut parts = Vec::new();
-    if let Some(actor) = &entry.actor {
-        let version = entry
-            .exoset
-            .as_deref()
-            .map(|v| format!(" (exoset {})", safe(v)))
-            .unwrap_or_default();
-        parts.push(format!("by {}{version}", actor.describe()));
-    }
-    if let Some(reason) = &entry.reason {
-        parts.push(format!("why: {}", quoted(reason)));
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// `exoset rollback [ID]`: put back the values a recorded PUT replaced.

@@ -298,3 +298,73 @@ fn on_a_terminal_a_protected_send_asks_for_the_tenant_sid_to_be_typed() {
     assert_eq!(right.wait_exit(Duration::from_secs(20)), 0);
     assert_eq!((g.puts(1), g.tag(1).as_deref()), (1, Some("Rider")));
 }
+
+/// The editor on a terminal: `3`, a filter on `aparty_tag`, an edit that
+/// appends `X`, then `s` and `y` to the send question.
+fn editor_change_and_send(g: &Guarded, args: &[&str]) -> crate::support::pty::Pty {
+    use std::time::Duration;
+    let home = g.home.path().to_str().unwrap().to_string();
+    let env = [("EXOSET_HOME", home.as_str())];
+    let mut pty = crate::support::pty::Pty::spawn(args, &env, 100, 30);
+    let wait = Duration::from_secs(30);
+    pty.wait_for("POST_JSON", wait);
+    pty.type_str("3/aparty_tag\r");
+    pty.wait_for("(Esc clears)", wait);
+    pty.type_str("\rX\r");
+    pty.wait_for("3 Common *1", wait);
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", wait);
+    pty.type_str("y");
+    pty
+}
+
+#[test]
+fn the_editor_sends_nothing_to_a_read_only_profile_until_write_names_it() {
+    use std::time::Duration;
+    let wait = Duration::from_secs(30);
+    let g = Guarded::start(&["mode = \"read-only\""]);
+    let mut locked = editor_change_and_send(&g, &["-p", "p1"]);
+    locked.wait_for("--write=p1", wait);
+    assert_eq!(g.puts(1), 0);
+    locked.signal(nix::sys::signal::Signal::SIGTERM);
+    locked.wait_exit(wait);
+
+    // A fresh home: the first run's change waits as a draft in the other.
+    let g = Guarded::start(&["mode = \"read-only\""]);
+    let mut unlocked = editor_change_and_send(&g, &["-p", "p1", "--write=p1"]);
+    unlocked.wait_for("Saved 1 change", wait);
+    assert_eq!((g.puts(1), g.tag(1).as_deref()), (1, Some("CustomerX")));
+    unlocked.signal(nix::sys::signal::Signal::SIGTERM);
+    unlocked.wait_exit(wait);
+}
+
+#[test]
+fn the_editor_asks_a_protected_profile_for_its_tenant_sid_and_a_reason() {
+    use std::time::Duration;
+    let wait = Duration::from_secs(30);
+    let g = Guarded::start(&["mode = \"protected\"\nlabel = \"PROD\"\nrequire_reason = true"]);
+    let mut pty = editor_change_and_send(&g, &["-p", "p1"]);
+    let screen = pty.wait_for("type the tenant SID", wait);
+    assert!(screen.contains("[PROD]"), "{screen}");
+    // A wrong SID: the reason is still asked, then the guard refuses.
+    pty.type_str("nope\r");
+    pty.wait_for("Why this change", wait);
+    pty.type_str("INC-7\r");
+    pty.wait_for("is not its tenant SID", wait);
+    assert_eq!(g.puts(1), 0);
+    // The right one sends, with the reason in the history.
+    pty.type_str("s");
+    pty.wait_for("Send these changes?", wait);
+    pty.type_str("y");
+    pty.wait_for("type the tenant SID", wait);
+    pty.type_str(&format!("{}\r", g.sid(1)));
+    pty.wait_for("Why this change", wait);
+    pty.type_str("INC-7\r");
+    pty.wait_for("Saved 1 change", wait);
+    assert_eq!(g.puts(1), 1);
+    pty.signal(nix::sys::signal::Signal::SIGTERM);
+    pty.wait_exit(wait);
+    let json = g.exoset(&["-p", "p1", "history", "--json"]);
+    let entries: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(entries[0]["reason"], "INC-7");
+}

@@ -89,6 +89,9 @@ pub enum Effect {
         edits: Edits,
         /// The history entry these edits roll back, recorded with the send.
         rollback_of: Option<u64>,
+        /// How the person confirmed it, and why, for the guard.
+        confirmation: crate::guard::Confirmation,
+        reason: Option<String>,
     },
     /// Cancel the request in flight.
     Cancel,
@@ -131,6 +134,9 @@ pub enum Effect {
     /// [`Action::FleetSent`].
     SendFleet {
         view: u64,
+        /// The number of protected tenants typed, and how many will change.
+        count: Option<(usize, usize)>,
+        reason: Option<String>,
     },
     /// Esc while view `view` sends: start no new tenant; the sends already
     /// out finish (never aborted) and their results come as usual.

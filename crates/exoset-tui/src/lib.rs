@@ -84,6 +84,8 @@ pub struct EditorOptions {
     pub guard: crate::guard::ProfileGuard,
     /// This run's `--read-only` and `--write`: every send passes the guard.
     pub locks: crate::guard::RunLocks,
+    /// Every profile's guard, for `P` (its mode and label).
+    pub guards: std::collections::BTreeMap<String, crate::guard::ProfileGuard>,
 }
 
 /// Opens sessions on profiles' tenants (each, or why not), as the fleet
@@ -114,6 +116,7 @@ impl EditorOptions {
             connector: None,
             guard: crate::guard::ProfileGuard::default(),
             locks: crate::guard::RunLocks::default(),
+            guards: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -190,6 +193,9 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     app.targets = options.targets;
     app.title_note = options.title_note;
     app.profile = driver.state.as_ref().map(|s| s.profile.clone());
+    app.guard = driver.guard.clone();
+    app.locks = driver.locks.clone();
+    app.guards = options.guards;
     app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
         .catch_unwind()
@@ -734,7 +740,9 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     base,
                     edits,
                     rollback_of,
-                } => tasks.submit(seq, base, edits, rollback_of),
+                    confirmation,
+                    reason,
+                } => tasks.submit(seq, base, edits, rollback_of, &confirmation, reason),
                 Effect::Cancel => tasks.cancel(),
                 // Drafts are small files written atomically; written here, in
                 // order, so the last one has landed before a quit.
@@ -813,9 +821,13 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                 } => {
                     queue.extend(self.start_fleet(view, profiles, changes, app, tasks));
                 }
-                Effect::SendFleet { view } => {
+                Effect::SendFleet {
+                    view,
+                    count,
+                    reason,
+                } => {
                     if let Some((members, plans)) = app.fleet_plans(view) {
-                        tasks.send_fleet(view, members.to_vec(), plans.to_vec());
+                        tasks.send_fleet(view, members.to_vec(), plans.to_vec(), count, reason);
                     }
                 }
                 Effect::StopFleet { view } => tasks.stop_fleet(view),

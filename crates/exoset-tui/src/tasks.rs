@@ -90,6 +90,8 @@ impl Tasks {
         view: u64,
         members: Vec<Member>,
         plans: Vec<crate::fleet::Plan>,
+        count: Option<(usize, usize)>,
+        reason: Option<String>,
     ) {
         if self
             .fleet
@@ -102,10 +104,22 @@ impl Tasks {
         let tx = self.tx.clone();
         let (stop, abort) = (CancellationToken::new(), CancellationToken::new());
         let (stop_here, abort_here) = (stop.clone(), abort.clone());
-        // The editor asks no typed confirmation of the other tenants yet:
-        // the guard lets a plain yes reach normal profiles only.
-        let cleared =
-            crate::fleet::clear_each(&members, &plans, &self.locks, |_| Confirmation::Yes, None);
+        // A protected tenant is confirmed by the count typed for all of
+        // them; the others by the `y` that started the send.
+        let cleared = crate::fleet::clear_each(
+            &members,
+            &plans,
+            &self.locks,
+            |member| match (count, &member.session) {
+                (Some((typed, protected)), Ok(session))
+                    if session.guard.mode == crate::guard::Mode::Protected =>
+                {
+                    Confirmation::Count { typed, protected }
+                }
+                _ => Confirmation::Yes,
+            },
+            reason.as_deref(),
+        );
         let task = tokio::spawn(async move {
             let each = tx.clone();
             let outcomes = crate::fleet::send_all(
@@ -240,18 +254,21 @@ impl Tasks {
         base: Settings,
         edits: Edits,
         rollback_of: Option<u64>,
+        confirmation: &Confirmation,
+        reason: Option<String>,
     ) {
         let (token, session, tx) = (self.token(), self.session.clone(), self.tx.clone());
-        let cleared = match crate::guard::clear(&session, &self.locks, &Confirmation::Yes, None) {
-            Ok(cleared) => cleared,
-            Err(failure) => {
-                let _ = tx.send(Action::Sent {
-                    seq,
-                    sent: Box::new(Sent::Refused(failure)),
-                });
-                return;
-            }
-        };
+        let cleared =
+            match crate::guard::clear(&session, &self.locks, confirmation, reason.as_deref()) {
+                Ok(cleared) => cleared,
+                Err(failure) => {
+                    let _ = tx.send(Action::Sent {
+                        seq,
+                        sent: Box::new(Sent::Refused(failure)),
+                    });
+                    return;
+                }
+            };
         let put = Arc::new(AtomicBool::new(false));
         let put_here = put.clone();
         let task = tokio::spawn(async move {

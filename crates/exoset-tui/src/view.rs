@@ -53,7 +53,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             form(frame, None, false);
             multi_pick::draw(frame, theme, state, body);
         }
-        ModeState::Edit(state) if state.lines => edit::draw(frame, theme, state, body),
+        ModeState::Edit(state) if state.lines || matches!(state.target, EditTarget::SignOff(_)) => {
+            edit::draw(frame, theme, state, sign_off_area(body, state))
+        }
         ModeState::Edit(state) if matches!(state.target, EditTarget::SmsPart(..)) => {
             form(frame, Some(state), false);
         }
@@ -97,6 +99,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// A key cut in the middle, so both its start and its `_endpoint` show.
 /// Keys are ASCII (ours, or an unknown key's name, which `fit` handles).
+/// The guard's question: a small box in the middle of the body; a long
+/// edit keeps the whole body.
+fn sign_off_area(body: Rect, state: &TextEdit) -> Rect {
+    if matches!(state.target, EditTarget::SignOff(_)) {
+        crate::layout::centered(body, body.width.min(72), 4.min(body.height))
+    } else {
+        body
+    }
+}
+
 /// What the send question names: this tenant, and whether `a` (also send
 /// to other profiles' tenants) is on offer.
 fn send_to(app: &App) -> diff::SendTo {
@@ -167,8 +179,22 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
         .map(|n| format!(" · {n}"))
         .unwrap_or_default();
     let label = format!("exoset · {}{note} ", app.title);
+    // The profile's label (`[PROD]`) in its colour, before the title; with
+    // NO_COLOR it still reads.
+    let tag = app.guard.tag().map(|t| format!("{t} ")).unwrap_or_default();
+    let tag_style = match app.guard.colour {
+        Some(c) if app.theme.color => ratatui::style::Style::default()
+            .fg(ratatui::style::Color::Indexed(c.index()))
+            .add_modifier(ratatui::style::Modifier::BOLD),
+        _ => app.theme.title,
+    };
     let room = usize::from(area.width).saturating_sub(used);
-    if crate::text::width(&label) <= room {
+    let wanted = crate::text::width(&label) + crate::text::width(&tag);
+    if wanted <= room {
+        spans.push(Span::raw(" ".repeat(room - wanted)));
+        spans.push(Span::styled(tag, tag_style));
+        spans.push(Span::styled(label, app.theme.title));
+    } else if crate::text::width(&label) <= room {
         spans.push(Span::raw(" ".repeat(room - crate::text::width(&label))));
         spans.push(Span::styled(label, app.theme.title));
     }

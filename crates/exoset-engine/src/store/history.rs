@@ -186,6 +186,25 @@ impl HistoryEntry {
         }
     }
 
+    /// `by alice on jump1 from 10.0.0.5 (exoset 0.1.0); why: "…"`: who sent
+    /// it and why, as recorded, each part escaped for a terminal; `None` for
+    /// entries written before exoset recorded them.
+    pub fn who_and_why(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(actor) = &self.actor {
+            let version = self
+                .exoset
+                .as_deref()
+                .map(|v| format!(" (exoset {})", crate::text::safe(v)))
+                .unwrap_or_default();
+            parts.push(format!("by {}{version}", actor.describe()));
+        }
+        if let Some(reason) = &self.reason {
+            parts.push(format!("why: {}", crate::session::quoted(reason)));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// Keys the PUT changed: in the body, and different before and after.
     /// For a PUT not known to have landed (`unknown`, `not applied`), the
     /// keys it meant to change, with the values it sent as `after`.

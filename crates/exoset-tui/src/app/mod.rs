@@ -69,6 +69,20 @@ pub enum ModeState {
     Fleet(Box<FleetView>),
 }
 
+/// What the person has told the guard for the send being confirmed: the
+/// typed tenant SID (a protected profile), the typed count (protected
+/// tenants of a fleet send) and the reason; `fleet` names the fleet view the
+/// send is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignOff {
+    pub tenant: Option<String>,
+    pub count: Option<usize>,
+    /// How many protected tenants the fleet send changes.
+    pub protected: usize,
+    pub reason: Option<String>,
+    pub fleet: Option<u64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
     Loading,
@@ -143,6 +157,16 @@ pub struct App {
     pub targets: std::collections::BTreeMap<String, crate::fleet_alias::Target>,
     /// This editor's profile, left out of those lists.
     pub profile: Option<String>,
+    /// This profile's mode, label and whether it needs a reason.
+    pub guard: crate::guard::ProfileGuard,
+    /// Every profile's guard, for the picker.
+    pub guards: std::collections::BTreeMap<String, crate::guard::ProfileGuard>,
+    /// This run's `--read-only` / `--write`.
+    pub locks: crate::guard::RunLocks,
+    /// What the guard has been told for the send being confirmed.
+    pub sign_off: SignOff,
+    /// The fleet view put aside while the guard's question is asked.
+    pub held_fleet: Option<Box<FleetView>>,
     /// This editor's tenant SID, for the fleet view's row of it.
     pub tenant: Option<String>,
     /// The last fleet view's number: each new view gets the next one.
@@ -200,6 +224,11 @@ impl App {
             profiles: Vec::new(),
             targets: std::collections::BTreeMap::new(),
             profile: None,
+            guard: crate::guard::ProfileGuard::default(),
+            guards: std::collections::BTreeMap::new(),
+            locks: crate::guard::RunLocks::default(),
+            sign_off: SignOff::default(),
+            held_fleet: None,
             tenant: None,
             fleet_seq: 0,
             rollback_of: None,

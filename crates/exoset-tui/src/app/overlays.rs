@@ -40,6 +40,7 @@ impl App {
             EditTarget::Field(id) | EditTarget::Raw(id) => {
                 validate::check(id.setting().kind, text).err()
             }
+            EditTarget::SignOff(_) => None,
             EditTarget::SmsPart(party, key) => {
                 let mut form = self.form.clone()?;
                 form.set_text(party, key, text.to_string());
@@ -77,6 +78,8 @@ impl App {
                 }
                 self.save_form();
             }
+            // Answers to the guard never become values.
+            EditTarget::SignOff(_) => {}
         }
     }
 
@@ -103,12 +106,24 @@ impl App {
         let ModeState::Edit(edit) = &mut self.mode else {
             return vec![];
         };
-        match edit.command(command) {
-            edit::Outcome::Keep {
-                target,
-                text,
-                invalid,
-            } => {
+        let sign_off = match edit.target {
+            EditTarget::SignOff(step) => Some(step),
+            _ => None,
+        };
+        match (edit.command(command), sign_off) {
+            (edit::Outcome::Keep { text, .. }, Some(step)) => return self.on_sign_off(step, text),
+            (edit::Outcome::Discard, Some(_)) => {
+                self.cancel_sign_off();
+                return vec![];
+            }
+            (
+                edit::Outcome::Keep {
+                    target,
+                    text,
+                    invalid,
+                },
+                None,
+            ) => {
                 self.mode = ModeState::Browse;
                 self.keep(target, text);
                 if self.form.is_some() {
@@ -120,16 +135,18 @@ impl App {
                         EditTarget::Field(id) | EditTarget::Raw(id) => {
                             self.say_about(id, Tone::Warning, text);
                         }
-                        EditTarget::SmsPart(..) => match self.form.as_ref().map(|f| f.id) {
-                            Some(id) => self.say_about(id, Tone::Warning, text),
-                            None => self.say(Tone::Warning, text),
-                        },
+                        EditTarget::SmsPart(..) | EditTarget::SignOff(_) => {
+                            match self.form.as_ref().map(|f| f.id) {
+                                Some(id) => self.say_about(id, Tone::Warning, text),
+                                None => self.say(Tone::Warning, text),
+                            }
+                        }
                     }
                 }
             }
-            edit::Outcome::Changed => self.revalidate(),
-            edit::Outcome::Discard => self.back_from_edit(),
-            edit::Outcome::Stay => {}
+            (edit::Outcome::Changed, _) => self.revalidate(),
+            (edit::Outcome::Discard, None) => self.back_from_edit(),
+            (edit::Outcome::Stay, _) => {}
         }
         vec![]
     }
@@ -348,7 +365,7 @@ impl App {
             return vec![];
         }
         match (confirm::answer(command), question) {
-            (Some(true), Question::Send) => return self.send(),
+            (Some(true), Question::Send) => return self.confirm_send(),
             (Some(true), Question::Quit) => {
                 self.quit = true;
                 return vec![Effect::Quit];

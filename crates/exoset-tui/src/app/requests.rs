@@ -1,13 +1,14 @@
 //! Loading and sending: the requests in flight, and what is said about
 //! their answers (in the words the subcommands use for the same outcome).
 
-use super::{App, Effect, ModeState, Request, RequestKind, count, paths};
+use super::{App, Effect, ModeState, Request, RequestKind, SignOff, count, paths};
 use crate::api::{Answer, ApiError};
 use crate::changes::{ChangeSet, KeyStatus};
 use crate::exit::Failure;
 use crate::model::Flag;
 use crate::overlay::confirm::Question;
 use crate::overlay::conflicts::AfterConflicts;
+use crate::overlay::edit::{EditTarget, SignOffStep};
 use crate::schema::FieldId;
 use crate::session::{self, Sent};
 use crate::settings::Settings;
@@ -198,10 +199,117 @@ impl App {
         vec![]
     }
 
+    /// `y` to the send question: first what the guard needs — a read-only
+    /// profile stops here; a protected one's tenant SID, and a reason when
+    /// the profile requires one, are asked one at a time — then the send.
+    pub(super) fn confirm_send(&mut self) -> Vec<Effect> {
+        let profile = self.profile.clone().unwrap_or_default();
+        if !self.locks.writable(&profile, &self.guard) {
+            self.sign_off = SignOff::default();
+            self.mode = ModeState::Browse;
+            let how = if self.locks.all_read_only {
+                "every profile is read-only in this run (--read-only)".to_string()
+            } else {
+                format!(
+                    "profile {} is read-only: start exoset with --write={} to change it",
+                    crate::text::safe(&profile),
+                    crate::text::safe(&profile)
+                )
+            };
+            self.say(
+                Tone::Error,
+                format!("Not sent: {how}. Your changes are kept."),
+            );
+            return vec![];
+        }
+        if self.guard.mode == crate::guard::Mode::Protected && self.sign_off.tenant.is_none() {
+            self.say(
+                Tone::Warning,
+                format!(
+                    "{} is protected: type its tenant SID ({}) to send.",
+                    self.target(),
+                    crate::text::safe(self.tenant.as_deref().unwrap_or_default())
+                ),
+            );
+            self.open_sign_off(SignOffStep::TenantSid);
+            return vec![];
+        }
+        if self.guard.require_reason && self.sign_off.reason.is_none() {
+            self.say(Tone::Info, "This profile needs a reason for every change.");
+            self.open_sign_off(SignOffStep::Reason);
+            return vec![];
+        }
+        self.send()
+    }
+
+    /// Opens the box that asks the guard's next question.
+    pub(super) fn open_sign_off(&mut self, step: SignOffStep) {
+        self.mode = ModeState::Edit(crate::overlay::edit::TextEdit::new(
+            &self.theme,
+            EditTarget::SignOff(step),
+            "",
+            false,
+        ));
+    }
+
+    /// An answer to the guard's question: on to the next, or the send.
+    pub(super) fn on_sign_off(&mut self, step: SignOffStep, text: String) -> Vec<Effect> {
+        let text = text.trim().to_string();
+        match step {
+            SignOffStep::TenantSid => self.sign_off.tenant = Some(text),
+            SignOffStep::Count => match text.parse::<usize>() {
+                Ok(n) => self.sign_off.count = Some(n),
+                Err(_) => {
+                    self.sign_off = SignOff::default();
+                    self.mode = ModeState::Browse;
+                    self.say(
+                        Tone::Error,
+                        format!(
+                            "Not sent: {} is not a number of tenants. Your changes are kept.",
+                            crate::session::quoted(&text)
+                        ),
+                    );
+                    return vec![];
+                }
+            },
+            SignOffStep::Reason if text.is_empty() => {
+                self.open_sign_off(SignOffStep::Reason);
+                self.say(Tone::Warning, "A reason is needed; Esc cancels the send.");
+                return vec![];
+            }
+            SignOffStep::Reason => self.sign_off.reason = Some(text),
+        }
+        self.mode = ModeState::Browse;
+        match self.sign_off.fleet {
+            Some(view) => self.confirm_fleet_send(view),
+            None => self.confirm_send(),
+        }
+    }
+
+    /// Esc at the guard's question: nothing is sent.
+    pub(super) fn cancel_sign_off(&mut self) {
+        self.sign_off = SignOff::default();
+        self.mode = match self.held_fleet.take() {
+            Some(view) => ModeState::Fleet(view),
+            None => ModeState::Browse,
+        };
+        self.say(Tone::Info, "Nothing sent. Your changes are kept.");
+    }
+
     pub(super) fn send(&mut self) -> Vec<Effect> {
         self.message = None;
         self.mode = ModeState::Browse;
         let seq = self.next_seq();
+        let sign_off = std::mem::take(&mut self.sign_off);
+        let confirmation = match (sign_off.tenant, sign_off.count) {
+            (Some(sid), _) => crate::guard::Confirmation::Tenant(sid),
+            (None, Some(typed)) => crate::guard::Confirmation::Count {
+                typed,
+                protected: sign_off.protected,
+            },
+            (None, None) => crate::guard::Confirmation::Yes,
+        };
+        let reason = sign_off.reason;
         self.request = Some(Request {
             seq,
             kind: RequestKind::Checking,
@@ -212,6 +320,8 @@ impl App {
             base: self.model.base().clone(),
             edits: self.model.edits().clone(),
             rollback_of: self.rollback_of,
+            confirmation,
+            reason,
         }]
     }
 

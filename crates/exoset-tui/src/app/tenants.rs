@@ -2,9 +2,11 @@
 //! (this one's edits stay as its draft), and `a` in the send question also
 //! sends the pending change to other tenants, planned against each first.
 
-use super::{App, Effect, ModeState, Tone};
+use super::{App, Effect, ModeState, SignOff, Tone, count};
+use crate::fleet::Plan;
 use crate::keys::Command;
 use crate::overlay::confirm::Question;
+use crate::overlay::edit::SignOffStep;
 use crate::overlay::fleet::{FleetOutcome, FleetView, OwnRow};
 use crate::overlay::tenants::{PickOutcome, Purpose, TenantPick};
 
@@ -43,11 +45,30 @@ impl App {
                 crate::fleet_alias::first_on_same_tenant(&self.targets, &order, name).cloned()
             })
             .collect();
-        self.mode = ModeState::Tenants(TenantPick::new(purpose, others).with_targets(
-            tenants,
-            same_as,
-            self.profile.clone(),
-        ));
+        let modes = others
+            .iter()
+            .map(|name| {
+                let guard = self.guards.get(name).cloned().unwrap_or_default();
+                let mut text = guard.tag().unwrap_or_default();
+                if guard.mode != crate::guard::Mode::Normal {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(guard.mode.as_str());
+                    if guard.mode == crate::guard::Mode::ReadOnly
+                        && self.locks.writable(name, &guard)
+                    {
+                        text.push_str(" (unlocked)");
+                    }
+                }
+                text
+            })
+            .collect();
+        self.mode = ModeState::Tenants(
+            TenantPick::new(purpose, others)
+                .with_targets(tenants, same_as, self.profile.clone())
+                .with_modes(modes),
+        );
     }
 
     pub(super) fn tenants_command(&mut self, command: Command) -> Vec<Effect> {
@@ -146,24 +167,99 @@ impl App {
                 );
                 vec![]
             }
-            FleetOutcome::Send => {
-                // This tenant through its own send path, the others through
-                // the fleet's: both are Session::send. Sent once: the view
-                // is sending now, and `y` does nothing there.
-                let own = !self.model.changes().is_empty();
-                let view = match std::mem::replace(&mut self.mode, ModeState::Browse) {
-                    ModeState::Fleet(view) => view,
+            FleetOutcome::Send => self.confirm_fleet_send(id),
+        }
+    }
+
+    /// `y` in the fleet view: first what the guard needs — the number of
+    /// protected tenants that will change, typed; a reason when a profile
+    /// requires one — then the send.
+    pub(super) fn confirm_fleet_send(&mut self, id: u64) -> Vec<Effect> {
+        let view = match std::mem::replace(&mut self.mode, ModeState::Browse) {
+            ModeState::Fleet(view) if view.id == id => view,
+            other => {
+                self.mode = other;
+                match self.held_fleet.take() {
+                    Some(view) if view.id == id => view,
                     _ => return vec![],
-                };
-                let mut effects = if own { self.send() } else { vec![] };
-                let seq = self.request.as_ref().filter(|_| own).map(|r| r.seq);
-                let mut view = view;
-                view.sending(seq);
-                self.mode = ModeState::Fleet(view);
-                effects.push(Effect::SendFleet { view: id });
-                effects
+                }
+            }
+        };
+        let own = !self.model.changes().is_empty();
+        let own_profile = self.profile.clone().unwrap_or_default();
+        // The tenants that will change and may be written, with their guards.
+        let mut sending: Vec<(String, crate::guard::ProfileGuard)> = Vec::new();
+        if own && self.locks.writable(&own_profile, &self.guard) {
+            sending.push((self.target(), self.guard.clone()));
+        }
+        if let Some(plans) = &view.plans {
+            for (member, plan) in view.members.iter().zip(plans) {
+                if let (Plan::Send { .. }, Ok(session)) = (plan, &member.session)
+                    && self.locks.writable(&member.profile, &session.guard)
+                {
+                    let name = format!(
+                        "{} (tenant {})",
+                        crate::text::safe(&member.profile),
+                        crate::text::safe(member.tenant_label())
+                    );
+                    sending.push((name, session.guard.clone()));
+                }
             }
         }
+        let protected: Vec<&String> = sending
+            .iter()
+            .filter(|(_, g)| g.mode == crate::guard::Mode::Protected)
+            .map(|(name, _)| name)
+            .collect();
+        self.sign_off.fleet = Some(id);
+        self.sign_off.protected = protected.len();
+        if !protected.is_empty() && self.sign_off.count.is_none() {
+            self.say(
+                Tone::Warning,
+                format!(
+                    "{} will change: {}. Type their number ({}) to send.",
+                    count(protected.len(), "protected tenant"),
+                    protected
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    protected.len()
+                ),
+            );
+            self.held_fleet = Some(view);
+            self.open_sign_off(SignOffStep::Count);
+            return vec![];
+        }
+        if sending.iter().any(|(_, g)| g.require_reason) && self.sign_off.reason.is_none() {
+            self.say(
+                Tone::Info,
+                "A profile here needs a reason for every change.",
+            );
+            self.held_fleet = Some(view);
+            self.open_sign_off(SignOffStep::Reason);
+            return vec![];
+        }
+        // This tenant through its own send path, the others through the
+        // fleet's: both are Session::send. Sent once: the view is sending
+        // now, and `y` does nothing there.
+        let (typed, protected, reason) = (
+            self.sign_off.count,
+            self.sign_off.protected,
+            self.sign_off.reason.clone(),
+        );
+        let mut effects = if own { self.send() } else { vec![] };
+        self.sign_off = SignOff::default();
+        let seq = self.request.as_ref().filter(|_| own).map(|r| r.seq);
+        let mut view = view;
+        view.sending(seq);
+        self.mode = ModeState::Fleet(view);
+        effects.push(Effect::SendFleet {
+            view: id,
+            count: typed.map(|typed| (typed, protected)),
+            reason,
+        });
+        effects
     }
 
     /// A fleet message for view `id`: applied when that view is open.
@@ -201,6 +297,9 @@ impl App {
         next.drafts = self.drafts;
         next.profiles = self.profiles.clone();
         next.targets = self.targets.clone();
+        next.guards = self.guards.clone();
+        next.locks = self.locks.clone();
+        next.guard = self.guards.get(&profile).cloned().unwrap_or_default();
         next.title_note = self.title_note.clone();
         next.profile = Some(profile);
         next.fleet_seq = self.fleet_seq;

@@ -25,6 +25,19 @@ pub enum EditTarget {
     Raw(FieldId),
     /// One text part of the open `sms_config` form.
     SmsPart(usize, &'static str),
+    /// What the guard asks before a send (see `crate::guard`).
+    SignOff(SignOffStep),
+}
+
+/// What the guard asks before a send, one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOffStep {
+    /// A protected profile's tenant SID, typed.
+    TenantSid,
+    /// The number of protected tenants a fleet send changes, typed.
+    Count,
+    /// Why: recorded with the change (required by `require_reason`).
+    Reason,
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +189,15 @@ fn title(edit: &TextEdit) -> String {
             sms::part_label(key),
             sms::PARTIES[party]
         ),
+        EditTarget::SignOff(SignOffStep::TenantSid) => {
+            " Protected: type the tenant SID to send · Enter, Esc cancels ".to_string()
+        }
+        EditTarget::SignOff(SignOffStep::Count) => {
+            " Protected tenants: type how many will change · Enter, Esc cancels ".to_string()
+        }
+        EditTarget::SignOff(SignOffStep::Reason) => {
+            " Why this change (kept in the history) · Enter, Esc cancels ".to_string()
+        }
     }
 }
 
@@ -199,6 +221,9 @@ pub fn draw(frame: &mut Frame, theme: &Theme, edit: &TextEdit, body: Rect) {
 
 /// `valid`, or `! why not`.
 pub fn check_line<'a>(theme: &Theme, edit: &TextEdit) -> Line<'a> {
+    if matches!(edit.target, EditTarget::SignOff(_)) {
+        return Line::styled("Enter goes on · Esc sends nothing", theme.dim);
+    }
     match &edit.error {
         Some(message) => Line::styled(format!("! {message}"), theme.invalid),
         None => Line::styled("valid", theme.success),

@@ -33,6 +33,8 @@ pub struct Item {
     pub outcome: crate::store::Outcome,
     /// The entry this one rolled back, when it was a rollback.
     pub rollback_of: Option<u64>,
+    /// Who sent it and why, as recorded.
+    pub who: Option<String>,
 }
 
 /// What the history file gave.
@@ -102,6 +104,7 @@ pub fn listing(read: Option<Loaded<History>>) -> Listing {
                     changed: e.changed(),
                     outcome: e.outcome,
                     rollback_of: e.rollback_of,
+                    who: e.who_and_why(),
                 })
                 .collect(),
         ),
@@ -425,6 +428,9 @@ pub fn entry_lines<'a>(
         Span::styled(" · request_id ", theme.dim),
         Span::raw(request.to_string()),
     ])];
+    if let Some(who) = &item.who {
+        lines.push(Line::styled(fit(who, width), theme.dim));
+    }
     if let Some(said) = outcome_words(item.outcome) {
         lines.push(Line::styled(fit(said, width), theme.warning));
     }

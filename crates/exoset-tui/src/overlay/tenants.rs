@@ -36,6 +36,8 @@ pub struct TenantPick {
     pub same_as: Vec<Option<String>>,
     /// This editor's profile, named in "same tenant as" warnings.
     pub own: Option<String>,
+    /// Each profile's label and mode when not normal (`[PROD] protected`).
+    pub modes: Vec<String>,
     pub ticks: Vec<bool>,
     /// The cursor, among the rows the filter shows.
     pub cursor: usize,
@@ -65,6 +67,7 @@ impl TenantPick {
             tenants: vec![None; names.len()],
             same_as: vec![None; names.len()],
             own: None,
+            modes: Vec::new(),
             names,
             cursor: 0,
             filter: String::new(),
@@ -150,6 +153,14 @@ impl TenantPick {
         self
     }
 
+    /// Each profile's label and mode, one per name.
+    pub fn with_modes(mut self, modes: Vec<String>) -> TenantPick {
+        if modes.len() == self.names.len() {
+            self.modes = modes;
+        }
+        self
+    }
+
     pub fn ticked(&self) -> usize {
         self.ticks.iter().filter(|t| **t).count()
     }
@@ -222,11 +233,17 @@ impl TenantPick {
             .and_then(Option::as_deref)
             .map_or("-".to_string(), |t| safe(t).into_owned());
         let head = pad(&fit(&name, name_width), name_width);
+        let mode = self
+            .modes
+            .get(i)
+            .filter(|m| !m.is_empty())
+            .map(|m| format!("  {m}"))
+            .unwrap_or_default();
         let text = match self.purpose {
-            Purpose::Switch => format!("{head}  {tenant}"),
+            Purpose::Switch => format!("{head}  {tenant}{mode}"),
             Purpose::AlsoSend => {
                 let on = self.ticks.get(i).copied().unwrap_or(false);
-                format!("[{}] {head}  {tenant}", if on { "x" } else { " " })
+                format!("[{}] {head}  {tenant}{mode}", if on { "x" } else { " " })
             }
         };
         let note = match self.same_as.get(i).and_then(Option::as_ref) {

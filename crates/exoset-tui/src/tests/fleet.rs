@@ -156,7 +156,7 @@ fn y_sends_once_then_sending_then_each_result_and_the_totals() {
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::Submit { .. }, Effect::SendFleet { view }] if *view == id
+            [Effect::Submit { .. }, Effect::SendFleet { view, .. }] if *view == id
         ),
         "{effects:?}"
     );

@@ -379,3 +379,59 @@ fn snapshot_the_full_key_of_a_long_setting_at_80x24() {
     );
     snapshots!("long_key", app);
 }
+
+/// A protected profile with a label: the title bar carries `[PROD]` (in
+/// its colour, which a text snapshot cannot show; it still reads without),
+/// and `y` to the send question asks for the tenant SID to be typed.
+#[test]
+fn snapshot_protected_profile_title_and_typed_sid() {
+    let mut app = loaded();
+    app.profile = Some("prod-a".into());
+    app.tenant = Some("acme1".into());
+    app.guard = crate::guard::ProfileGuard {
+        mode: crate::guard::Mode::Protected,
+        label: Some("PROD".into()),
+        colour: None,
+        require_reason: false,
+    };
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    insta::assert_snapshot!("protected_title_80x24", screen(&mut app, 80, 24));
+    press(&mut app, KeyCode::Char('s'));
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert!(effects.is_empty(), "a bare y sends nothing: {effects:?}");
+    insta::assert_snapshot!("protected_typed_sid_80x24", screen(&mut app, 80, 24));
+    type_text(&mut app, "acme1");
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Submit { confirmation: crate::guard::Confirmation::Tenant(sid), .. }] if sid == "acme1"
+        ),
+        "{effects:?}"
+    );
+}
+
+/// A read-only profile: `y` sends nothing and says how to unlock it; the
+/// changes stay.
+#[test]
+fn a_read_only_profile_sends_nothing_from_the_editor() {
+    let mut app = loaded();
+    app.profile = Some("prod-a".into());
+    app.guard = crate::guard::ProfileGuard {
+        mode: crate::guard::Mode::ReadOnly,
+        ..crate::guard::ProfileGuard::default()
+    };
+    select(&mut app, "common.timezone");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('s'));
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert!(effects.is_empty(), "{effects:?}");
+    let text = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("--write=prod-a"), "{text}");
+    assert_eq!(app.model.edits().len(), 1);
+}

@@ -84,6 +84,7 @@ fn the_history_list_says_rollback_of_and_counts_the_keys_first() {
         changed: keys(paths),
         outcome: crate::store::Outcome::Answered,
         rollback_of,
+        who: None,
     };
     app.mode = ModeState::History(Box::new(HistoryView {
         listing: Listing::Entries(vec![
