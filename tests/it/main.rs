@@ -27,6 +27,7 @@ mod openapi;
 mod options;
 mod pipes;
 mod robustness;
+mod secrets;
 mod simulator;
 mod support;
 mod truth;
