@@ -50,6 +50,8 @@ pub(super) fn run_demo(cli: &Cli) -> Result<(), Failure> {
     let mut options = EditorOptions::new(format!("demo ({})", sim::DEMO_SID));
     options.title_note = Some("simulator".into());
     options.mouse = cli.mouse || config.editor.mouse;
+    options.show_secrets = cli.show_secrets;
+    options.secrets = config.secrets.rules();
     options.state = Some(EditorState {
         dir: state,
         profile: "demo".into(),

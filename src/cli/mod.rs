@@ -174,6 +174,10 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.mouse = cli.mouse || mouse;
             options.guard = session.guard.clone();
             options.locks = locks;
+            options.show_secrets = cli.show_secrets;
+            options.secrets = crate::auth::select(&cli.overrides())
+                .map(|s| s.config.secrets.rules())
+                .unwrap_or_default();
             options.guards = crate::auth::select(&cli.overrides())
                 .map(|s| {
                     s.config

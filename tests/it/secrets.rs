@@ -63,9 +63,7 @@ fn secrets_are_sent_exactly_and_shown_nowhere() {
     let file = p.home.path().join("want.json");
     std::fs::write(
         &file,
-        format!(
-            r#"{{"greenvn": {{"greencall_complete_event_endpoint": "https://h.example/cb?auth_token=NEWSECRET1"}}}}"#
-        ),
+        r#"{"greenvn": {"greencall_complete_event_endpoint": "https://h.example/cb?auth_token=NEWSECRET1"}}"#,
     )
     .unwrap();
     let f = file.to_str().unwrap();

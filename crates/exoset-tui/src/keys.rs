@@ -108,6 +108,8 @@ pub enum Command {
     Submit,
     Reload,
     Copy,
+    /// Show the selected value's secrets whole until the selection moves.
+    Reveal,
     ExternalEdit,
     Help,
     /// Esc in the list: cancel a request in flight, else clear the filter.
@@ -379,6 +381,13 @@ pub static BINDINGS: &[Binding] = &[
         C::Copy,
         "copy the value to the clipboard (OSC 52, works over SSH)",
         Some("copy"),
+    ),
+    bind(
+        &[M::Browse],
+        &[ch('R')],
+        C::Reveal,
+        "show the secrets of the selected value (masked as •••• otherwise) until the selection moves",
+        Some("reveal"),
     ),
     bind(
         &[M::Browse],

@@ -36,7 +36,7 @@ use terminal::{
 
 // The engine's and the core's modules, under the names the editor's modules
 // use (`crate::session`, `crate::schema`, …).
-use exoset_core::{changes, exit, schema, settings, text, validate};
+use exoset_core::{changes, exit, schema, secrets, settings, text, validate};
 use exoset_engine::{api, auth, fleet, fleet_alias, guard, runtime, session, store};
 
 use crate::api::Client;
@@ -86,6 +86,9 @@ pub struct EditorOptions {
     pub locks: crate::guard::RunLocks,
     /// Every profile's guard, for `P` (its mode and label).
     pub guards: std::collections::BTreeMap<String, crate::guard::ProfileGuard>,
+    /// Which parts of values are secret, and `--show-secrets`.
+    pub secrets: crate::secrets::Secrets,
+    pub show_secrets: bool,
 }
 
 /// Opens sessions on profiles' tenants (each, or why not), as the fleet
@@ -117,6 +120,8 @@ impl EditorOptions {
             guard: crate::guard::ProfileGuard::default(),
             locks: crate::guard::RunLocks::default(),
             guards: std::collections::BTreeMap::new(),
+            secrets: crate::secrets::Secrets::default(),
+            show_secrets: false,
         }
     }
 }
@@ -196,6 +201,8 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     app.guard = driver.guard.clone();
     app.locks = driver.locks.clone();
     app.guards = options.guards;
+    app.secrets = options.secrets;
+    app.show_secrets = options.show_secrets;
     app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
         .catch_unwind()
@@ -240,6 +247,34 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
 
 fn terminal_failure(e: io::Error) -> Failure {
     Failure::new(exit::NETWORK, format!("terminal error: {e}"))
+}
+
+/// Runs `draw` on the app as it is shown: secrets masked in the model and
+/// in the fleet view (unless `--show-secrets`, or the key revealed). The
+/// real model and view are back before anything else — a panic included —
+/// can read, save or send them.
+pub(crate) fn with_secrets_masked<R>(app: &mut App, draw: impl FnOnce(&App) -> R) -> R {
+    let real = app
+        .shown_model()
+        .map(|shown| std::mem::replace(&mut app.model, shown));
+    let real_fleet = match &app.mode {
+        app::ModeState::Fleet(view) if !app.show_secrets => {
+            let shown = app::ModeState::Fleet(Box::new(view.shown(&app.secrets)));
+            Some(std::mem::replace(&mut app.mode, shown))
+        }
+        _ => None,
+    };
+    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(&*app)));
+    if let Some(real) = real {
+        app.model = real;
+    }
+    if let Some(real) = real_fleet {
+        app.mode = real;
+    }
+    match drawn {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 // ----- the run loop -----
@@ -364,10 +399,11 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
     fn draw(&mut self, app: &mut App) -> Result<(), Failure> {
         self.frames += 1;
         app.redraw = false;
-        self.terminal
-            .draw(|frame| view::draw(frame, &*app))
-            .map(|_| ())
-            .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))
+        let terminal = &mut self.terminal;
+        with_secrets_masked(app, |app| {
+            terminal.draw(|frame| view::draw(frame, app)).map(|_| ())
+        })
+        .map_err(|e| Failure::new(exit::NETWORK, format!("terminal error: {e}")))
     }
 
     pub async fn run(&mut self, client: Client, app: &mut App) -> Result<(), Failure> {

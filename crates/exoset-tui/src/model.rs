@@ -67,6 +67,69 @@ impl Default for Model {
 }
 
 impl Model {
+    /// This model as it is shown: every value through `mask` (secrets in
+    /// webhook URLs and headers), the changes worked out again on what is
+    /// shown. Drawing only; never edited, saved or sent.
+    pub fn shown(&self, mask: &mut dyn FnMut(FieldId, &str) -> String) -> Model {
+        let mut base = self.base.clone();
+        for id in FieldId::all() {
+            if let Some(value) = self.base.get(id) {
+                let shown = mask(id, value);
+                if shown != value {
+                    base.set(id, shown);
+                }
+            }
+        }
+        let mut edits = Edits::default();
+        for (id, value) in self.edits.iter() {
+            let shown = mask(id, value);
+            edits.set(&base, id, shown);
+        }
+        let flags = self
+            .flags
+            .iter()
+            .map(|(id, flag)| {
+                let flag = match flag {
+                    Flag::NotTaken { sent, got } => Flag::NotTaken {
+                        sent: mask(*id, sent),
+                        got: got.as_deref().map(|g| mask(*id, g)),
+                    },
+                    Flag::Unconfirmed { sent } => Flag::Unconfirmed {
+                        sent: mask(*id, sent),
+                    },
+                    Flag::Conflict { was } => Flag::Conflict {
+                        was: was.as_deref().map(|w| mask(*id, w)),
+                    },
+                    other => other.clone(),
+                };
+                (*id, flag)
+            })
+            .collect();
+        let conflicts = self
+            .conflicts
+            .iter()
+            .map(|item| {
+                let c = &item.conflict;
+                ConflictItem {
+                    conflict: Conflict {
+                        id: c.id,
+                        base: c.base.as_deref().map(|b| mask(c.id, b)),
+                        mine: mask(c.id, &c.mine),
+                        theirs: c.theirs.as_deref().map(|t| mask(c.id, t)),
+                    },
+                    choice: item.choice,
+                }
+            })
+            .collect();
+        Model {
+            changes: ChangeSet::new(&base, &edits),
+            base,
+            edits,
+            flags,
+            conflicts,
+        }
+    }
+
     // ----- reading -----
 
     pub fn base(&self) -> &Settings {

@@ -615,6 +615,8 @@ fn draw_key_bar(frame: &mut Frame, app: &App, area: Rect) {
                         | Command::Copy
                 )
         })
+        // Reveal is offered only where there is a secret to show.
+        .filter(|b| b.command != Command::Reveal || app.selected_holds_secret())
         // Ticks act only when choosing tenants to also send to, not in `P`.
         .filter(|b| {
             !(matches!(b.command, Command::Mark | Command::MarkAll)

@@ -57,6 +57,14 @@ impl App {
             Command::Submit => return self.submit(),
             Command::Reload => return self.reload(),
             Command::Copy => return self.copy_selected(),
+            Command::Reveal => {
+                let selected = self.selected_field();
+                self.reveal = if self.reveal == selected {
+                    None
+                } else {
+                    selected
+                };
+            }
             Command::ExternalEdit => return self.external_selected(),
             Command::Help => self.open_help(),
             Command::Cancel => {

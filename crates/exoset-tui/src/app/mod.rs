@@ -167,6 +167,13 @@ pub struct App {
     pub sign_off: SignOff,
     /// The fleet view put aside while the guard's question is asked.
     pub held_fleet: Option<Box<FleetView>>,
+    /// Which parts of values are secret (built in, and `[secrets]`).
+    pub secrets: crate::secrets::Secrets,
+    /// `--show-secrets`: nothing is masked.
+    pub show_secrets: bool,
+    /// The key whose value is shown whole (`R`); ends when the selection
+    /// moves.
+    pub reveal: Option<crate::schema::FieldId>,
     /// This editor's tenant SID, for the fleet view's row of it.
     pub tenant: Option<String>,
     /// The last fleet view's number: each new view gets the next one.
@@ -229,6 +236,9 @@ impl App {
             locks: crate::guard::RunLocks::default(),
             sign_off: SignOff::default(),
             held_fleet: None,
+            secrets: crate::secrets::Secrets::default(),
+            show_secrets: false,
+            reveal: None,
             tenant: None,
             fleet_seq: 0,
             rollback_of: None,
@@ -236,6 +246,37 @@ impl App {
             last_sent: None,
             ctrl_c: false,
         }
+    }
+
+    /// Whether the selected value holds a secret that is shown masked.
+    pub fn selected_holds_secret(&self) -> bool {
+        !self.show_secrets
+            && self.selected_field().is_some_and(|id| {
+                self.model
+                    .value(id)
+                    .is_some_and(|v| self.secrets.holds_secret(id, v))
+            })
+    }
+
+    /// The model with its secrets masked, to draw; `None` when nothing is
+    /// masked (`--show-secrets`, or no secret anywhere).
+    pub fn shown_model(&self) -> Option<Model> {
+        if self.show_secrets {
+            return None;
+        }
+        let mut tags = crate::secrets::Tags::default();
+        let reveal = self.reveal.filter(|id| self.selected_field() == Some(*id));
+        let secrets = &self.secrets;
+        let mut any = false;
+        let shown = self.model.shown(&mut |id, value| {
+            if reveal == Some(id) {
+                return value.to_string();
+            }
+            let masked = secrets.mask_tagged(id, value, &mut tags);
+            any |= masked != value;
+            masked
+        });
+        any.then_some(shown)
     }
 
     /// Where a send goes, for every question and every "Saved" line:

@@ -49,8 +49,20 @@ impl App {
         }
     }
 
-    /// Keeps text for a target, valid or not.
+    /// Keeps text for a target, valid or not — never text holding the mask
+    /// of a secret (masked output is never input).
     pub(super) fn keep(&mut self, target: EditTarget, text: String) {
+        if crate::secrets::holds_mask(&text) {
+            self.say(
+                Tone::Error,
+                format!(
+                    "Not kept: the text holds {}, a masked secret; type the value whole (R shows \
+                     the selected one, `exoset export` writes them all).",
+                    crate::secrets::MASK
+                ),
+            );
+            return;
+        }
         match target {
             EditTarget::Field(id) => self.model.set(id, text),
             EditTarget::Raw(id) => {

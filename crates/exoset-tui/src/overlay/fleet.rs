@@ -98,6 +98,68 @@ impl FleetView {
         }
     }
 
+    /// This view as it is drawn: every value through `mask` (the secrets of
+    /// webhook URLs and headers), results' messages scrubbed of the secrets
+    /// of what was planned. Drawing only; the plans sent are the view's own.
+    pub fn shown(&self, secrets: &crate::secrets::Secrets) -> FleetView {
+        let mut tags = crate::secrets::Tags::default();
+        let mut seen: Vec<(crate::schema::FieldId, String)> = Vec::new();
+        let mut mask_set = |set: &crate::changes::ChangeSet| {
+            let mut set = set.clone();
+            for row in &mut set.rows {
+                if let Some(old) = &row.old {
+                    seen.push((row.id, old.clone()));
+                    row.old = Some(secrets.mask_tagged(row.id, old, &mut tags));
+                }
+                seen.push((row.id, row.new.clone()));
+                row.new = secrets.mask_tagged(row.id, &row.new, &mut tags);
+            }
+            set
+        };
+        let mut view = self.clone();
+        view.own.changes = self.own.changes.as_ref().map(&mut mask_set);
+        view.plans = self.plans.as_ref().map(|plans| {
+            plans
+                .iter()
+                .map(|plan| match plan {
+                    Plan::Send {
+                        base,
+                        edits,
+                        changes,
+                        unchanged,
+                    } => Plan::Send {
+                        base: base.clone(),
+                        edits: edits.clone(),
+                        changes: mask_set(changes),
+                        unchanged: *unchanged,
+                    },
+                    Plan::Invalid {
+                        changes,
+                        message,
+                        unchanged,
+                    } => Plan::Invalid {
+                        changes: changes.as_ref().map(&mut mask_set),
+                        message: message.clone(),
+                        unchanged: *unchanged,
+                    },
+                    other => other.clone(),
+                })
+                .collect()
+        });
+        let values: Vec<(crate::schema::FieldId, &str)> =
+            seen.iter().map(|(id, v)| (*id, v.as_str())).collect();
+        for outcome in view.results.iter_mut().flatten() {
+            outcome.message = secrets.mask_in_text(&outcome.message, values.iter().copied());
+            for key in &mut outcome.changes {
+                if let Some(id) = crate::schema::lookup_path(&key.key) {
+                    key.old = key.old.as_deref().map(|o| secrets.mask(id, o));
+                    key.new = secrets.mask(id, &key.new);
+                }
+            }
+        }
+        view
+    }
+
     /// Tenants the change will go to (planned ready to send).
     pub fn ready(&self) -> usize {
         self.plans.as_ref().map_or(0, |plans| {

@@ -363,6 +363,13 @@ fn exercise(mode: Mode, command: Command, k: KeyPress) {
             let effects = update(&mut app, event(k));
             assert_eq!(effects, vec![Effect::Copy("1800".into())], "{what}");
         }
+        Command::Reveal => {
+            let effects = update(&mut app, event(k));
+            assert!(effects.is_empty(), "{what}");
+            assert_eq!(app.reveal, app.selected_field(), "{what}");
+            update(&mut app, event(k));
+            assert_eq!(app.reveal, None, "{what}: pressed again, masked again");
+        }
         Command::ExternalEdit => {
             let effects = update(&mut app, event(k));
             let want = match mode {

@@ -89,9 +89,13 @@ fn select(app: &mut App, path: &str) {
 fn screen(app: &mut App, width: u16, height: u16) -> String {
     update(app, Action::Resize(width, height));
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| crate::view::draw(frame, app))
-        .expect("draws");
+    // As the editor draws: secrets masked.
+    crate::with_secrets_masked(app, |app| {
+        terminal
+            .draw(|frame| crate::view::draw(frame, app))
+            .map(|_| ())
+    })
+    .expect("draws");
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {

@@ -435,3 +435,54 @@ fn a_read_only_profile_sends_nothing_from_the_editor() {
     assert!(text.contains("--write=prod-a"), "{text}");
     assert_eq!(app.model.edits().len(), 1);
 }
+
+/// Secrets in a webhook URL and a header are drawn masked in the list, the
+/// detail pane and the diff; `R` shows the selected one until the
+/// selection moves; a text holding the mask is never kept.
+#[test]
+fn secrets_are_masked_on_every_screen_until_revealed() {
+    let mut answer = seed_answer();
+    let endpoint = id("greenvn.greencall_complete_event_endpoint");
+    let headers = id("greenvn.greencall_complete_event_headers");
+    answer
+        .settings
+        .set(endpoint, "https://h.example/cb?auth_token=XYZW9secret");
+    answer.settings.set(
+        headers,
+        r#"{"content_type":"application/json","Authorization":"Basic QWxhZGRpbg=="}"#,
+    );
+    let mut app = loaded_with(answer, false);
+    let hidden = |screen: &str| !screen.contains("XYZW9") && !screen.contains("QWxh");
+    let list = screen(&mut app, 120, 40);
+    assert!(hidden(&list) && list.contains("••••"), "{list}");
+    // An edit of the endpoint: the diff and the send question say that the
+    // token changed, never what it is.
+    select(&mut app, "greenvn.greencall_complete_event_endpoint");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "2");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('d'));
+    let diff = screen(&mut app, 120, 40);
+    assert!(hidden(&diff) && diff.contains("••••#"), "{diff}");
+    press(&mut app, KeyCode::Esc);
+    // R reveals the selected value; moving on masks it again.
+    press(&mut app, KeyCode::Char('R'));
+    let revealed = screen(&mut app, 120, 40);
+    assert!(revealed.contains("XYZW9secret2"), "{revealed}");
+    press(&mut app, KeyCode::Down);
+    assert!(hidden(&screen(&mut app, 120, 40)));
+    // Masked text typed back is refused, the value unchanged.
+    select(&mut app, "greenvn.greencall_complete_event_endpoint");
+    let before = app.model.value(endpoint).map(str::to_string);
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.mode, ModeState::Edit(_)));
+    type_text(&mut app, "&token=••••");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.model.value(endpoint).map(str::to_string), before);
+    let said = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("masked secret"), "{said}");
+}
