@@ -561,11 +561,24 @@ fn diff_and_export_across_tenants() {
     assert!(doc["unit-1"]["common"].is_object() && doc["unit-2"]["common"].is_object());
 }
 
+/// The companion rule depends on what each tenant holds: sending an
+/// event's endpoint sends its method too, so a tenant whose current method
+/// is invalid cannot take the change, while the other can. The first is
+/// `invalid` (said in the plan, exit 2, no PUT), the second `sent`.
 #[test]
 fn apply_across_tenants_validates_against_each_tenants_own_settings() {
+    const ENDPOINT: &str = "greenvn.greencall_complete_event_endpoint";
+    const METHOD: &str = "greenvn.greencall_complete_event_method";
     let fleet = Fleet::start(2);
+    assert!(fleet.sim.modify_of(&fleet.sid(1), |s| {
+        s.set(lookup_path(METHOD).unwrap(), "PATCH")
+    }));
     let file = fleet.home.path().join("want.json");
-    std::fs::write(&file, r#"{"common": {"lcr_enabled": "false"}}"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"greenvn": {"greencall_complete_event_endpoint": "https://hooks.example.com/v2"}}"#,
+    )
+    .unwrap();
     let run = fleet.exoset(&[
         "apply",
         "--all-profiles",
@@ -573,15 +586,55 @@ fn apply_across_tenants_validates_against_each_tenants_own_settings() {
         file.to_str().unwrap(),
         "--yes",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        fleet.value(1, "common.lcr_enabled").as_deref(),
-        Some("false")
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    // The plan (on stderr) says which tenant cannot take it, and why.
+    let plan_line = |profile: &str| {
+        run.stderr
+            .lines()
+            .rev()
+            .find(|l| l.starts_with(&format!("{profile} ")))
+            .unwrap_or_else(|| panic!("no plan row for {profile}:\n{}", run.stderr))
+    };
+    assert!(
+        plan_line("unit-1").ends_with("not sent: invalid here"),
+        "{}",
+        run.stderr
     );
-    assert_eq!(
-        fleet.value(2, "common.lcr_enabled").as_deref(),
-        Some("false")
+    assert!(
+        !plan_line("unit-2").contains("invalid"),
+        "{}",
+        run.stderr
     );
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot send: {METHOD}: the greencall_complete endpoint is being sent, \
+             so its method goes too, but the current method is invalid"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.ends_with("2 tenants: 1 sent, 1 invalid.\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line_of(&run, "unit-1").contains("invalid"),
+        "{}",
+        run.stdout
+    );
+    assert!(line_of(&run, "unit-2").contains("sent"), "{}", run.stdout);
+    assert_eq!(fleet.sim.put_count_of(&fleet.sid(1)), 0);
+    assert_eq!(fleet.sim.put_count_of(&fleet.sid(2)), 1);
+    assert_eq!(
+        fleet.value(2, ENDPOINT).as_deref(),
+        Some("https://hooks.example.com/v2")
+    );
+    assert_ne!(
+        fleet.value(1, ENDPOINT).as_deref(),
+        Some("https://hooks.example.com/v2")
+    );
+    assert_eq!(fleet.value(1, METHOD).as_deref(), Some("PATCH"));
 }
 
 /// A port on this machine that accepts connections and answers nothing:
