@@ -600,11 +600,7 @@ fn apply_across_tenants_validates_against_each_tenants_own_settings() {
         "{}",
         run.stderr
     );
-    assert!(
-        !plan_line("unit-2").contains("invalid"),
-        "{}",
-        run.stderr
-    );
+    assert!(!plan_line("unit-2").contains("invalid"), "{}", run.stderr);
     assert!(
         run.stderr.contains(&format!(
             "cannot send: {METHOD}: the greencall_complete endpoint is being sent, \
