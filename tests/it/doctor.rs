@@ -356,7 +356,7 @@ fn keyring_tools() -> bool {
 #[test]
 fn a_locked_collection_is_reported_and_passed_over() {
     if !keyring_tools() {
-        eprintln!("skipped: no dbus-run-session / gnome-keyring-daemon here");
+        crate::support::skipped("no dbus-run-session / gnome-keyring-daemon here");
         return;
     }
     let sim = sim();

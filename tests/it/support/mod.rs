@@ -1,7 +1,21 @@
 //! What the integration tests share: the real binary in a pseudo-terminal
-//! (`pty`), the real binary against an in-process simulator (`sim_env`), and
-//! the tests' own list of control characters (`controls`).
+//! (`pty`), the real binary against an in-process simulator (`sim_env`), the
+//! tests' own list of control characters (`controls`), and how a test that
+//! cannot run here says so (`skipped`).
 
 pub mod controls;
 pub mod pty;
 pub mod sim_env;
+
+/// Says, past the test harness's capture, that a test found what it needs
+/// absent and did not run: `scripts/test.sh` counts these lines and prints
+/// them as skipped, so an absent keyring never counts as a pass. Tests that
+/// call it return right after.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    // `eprintln!` is captured by the harness (and shown only on failure);
+    // a write to the process's stderr is not. One write, so parallel tests'
+    // lines do not interleave within it.
+    let line = format!("\nSKIPPED: {}\n", why.replace('\n', " "));
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
