@@ -22,6 +22,7 @@ mod keystore;
 mod openapi;
 mod options;
 mod pipes;
+mod promises;
 mod robustness;
 mod simulator;
 mod support;
