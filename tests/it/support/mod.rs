@@ -1,7 +1,8 @@
 //! What the integration tests share: the real binary in a pseudo-terminal
 //! (`pty`), the real binary against an in-process simulator (`sim_env`), the
-//! tests' own list of control characters (`controls`), and how a test that
-//! cannot run here says so (`skipped`).
+//! tests' own list of control characters (`controls`), how a test that
+//! cannot run here says so (`skipped`), and how many cases a property runs
+//! (`cases`).
 
 pub mod controls;
 pub mod pty;
@@ -18,4 +19,19 @@ pub fn skipped(why: &str) {
     // lines do not interleave within it.
     let line = format!("\nSKIPPED: {}\n", why.replace('\n', " "));
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// Cases for a property: `PROPTEST_CASES` when set (`.ci/run` sets 10,000),
+/// else 256.
+pub fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
+}
+
+/// [`cases`], but at most `cap`: for properties whose cases write real
+/// files, with the cap their comment gives the reason for.
+pub fn cases_at_most(cap: u32) -> u32 {
+    cases().min(cap)
 }
