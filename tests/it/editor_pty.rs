@@ -34,6 +34,11 @@ impl Env {
     /// `exoset` with no subcommand: the editor for the simulator's tenant,
     /// drafts and history under a private EXOSET_HOME; waits for the load.
     fn editor(&self, extra: &[(&str, &str)]) -> Pty {
+        self.editor_with(&[], extra)
+    }
+
+    /// [`Env::editor`] with command-line arguments.
+    fn editor_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Pty {
         let config = SimConfig::demo();
         let base_url = self.sim.base_url();
         let home = self.home.path().to_string_lossy().into_owned();
@@ -45,7 +50,7 @@ impl Env {
             ("EXOSET_API_TOKEN", config.api_token.as_str()),
         ];
         env.extend_from_slice(extra);
-        let pty = Pty::spawn(&[], &env, 80, 24);
+        let pty = Pty::spawn(args, &env, 80, 24);
         pty.wait_for("Loaded ", WAIT);
         pty
     }
@@ -857,6 +862,71 @@ fn colours_go_out_in_their_classic_sixteen_colour_forms() {
         assert!(params.contains(classic), "{classic} never sent: {sgr:?}");
     }
     quit_keeping(&mut pty);
+}
+
+/// The SGR parameters the program sent, each on its own (`1;36` gives `1`
+/// and `36`).
+fn sgr_params(raw: &str) -> std::collections::BTreeSet<String> {
+    raw.split('\x1b')
+        .filter_map(|s| s.strip_prefix('['))
+        .filter_map(|s| s.split_once('m').map(|(p, _)| p))
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
+        .flat_map(|p| p.split(';').map(str::to_string))
+        .collect()
+}
+
+/// A colour SGR parameter: 30–39 and 90–97 (text), 40–49 and 100–107
+/// (background); 38 and 48 open the 256-colour and RGB forms.
+fn is_colour(param: &str) -> bool {
+    param
+        .parse::<u32>()
+        .is_ok_and(|n| matches!(n, 30..=39 | 40..=49 | 90..=97 | 100..=107))
+}
+
+/// `NO_COLOR` set: the same screens as above (an invalid value, the diff)
+/// go out without a single colour code; the markers still show.
+#[test]
+fn no_color_sends_no_colour_codes() {
+    let env = Env::new();
+    let mut pty = env.editor(&[("NO_COLOR", "1")]);
+    go_to(&mut pty, '3', "country");
+    pty.type_str(&format!("{ENTER}\x15in{ENTER}"));
+    pty.wait_for("Kept, but invalid", WAIT);
+    pty.type_str("d");
+    pty.wait_for("Pending changes", WAIT);
+    esc_closing(&mut pty, "Pending changes");
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    let params = sgr_params(&raw);
+    let colours: Vec<&String> = params.iter().filter(|p| is_colour(p)).collect();
+    assert!(
+        colours.is_empty(),
+        "colour codes {colours:?} sent with NO_COLOR"
+    );
+    assert!(pty.screen().contains('!'), "the invalid marker shows");
+    quit_keeping(&mut pty);
+}
+
+/// The mouse is captured only with `--mouse`, and released on exit.
+#[test]
+fn the_mouse_is_captured_with_mouse_only_and_released_on_exit() {
+    const CAPTURE: &str = "\x1b[?1000h";
+    const RELEASE: &str = "\x1b[?1000l";
+    let env = Env::new();
+    let mut pty = env.editor(&[]);
+    quit(&mut pty);
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    assert!(!raw.contains(CAPTURE), "captured without --mouse");
+
+    let mut pty = env.editor_with(&["--mouse"], &[]);
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    assert!(raw.contains(CAPTURE), "--mouse did not capture the mouse");
+    quit(&mut pty);
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    let (on, off) = (raw.rfind(CAPTURE).unwrap(), raw.rfind(RELEASE));
+    assert!(
+        off.is_some_and(|off| off > on),
+        "the mouse was not released"
+    );
 }
 
 // ----- "also send to…" with keys landing while requests are in flight (issue #21) -----
