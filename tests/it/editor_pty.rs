@@ -790,8 +790,13 @@ fn space_on_a_text_field_does_nothing_and_j_k_stay_moves() {
     quit_keeping(&mut pty);
 }
 
-/// Behind the too-small notice keys do nothing (a Space there opened an
-/// edit that appeared after resizing); q and Ctrl-C still quit.
+/// The too-small notice through the real terminal: it comes with a small
+/// window and goes with a large one, the editor as it was; behind it q
+/// quits. That keys typed behind it do nothing (a Space there opened an
+/// edit that appeared after resizing) is held by the unit test of
+/// `update`'s filter (`behind_the_too_small_notice_update_drops_every_key_
+/// but_q_and_ctrl_c`): here, keys that change nothing on screen leave
+/// nothing to wait on before a resize.
 #[test]
 fn behind_the_too_small_notice_only_q_and_ctrl_c_act() {
     let env = Env::new();
@@ -800,12 +805,9 @@ fn behind_the_too_small_notice_only_q_and_ctrl_c_act() {
     pty.resize(60, 20);
     let screen = pty.wait_for("terminal too small", WAIT);
     assert!(screen.contains("q or Ctrl-C quits"), "{screen}");
-    pty.type_str(" ");
-    pty.type_str(&format!("u{ENTER}/zzz{ENTER}"));
     pty.resize(80, 24);
     let screen = pty.wait_for("Key      common.lcr_enabled", WAIT);
     assert!(!screen.contains("Common *"), "nothing edited:\n{screen}");
-    assert!(!screen.contains("zzz"), "no filter typed:\n{screen}");
     pty.resize(60, 20);
     pty.wait_for("terminal too small", WAIT);
     pty.type_str("q");
