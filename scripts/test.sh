@@ -7,7 +7,8 @@
 #   scripts/test.sh [extra cargo test args]
 #
 # Set EXOSET_REQUIRE_KEYRING=1 (CI does) to make an absent keyring store a
-# failure instead of a skipped test.
+# failure instead of a skipped test. The last line reads
+# `total: N passed, F failed, K skipped`; a skipped test is not a passed one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -20,7 +21,13 @@ status=0
 bash scripts/with-keyring.sh cargo test --workspace --all-targets "$@" 2>&1 | tee "$log" || status=$?
 # --all-targets leaves out doc tests (exoset-core's crate example): run them too.
 cargo test --workspace --doc "$@" 2>&1 | tee -a "$log" || status=$?
+# A test that finds what it needs absent (a keyring, outside CI) returns
+# early, which libtest counts as passed; it also writes `SKIPPED: why` past
+# the capture (tests/it/support/mod.rs), so it is counted here as skipped,
+# not passed. Every such line is listed above the totals.
+grep -o 'SKIPPED: .*' "$log" || true
 awk '/^ *(Running|Doc-tests) / { bench = ($0 ~ /Running benches\//) }
      /^test result:/ && !bench { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "total: %d passed, %d failed\n", p, f }' "$log"
+     { n = gsub(/SKIPPED: /, "&"); s += n }
+     END { printf "total: %d passed, %d failed, %d skipped\n", p - s, f, s }' "$log"
 exit "$status"

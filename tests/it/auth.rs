@@ -31,7 +31,7 @@ fn store_or_skip(kind: &str) -> Option<&'static str> {
             panic!("the {kind} store is required in CI but absent: {e}")
         }
         Err(e) => {
-            eprintln!("skipped: the {kind} store is not available here: {e}");
+            crate::support::skipped(&format!("the {kind} store is not available here: {e}"));
             None
         }
     }

@@ -140,8 +140,11 @@ fn a_mistyped_path_is_answered_with_the_setting_it_most_likely_meant() {
 
 #[test]
 fn help_lists_man_for_a_bare_binary() {
+    let home = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
         .arg("--help")
+        .env("EXOSET_HOME", home.path())
+        .env_remove("EXOSET_PROFILE")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -435,8 +438,11 @@ fn bash_opts<'a>(script: &'a str, case_label: &str) -> Vec<&'a str> {
 #[test]
 fn completions_cover_every_subcommand() {
     use clap::CommandFactory;
+    let home = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
         .args(["completions", "bash"])
+        .env("EXOSET_HOME", home.path())
+        .env_remove("EXOSET_PROFILE")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));

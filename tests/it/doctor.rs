@@ -251,6 +251,14 @@ fn a_blackhole_times_out_in_time_and_names_the_probe() {
     let tls = check(&json, "network.tls");
     assert_eq!(tls["status"], "fail", "{tls}");
     assert_eq!(tls["timed_out"], true, "{tls}");
+    // The probe's own clock: it waited its 5 s, and gave up right then (a
+    // probe that waited for something else, or twice, is out of the range).
+    // The run's wall time above only guards against a hang.
+    let ms = tls["elapsed_ms"].as_u64().expect("elapsed_ms");
+    assert!(
+        (5_000..6_500).contains(&ms),
+        "the 5 s TLS probe took {ms} ms"
+    );
     assert!(
         tls["summary"]
             .as_str()
@@ -356,7 +364,7 @@ fn keyring_tools() -> bool {
 #[test]
 fn a_locked_collection_is_reported_and_passed_over() {
     if !keyring_tools() {
-        eprintln!("skipped: no dbus-run-session / gnome-keyring-daemon here");
+        crate::support::skipped("no dbus-run-session / gnome-keyring-daemon here");
         return;
     }
     let sim = sim();

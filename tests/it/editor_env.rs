@@ -15,7 +15,12 @@ fn the_external_editor_does_not_get_the_token() {
     let sim = Simulator::start_background(SimConfig::demo()).expect("simulator");
     let home = tempfile::tempdir().unwrap();
     let seen = home.path().join("editor-env.txt");
-    let visual = format!("env > '{}'; true", seen.display());
+    // Written to a temporary file, then renamed: the file appears whole, so
+    // the test never reads it half-written.
+    let visual = format!(
+        "env > '{0}.part' && mv '{0}.part' '{0}'; true",
+        seen.display()
+    );
     let config = SimConfig::demo();
     let base_url = sim.base_url();
     let home_text = home.path().to_string_lossy().into_owned();
@@ -38,10 +43,15 @@ fn the_external_editor_does_not_get_the_token() {
     pty.wait_for("(Esc clears)", WAIT);
     pty.type_str("e");
     let deadline = std::time::Instant::now() + WAIT;
-    while !seen.exists() && std::time::Instant::now() < deadline {
+    while !seen.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the editor never ran; screen:\n{}",
+            pty.screen()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let env = std::fs::read_to_string(&seen).expect("the editor ran");
+    let env = std::fs::read_to_string(&seen).expect("the editor's output");
     assert!(env.contains("EXOSET_HOME="), "the environment was captured");
     assert!(!env.contains("EXOSET_API_TOKEN"), "{env}");
     assert!(!env.contains("EXOSET_SIM_TOKEN"), "{env}");

@@ -247,6 +247,9 @@ fn every_demo_tenant_keeps_its_settings_and_all_live_under_state_demo() {
     pty.wait_for("Switch to a profile's tenant", WAIT);
     pty.type_str(ENTER);
     pty.wait_for("exoset · demo-2 (exoset-demo-2) · simulator", WAIT);
+    // The switch reads the tenant first: wait for it, or the filter below
+    // may be drawn over "Loading settings…".
+    pty.wait_for("Loaded ", WAIT);
     pty.type_str(&format!("3/intl_num{ENTER}"));
     let screen = pty.wait_for("(Esc clears)", WAIT);
     assert!(screen.contains("Loaded   false"), "{screen}");

@@ -185,7 +185,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(crate::support::cases()))]
 
     #[test]
     fn parse_then_serialise_keeps_unknown_keys(
@@ -212,19 +212,19 @@ proptest! {
 /// body, and fails unless at least `min_percent` of the generated cases made
 /// one: a generator that drifted into mostly invalid edits would otherwise
 /// leave the property checking nothing. Cases without a body are rejected
-/// with `prop_assume!`, so 512 of them always run.
+/// with `prop_assume!`, so `cases()` of them always run.
 fn on_sendable_bodies(
     min_percent: usize,
     property: impl Fn(&Settings, &Edits, &ChangeSet, &Value) -> Result<(), TestCaseError>,
 ) {
     use proptest::test_runner::{Config, TestRunner};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    const CASES: u32 = 512;
+    let cases = crate::support::cases();
     let generated = AtomicUsize::new(0);
     let accepted = AtomicUsize::new(0);
     let mut runner = TestRunner::new(Config {
-        cases: CASES,
-        max_global_rejects: CASES * 20,
+        cases,
+        max_global_rejects: cases * 20,
         ..Config::default()
     });
     let result = runner.run(&document().prop_flat_map(edits_over), |(base, edits)| {
@@ -242,7 +242,7 @@ fn on_sendable_bodies(
         panic!("{e}");
     }
     let (generated, accepted) = (generated.into_inner(), accepted.into_inner());
-    assert!(accepted >= CASES as usize, "only {accepted} bodies checked");
+    assert!(accepted >= cases as usize, "only {accepted} bodies checked");
     assert!(
         accepted * 100 >= generated * min_percent,
         "only {accepted} of {generated} generated cases made a body (want {min_percent}%)"

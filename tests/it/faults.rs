@@ -88,15 +88,27 @@ struct Run {
     stdout: String,
 }
 
+/// The binary with a home of its own: no developer's config.toml is read
+/// and nothing is written into their data folder, whatever their
+/// environment holds.
+fn exoset(home: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_exoset"));
+    command
+        .env("EXOSET_HOME", home.path())
+        .env_remove("EXOSET_PROFILE")
+        .env_remove("EXOSET_TIMEOUT");
+    command
+}
+
 fn exoset_get(port: u16, extra: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+    let home = tempfile::tempdir().unwrap();
+    let out = exoset(&home)
         .args(["get", "--json"])
         .args(extra)
         .env("EXOSET_BASE_URL", format!("http://127.0.0.1:{port}"))
         .env("EXOSET_TENANT_SID", "tenant1")
         .env("EXOSET_API_KEY", "key1")
         .env("EXOSET_API_TOKEN", "fault-test-token")
-        .env_remove("EXOSET_TIMEOUT")
         .output()
         .unwrap();
     Run {
@@ -401,7 +413,8 @@ fn a_refused_connection_is_retried_then_reported() {
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused_before_connecting() {
-    let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
+    let home = tempfile::tempdir().unwrap();
+    let out = exoset(&home)
         .args(["get"])
         .env("EXOSET_BASE_URL", "http://leadassist.exotel.in")
         .env("EXOSET_TENANT_SID", "t")

@@ -3,51 +3,49 @@
 //! hold every control character, Devanagari, and state shared by parallel
 //! runs.
 
-use crate::support::sim_env;
+use crate::support::{controls, sim_env};
 
 use exoset_core::settings::Settings;
-use exoset_core::text::is_hostile;
 use exoset_sim::Fault;
 use serde_json::{Value, json};
 use sim_env::{Env, Run, ok};
 use std::time::Duration;
 
-/// Every C0, DEL, C1 and bidi control, between printable text.
+/// Every character the tests' own list names, between `<` and `>`.
 fn every_control() -> String {
-    let mut s = String::from("<");
-    for c in (0u32..0x20).chain(0x7f..0xa0) {
-        s.push(char::from_u32(c).unwrap());
-    }
-    for c in [
-        0x61c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
-    ]
-    .into_iter()
-    .chain(0x2066..=0x2069)
-    {
-        s.push(char::from_u32(c).unwrap());
-    }
-    s.push('>');
-    s
+    controls::every_control()
 }
 
-/// The bidi controls the test names itself, so a set that forgets one in
-/// `is_hostile` (U+061C, the Arabic letter mark, was) cannot pass here.
-const BIDI: [char; 12] = [
-    '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}',
-    '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
-];
-
-/// Nothing hostile on stdout or stderr, line breaks (ours) aside.
+/// Nothing on the tests' own list (`support::controls`, not the printers'
+/// `is_hostile`) on stdout or stderr, line breaks (ours) aside.
 fn assert_clean(what: &str, run: &Run) {
     for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        let raw: Vec<String> = text
-            .chars()
-            .filter(|c| (is_hostile(*c) || BIDI.contains(c)) && *c != '\n')
-            .map(|c| format!("U+{:04X}", u32::from(c)))
-            .collect();
+        let raw = controls::raw_in(text);
         assert!(
             raw.is_empty(),
             "{what}: {name} carries {raw:?} raw:\n{text}"
+        );
+    }
+}
+
+/// What `text::safe` writes for a few of the listed characters (ESC, DEL,
+/// CSI, the Arabic letter mark, RLO, PDI), and what JSON output writes.
+const ESCAPED: [(&str, &str); 6] = [
+    ("\\u{1b}", "\\u001b"),
+    ("\\u{7f}", "\\u007f"),
+    ("\\u{9b}", "\\u009b"),
+    ("\\u{61c}", "\\u061c"),
+    ("\\u{202e}", "\\u202e"),
+    ("\\u{2069}", "\\u2069"),
+];
+
+/// The hostile text is there, escaped: an output that dropped it (or a
+/// run that ended before printing it) does not pass for a clean one.
+fn assert_escaped(what: &str, text: &str) {
+    for (plain, json) in ESCAPED {
+        assert!(
+            text.contains(plain) || text.contains(json),
+            "{what}: {plain} (or {json}) missing from:\n{text}"
         );
     }
 }
@@ -78,6 +76,7 @@ fn no_printer_lets_a_control_character_reach_the_terminal() {
         let run = env.exoset(args, None);
         ok(&run);
         assert_clean(&format!("{args:?}"), &run);
+        assert_escaped(&format!("{args:?}"), &run.stdout);
     }
     // --json stays JSON that holds the very same text.
     let run = env.exoset(&["get", "--json", "common.aparty_tag"], None);
@@ -88,10 +87,21 @@ fn no_printer_lets_a_control_character_reach_the_terminal() {
     let file = env.home.path().join("desired.json");
     std::fs::write(&file, json!({"common": {"bparty_tag": evil}}).to_string()).unwrap();
     let file = file.to_string_lossy().into_owned();
+    // The value is invalid here (control characters): diff shows it,
+    // escaped, and says it cannot be sent (exit 2); so does apply.
     let run = env.exoset(&["diff", "-f", &file], None);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert_clean("diff", &run);
+    assert_escaped("diff", &run.stdout);
     let run = env.exoset(&["apply", "-f", &file, "--dry-run"], None);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert_clean("apply --dry-run", &run);
+    assert!(
+        run.stderr
+            .contains("common.bparty_tag: must not hold control characters"),
+        "{}",
+        run.stderr
+    );
 
     // A server whose error message, code and request id are hostile.
     let body = json!({
@@ -112,28 +122,66 @@ fn no_printer_lets_a_control_character_reach_the_terminal() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("refused <"), "{}", run.stderr);
     assert_clean("a hostile refusal", &run);
+    // The server's words are cut to a line's length: the escape is there.
+    assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
 
     // An HTML page from something in between.
     fault_on_put(
         &env,
         Fault::Raw {
             status: 400,
-            body: format!("<html><title>{evil}</title></html>"),
+            body: format!("<html><title>Gateway {evil}</title></html>"),
         },
     );
     let run = env.exoset(&["set", "common.timezone=UTC", "--yes"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert_clean("an HTML page", &run);
+    // Described by its title, which ends at the `<` the hostile text opens with.
+    assert!(
+        run.stderr.contains("an HTML page, not JSON: Gateway"),
+        "{}",
+        run.stderr
+    );
 
     // A successful answer with a hostile request id, then history.
-    env.sim.inject(Fault::Delay(Duration::ZERO), 2);
+    let mut data = env.sim.settings().to_json();
+    data["common"]["timezone"] = json!("UTC");
+    let answer = json!({
+        "request_id": format!("r-2{evil}"),
+        "success": true,
+        "status": 200,
+        "code": null,
+        "message": null,
+        "method": "PUT",
+        "data": data,
+    });
+    fault_on_put(
+        &env,
+        Fault::Raw {
+            status: 200,
+            body: answer.to_string(),
+        },
+    );
     let run = env.exoset(&["set", "common.timezone=UTC", "--yes"], None);
     ok(&run);
     assert_clean("set", &run);
-    for args in [&["history"][..], &["history", "--json"]] {
-        let run = env.exoset(args, None);
-        ok(&run);
-        assert_clean(&format!("{args:?}"), &run);
-    }
+    // The request id, cut to its first characters, escaped.
+    assert!(
+        run.stderr.contains("(request_id r-2<\\u{0}\\u{1}"),
+        "{}",
+        run.stderr
+    );
+    let run = env.exoset(&["history"], None);
+    ok(&run);
+    assert_clean("history", &run);
+    assert!(run.stdout.contains("r-2<\\u{0}\\u{1}"), "{}", run.stdout);
+    // The history keeps the id as it was shown: escaped and cut.
+    let run = env.exoset(&["history", "--json"], None);
+    ok(&run);
+    assert_clean("history --json", &run);
+    let entries: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    let id = entries[0]["request_id"].as_str().unwrap();
+    assert!(id.starts_with("r-2<\\u{0}\\u{1}\\u{2}"), "{id}");
 }
 
 #[test]
@@ -197,6 +245,94 @@ fn sixteen_parallel_sets_leave_sixteen_history_entries() {
     let mut ids: Vec<u64> = entries.iter().map(|e| e["id"].as_u64().unwrap()).collect();
     ids.sort_unstable();
     assert_eq!(ids, (1..=16).collect::<Vec<u64>>(), "ids are unique");
+}
+
+/// Whether a process is waiting for the `flock` on the file with inode
+/// `ino` (a `->` line of /proc/locks names the waiter's pid).
+fn waits_for_flock(pid: u32, ino: u64) -> bool {
+    let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    locks.lines().any(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words.get(1) == Some(&"->")
+            && words.get(2) == Some(&"FLOCK")
+            && words.get(5) == Some(&pid.to_string().as_str())
+            && words
+                .get(6)
+                .and_then(|dev_ino| dev_ino.rsplit(':').next())
+                .is_some_and(|i| i == ino.to_string())
+    })
+}
+
+/// The tenant's lock, held here: an `exoset set` sends its PUT but waits to
+/// record it (the kernel lists it as waiting for the lock), the history is
+/// unchanged while the lock is held, and the entry is there once it is
+/// released. Every wait is on a condition, bounded by 10 s, so a lock that
+/// is never taken (the run ends while held) or never let go fails instead
+/// of passing by chance or hanging.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_set_waits_for_the_tenants_lock_to_record_its_history() {
+    use std::os::unix::fs::MetadataExt;
+    use std::time::Instant;
+    const BOUND: Duration = Duration::from_secs(10);
+    let env = Env::demo();
+    ok(&env.exoset(&["set", "common.aparty_tag=First", "--yes"], None));
+    let dir = find_state_dir(env.home.path());
+    let history_path = dir.join("history.json");
+    let before = std::fs::read(&history_path).unwrap();
+    let lock = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(dir.join(".lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let ino = lock.metadata().unwrap().ino();
+
+    let mut child = env
+        .command(&["set", "common.timezone=UTC", "--yes"])
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let started = Instant::now();
+    loop {
+        if waits_for_flock(pid, ino) {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("exoset ended ({status}) while the tenant's lock was held elsewhere");
+        }
+        assert!(
+            started.elapsed() < BOUND,
+            "exoset never waited for the lock"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(env.sim.put_count(), 2, "the PUT went out before the wait");
+    assert_eq!(
+        std::fs::read(&history_path).unwrap(),
+        before,
+        "the history changed while the lock was held"
+    );
+
+    lock.unlock().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > BOUND {
+            let _ = child.kill();
+            panic!("exoset did not finish within {BOUND:?} of the lock's release");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status}");
+    let run = env.exoset(&["history", "--json"], None);
+    ok(&run);
+    let entries: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(entries.len(), 2, "{}", run.stdout);
+    assert!(run.stdout.contains("UTC"), "{}", run.stdout);
 }
 
 #[test]
@@ -313,6 +449,7 @@ fn profiles_and_auth_status_escape_what_the_config_holds() {
     let run = env.exoset(&["profiles"], None);
     ok(&run);
     assert_clean("profiles", &run);
+    assert_escaped("profiles", &run.stdout);
     assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
     let run = env.exoset(&["-p", "odd", "auth", "status"], None);
     assert_clean("auth status", &run);
@@ -419,6 +556,7 @@ fn a_hostile_profile_name_path_and_token_command_failure_come_out_escaped() {
         let run = run_in(&args, profile);
         assert_ne!(run.code, 0, "{what}: {}\n{}", run.stdout, run.stderr);
         assert_clean(what, &run);
+        assert_escaped(what, &format!("{}{}", run.stdout, run.stderr));
     }
     let run = run_in(&["-p", "odd", "auth", "logout", "--forget"], None);
     assert_clean("auth logout --forget", &run);

@@ -83,7 +83,7 @@ fn open_or_skip(kind: StoreKind, test: &str) -> Option<TokenStore> {
             panic!("{test}: {kind} is required (EXOSET_REQUIRE_KEYRING=1) but absent: {e}")
         }
         Err(e) => {
-            eprintln!("{test}: skipped, {kind} is not available here: {e}");
+            crate::support::skipped(&format!("{test}: {kind} is not available here: {e}"));
             None
         }
     }
@@ -390,7 +390,9 @@ fn secret_service_backend_errors_never_show_the_token() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.code() == Some(125) && !required() {
-        eprintln!("{test}: skipped, no private keyring could be started:\n{stderr}");
+        crate::support::skipped(&format!(
+            "{test}: no private keyring could be started: {stderr}"
+        ));
         return;
     }
     assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
@@ -537,7 +539,7 @@ fn headless_open_falls_back_to_keyutils() {
     };
     if let Some(line) = marked("CHILD-ABSENT") {
         assert!(!required(), "no keyring without a session bus: {line}");
-        eprintln!("headless: skipped, {line}");
+        crate::support::skipped(&format!("headless: {line}"));
         return;
     }
     let line = marked("CHILD-OK")

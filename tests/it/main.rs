@@ -26,6 +26,7 @@ mod markers;
 mod openapi;
 mod options;
 mod pipes;
+mod promises;
 mod robustness;
 mod secrets;
 mod simulator;

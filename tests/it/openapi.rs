@@ -40,8 +40,11 @@ fn the_shipped_document_is_json_describing_get_and_put() {
 
 #[test]
 fn fields_refuses_json_and_openapi_together() {
+    let home = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_exoset"))
         .args(["fields", "--json", "--openapi"])
+        .env("EXOSET_HOME", home.path())
+        .env_remove("EXOSET_PROFILE")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -325,7 +325,18 @@ fn jobs_before_and_after_a_fleet_command_are_taken() {
     for args in [&["--jobs", "0", "get"][..], &["get", "--jobs", "0"]] {
         let run = exoset(args, &[]);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains("--jobs"), "{args:?}: {}", run.stderr);
+        // The range check answered, not clap's "unexpected argument": the
+        // flag was taken in both places.
+        assert!(
+            run.stderr.contains("'--jobs <N>': 0 is not in 1..=1000"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("unexpected"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
 }
 

@@ -303,9 +303,10 @@ fn the_servers_words_are_shown_whatever_shape_they_come_in() {
 }
 
 #[test]
-fn declining_the_question_sends_nothing_and_exits_0() {
-    // No terminal here, so the question is refused; --dry-run shows the
-    // wording before sending instead.
+fn dry_run_says_what_would_be_sent_sends_nothing_and_exits_0() {
+    // Declining the question itself is held by the PTY test
+    // (`auth_prompt`, `n` at the `[y/N]`); without a terminal the question
+    // is refused, so this checks the words before sending, with --dry-run.
     let env = Env::demo();
     let run = env.exoset(&["set", "common.timezone=UTC", "--dry-run"], None);
     ok(&run);

@@ -266,8 +266,11 @@ pub(super) async fn tls_check(
     let limit = TLS_LIMIT.min(options.timeout);
     // reqwest is built without a bundled crypto provider; ring is ours.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // reqwest's connect timeout covers the TLS handshake too: it is the
+    // probe's own limit, not the TCP check's, or a silent peer would be
+    // given up on after 3 s while the summary says 5.
     let mut builder = crate::api::client::with_resolver(reqwest::Client::builder())
-        .connect_timeout(TCP_LIMIT.min(options.connect_timeout))
+        .connect_timeout(limit)
         .timeout(limit)
         .redirect(reqwest::redirect::Policy::none())
         .https_only(!is_loopback(url));

@@ -18,7 +18,16 @@ pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     /// Every byte the program wrote, for checks on escape sequences.
     raw: Arc<Mutex<Vec<u8>>>,
+    /// The terminal's own side, opened here only to ask how many typed
+    /// bytes the program has not read yet; closed when the program exits,
+    /// so the reader sees the end.
+    slave: Option<std::fs::File>,
+    /// Ends when the reader has seen the last byte (the terminal closed).
+    reader_done: std::sync::mpsc::Receiver<()>,
 }
+
+/// How long a write may wait for the program to read it.
+const READ_BOUND: Duration = Duration::from_secs(10);
 
 impl Pty {
     /// Starts the binary with `args` and `env` on a `cols`×`rows` terminal.
@@ -60,6 +69,7 @@ impl Pty {
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (parser.clone(), raw.clone());
+        let (done_tx, reader_done) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             loop {
@@ -71,13 +81,28 @@ impl Pty {
                     }
                 }
             }
+            let _ = done_tx.send(());
         });
+        let slave = pair.master.tty_name().and_then(|name| {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::File::options()
+                .read(true)
+                .custom_flags(nix::libc::O_NOCTTY)
+                .open(name)
+                .ok()
+        });
+        assert!(
+            slave.is_some(),
+            "the terminal's own side could not be opened"
+        );
         Pty {
             master: pair.master,
             writer,
             child,
             parser,
             raw,
+            slave,
+            reader_done,
         }
     }
 
@@ -103,11 +128,35 @@ impl Pty {
         self.child.process_id().expect("pid") as i32
     }
 
+    /// Writes `bytes` and waits until the program has read them all (the
+    /// terminal's input queue is empty), so that the next write is a
+    /// separate read, as a person's next keystroke would be — an Esc then a
+    /// `q` are two keys, not Alt-q — with no fixed pause.
     pub fn send(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("write to pty");
         self.writer.flush().expect("flush pty");
-        // Give the program a moment, as a person's keystrokes would.
-        std::thread::sleep(Duration::from_millis(60));
+        self.wait_read();
+    }
+
+    /// Waits until the program has read everything typed so far, or has
+    /// exited (then nobody will).
+    pub fn wait_read(&mut self) {
+        let start = Instant::now();
+        while let Some(slave) = &self.slave {
+            match rustix::io::ioctl_fionread(slave) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            assert!(
+                start.elapsed() < READ_BOUND,
+                "the program did not read its input within {READ_BOUND:?}; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     pub fn keys(&mut self, text: &str) {
@@ -180,8 +229,12 @@ impl Pty {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
-                // Let the reader drain the last bytes.
-                std::thread::sleep(Duration::from_millis(50));
+                // Close our handle on the terminal, then wait for the reader
+                // to see its end: every byte the program wrote is read.
+                self.slave = None;
+                self.reader_done
+                    .recv_timeout(READ_BOUND)
+                    .expect("the terminal was not closed after the program exited");
                 return status.exit_code();
             }
             if start.elapsed() > timeout {

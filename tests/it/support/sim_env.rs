@@ -31,10 +31,12 @@ impl Env {
         Env::start(SimConfig::demo())
     }
 
-    /// Runs `exoset ARGS`, feeding `stdin` when given (else an empty stdin).
-    pub fn exoset(&self, args: &[&str], stdin: Option<&str>) -> Run {
+    /// `exoset ARGS` with this home and the simulator's credentials, its
+    /// stdin, stdout and stderr piped, not started.
+    pub fn command(&self, args: &[&str]) -> Command {
         let demo = SimConfig::demo();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_exoset"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_exoset"));
+        command
             .args(args)
             .env("EXOSET_HOME", self.home.path())
             .env("EXOSET_BASE_URL", self.sim.base_url())
@@ -44,9 +46,13 @@ impl Env {
             .env_remove("EXOSET_PROFILE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        command
+    }
+
+    /// Runs `exoset ARGS`, feeding `stdin` when given (else an empty stdin).
+    pub fn exoset(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut child = self.command(args).spawn().unwrap();
         let mut pipe = child.stdin.take().unwrap();
         if let Some(text) = stdin {
             // The program may exit before reading; that is its answer.

@@ -388,22 +388,22 @@ impl App {
             Sent::Conflicts { fresh, conflicts } => {
                 let taken = self.take_in(fresh);
                 let n = conflicts.len();
-                self.say(
-                    Tone::Warning,
-                    format!(
-                        "{taken}Not sent: {} changed both here and on the server since loading; \
-                         pick mine (m) or theirs (t) for each.",
-                        count(n, "setting")
-                    ),
+                let text = format!(
+                    "{taken}Not sent: {} changed both here and on the server since loading; \
+                     pick mine (m) or theirs (t) for each.",
+                    count(n, "setting")
                 );
+                // Quitting before a send succeeds exits 4, as `set` does.
+                self.exit = Some(Failure::new(report.code, report.block()));
+                self.say(Tone::Warning, text);
                 self.open_conflicts(conflicts, AfterConflicts::Send);
             }
             Sent::Moved { fresh, .. } => {
                 let taken = self.take_in(fresh);
-                self.say(
-                    Tone::Warning,
-                    format!("{taken}Not sent: the server changed keys to send; s tries again."),
-                );
+                let text =
+                    format!("{taken}Not sent: the server changed keys to send; s tries again.");
+                self.exit = Some(Failure::new(report.code, report.block()));
+                self.say(Tone::Warning, text);
             }
             Sent::Nothing { fresh, .. } => {
                 let taken = self.take_in(fresh);

@@ -731,3 +731,40 @@ fn json_is_written_on_one_spaced_line_and_diffed_by_part() {
         ]
     );
 }
+
+/// Behind the too-small notice `update` drops every key but q and Ctrl-C:
+/// a Space, Enter, `u` and a typed filter change nothing, and once the
+/// terminal is large enough again the editor is as it was. (The PTY test
+/// types and resizes through the real terminal; this is the filter itself,
+/// with no timing between keys and the resize.)
+#[test]
+fn behind_the_too_small_notice_update_drops_every_key_but_q_and_ctrl_c() {
+    let mut app = loaded();
+    update(&mut app, Action::Resize(80, 24));
+    select(&mut app, "common.lcr_enabled");
+    update(&mut app, Action::Resize(60, 20));
+    assert!(app.too_small());
+    for code in [
+        KeyCode::Char(' '),
+        KeyCode::Enter,
+        KeyCode::Char('u'),
+        KeyCode::Char('/'),
+        KeyCode::Char('z'),
+        KeyCode::Enter,
+        KeyCode::Char('d'),
+        KeyCode::Char('?'),
+    ] {
+        let effects = press(&mut app, code);
+        assert!(effects.is_empty(), "{code:?}: {effects:?}");
+    }
+    update(&mut app, Action::Resize(80, 24));
+    assert!(!app.too_small());
+    assert!(app.model.edits().is_empty(), "nothing edited");
+    assert!(app.filter.is_empty(), "no filter typed: {:?}", app.filter);
+    assert!(matches!(app.mode, ModeState::Browse), "no overlay opened");
+    assert_eq!(app.selected_field(), Some(id("common.lcr_enabled")));
+    // q still acts behind the notice: with nothing pending, it quits.
+    update(&mut app, Action::Resize(60, 20));
+    let effects = press(&mut app, KeyCode::Char('q'));
+    assert!(matches!(effects[..], [Effect::Quit]), "{effects:?}");
+}

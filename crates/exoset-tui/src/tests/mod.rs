@@ -27,6 +27,10 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use serde_json::{Value, json};
 
+/// The tests' own list of control characters (not `text::is_hostile`).
+#[path = "../../../../tests/it/support/controls.rs"]
+pub(crate) mod controls;
+
 const SEED: &str = include_str!("../../../../tests/fixtures/seed/example-put-response.json");
 
 fn seed_answer() -> Answer {

@@ -199,6 +199,42 @@ fn snapshot_saved_with_a_key_not_taken() {
     snapshots!("not_taken", app);
 }
 
+/// A key sent that the answer does not report: `?` on its row (README:
+/// "marks them `?` in the editor").
+#[test]
+fn snapshot_saved_with_a_key_unconfirmed() {
+    let mut app = loaded();
+    select(&mut app, "common.bparty_tag");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "s");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('s'));
+    let effects = press(&mut app, KeyCode::Char('y'));
+    let [Effect::Submit { seq, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let seq = *seq;
+    let mut data = seed_answer().settings.to_json();
+    data["common"]
+        .as_object_mut()
+        .expect("common")
+        .remove("bparty_tag");
+    let sent = sent_ok(&app, &app.model.base().clone(), data);
+    update(&mut app, Action::Sent { seq, sent });
+    assert!(matches!(
+        app.model.flags().get(&id("common.bparty_tag")),
+        Some(Flag::Unconfirmed { .. })
+    ));
+    let shown = screen(&mut app, 80, 24);
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.contains("bparty_tag") && l.contains('?')),
+        "{shown}"
+    );
+    snapshots!("unconfirmed", app);
+}
+
 #[test]
 fn snapshot_help_overlay() {
     snapshots!("help", in_mode(Mode::Help));
