@@ -517,11 +517,23 @@ impl App {
     }
 
     fn say(&mut self, tone: Tone, text: impl Into<String>) {
+        let text = self.scrubbed(text.into());
         self.message = Some(Message {
             tone,
-            text: text.into(),
+            text,
             about: None,
         });
+    }
+
+    /// `text` (a server's message, a refusal) with the secrets of the values
+    /// loaded and edited masked wherever they occur, unless `--show-secrets`.
+    fn scrubbed(&self, text: String) -> String {
+        if self.show_secrets {
+            return text;
+        }
+        let base = FieldId::all().filter_map(|id| self.model.base().get(id).map(|v| (id, v)));
+        let edits = self.model.edits().iter();
+        self.secrets.mask_in_text(&text, base.chain(edits))
     }
 
     // ----- keys -----
