@@ -438,6 +438,11 @@ pub enum Command {
         /// far-away server.
         #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
         latency: Option<Duration>,
+        /// Answer at most N requests a second (all tenants together), e.g.
+        /// `5/s`; the others get 429 with `Retry-After: 1` and are not
+        /// applied, as the vendor's rate limit does.
+        #[arg(long, value_name = "N/s", value_parser = rate_limit)]
+        rate_limit: Option<u32>,
     },
     /// Write the current settings as a file `apply` takes back.
     Export {
@@ -586,6 +591,17 @@ pub struct RollbackArgs {
     pub yes: bool,
     #[command(flatten)]
     pub guard: GuardArgs,
+}
+
+/// `--rate-limit N/s` (or a bare `N`): requests a second, at least 1.
+fn rate_limit(text: &str) -> Result<u32, String> {
+    let n = text.trim().strip_suffix("/s").unwrap_or(text.trim());
+    match n.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a rate: give requests a second, like 5/s"
+        )),
+    }
 }
 
 pub(super) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {

@@ -143,6 +143,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             regions,
             tenants,
             latency,
+            rate_limit,
         }) => {
             let mut quirks = if *seed_like {
                 exoset_sim::Quirks::seed_like()
@@ -160,6 +161,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             config.state_file = state.clone();
             config.quirks = quirks;
             config.latency = latency.unwrap_or_default();
+            config.rate_limit = *rate_limit;
             run_sim(config, *port)
         }
         Some(Command::Doctor { json, .. }) => doctor::run(cli, *json),
