@@ -553,6 +553,30 @@ pub struct SendArgs {
     pub json: bool,
     #[command(flatten)]
     pub guard: GuardArgs,
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
+}
+
+/// Across several profiles: how far one send may spread.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RolloutArgs {
+    /// Across several profiles: send to the first N tenants that will change,
+    /// show their outcomes, and ask again before the rest (with --yes, go on
+    /// only if every one is `sent`).
+    #[arg(long, value_name = "N")]
+    pub canary: Option<usize>,
+    /// Across several profiles: the canary is these profiles (they must be
+    /// in the selection and change).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub canary_profiles: Vec<String>,
+    /// Across several profiles: start no new tenant once N (or N% of those
+    /// that will change, rounded up) ended failed, conflict or unknown.
+    #[arg(long, value_name = "N|N%")]
+    pub max_fail: Option<String>,
+    /// Across several profiles: the number of tenants this send may change,
+    /// typed, when it is more than max_tenants_per_send in config.toml.
+    #[arg(long, value_name = "M")]
+    pub max_tenants: Option<usize>,
 }
 
 /// What a protected profile or a required reason asks of a script.

@@ -327,16 +327,55 @@ impl Fleet {
                 .as_ref()
                 .is_ok_and(|s| locks.writable(&m.profile, &s.guard))
         };
-        let sending: Vec<&Member> = members
+        let changing: Vec<bool> = members
             .iter()
             .zip(&plans)
-            .filter(|(m, p)| matches!(p, Plan::Send { .. }) && writable(m))
-            .map(|(m, _)| m)
+            .map(|(m, p)| matches!(p, Plan::Send { .. }) && writable(m))
             .collect();
-        let confirmations = if sending.is_empty() {
+        let will_change = changing.iter().filter(|c| **c).count();
+        // The rules that keep the send from spreading too far are checked
+        // before anything is asked or sent.
+        let rollout = &send.rollout;
+        let configured = Paths::from_env()
+            .ok()
+            .and_then(|paths| Config::load(&paths.config_file).ok())
+            .and_then(|config| config.max_tenants_per_send);
+        fleet::check_ceiling(will_change, configured, rollout.max_tenants)
+            .map_err(Failure::usage)?;
+        let fail_limit = match &rollout.max_fail {
+            Some(text) => Some(
+                fleet::MaxFail::parse(text)
+                    .and_then(|max| max.limit(will_change))
+                    .map_err(Failure::usage)?,
+            ),
+            None => None,
+        };
+        let profiles: Vec<&str> = members.iter().map(|m| m.profile.as_str()).collect();
+        let canary = fleet::canary(
+            &profiles,
+            &changing,
+            rollout.canary,
+            &rollout.canary_profiles,
+        )
+        .map_err(Failure::usage)?;
+        let in_canary = |i: usize| canary.contains(&i);
+        let sending_of = |phase: &dyn Fn(usize) -> bool| -> Vec<&Member> {
+            members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| changing[*i] && phase(*i))
+                .map(|(_, m)| m)
+                .collect()
+        };
+        let first: Vec<&Member> = if canary.is_empty() {
+            sending_of(&|_| true)
+        } else {
+            sending_of(&in_canary)
+        };
+        let confirmations = if first.is_empty() {
             Vec::new()
         } else {
-            match self.confirmations(&sending, send)? {
+            match self.confirmations(&first, send)? {
                 Some(confirmations) => confirmations,
                 None => {
                     eprintln!("Nothing sent.");
@@ -344,61 +383,148 @@ impl Fleet {
                 }
             }
         };
-        let required: Vec<&str> = sending
+        let required: Vec<&str> = sending_of(&|_| true)
             .iter()
             .filter(|m| m.session.as_ref().is_ok_and(|s| s.guard.require_reason))
             .map(|m| m.profile.as_str())
             .collect();
         let reason = super::guard::reason(send.guard.reason.as_deref(), &required, !send.yes)?;
         let named = cli.selection().names;
-        let cleared: Vec<_> = fleet::clear_each(
-            members,
-            &plans,
-            &locks,
-            |m| {
-                confirmations
-                    .iter()
-                    .find(|(p, _)| *p == m.profile)
-                    .map_or(Confirmation::Yes, |(_, c)| c.clone())
-            },
-            reason.as_deref(),
-        )
-        .into_iter()
-        .zip(members)
-        .map(|(leave, member)| {
-            // A member the guard refuses fails the run only when it was
-            // named with -p; one a glob or --all-profiles took in is
-            // reported without failing it.
-            leave.map_err(|mut failure| {
-                if !named
-                    .iter()
-                    .any(|n| n.split(',').any(|n| n.trim() == member.profile))
-                {
-                    failure.code = exit::OK;
-                }
-                failure
+        let clear = |confirmations: &[(String, Confirmation)]| -> Vec<_> {
+            fleet::clear_each(
+                members,
+                &plans,
+                &locks,
+                |m| {
+                    confirmations
+                        .iter()
+                        .find(|(p, _)| *p == m.profile)
+                        .map_or(Confirmation::Yes, |(_, c)| c.clone())
+                },
+                reason.as_deref(),
+            )
+            .into_iter()
+            .zip(members)
+            .map(|(leave, member)| {
+                // A member the guard refuses fails the run only when it was
+                // named with -p; one a glob or --all-profiles took in is
+                // reported without failing it.
+                leave.map_err(|mut failure| {
+                    if !named
+                        .iter()
+                        .any(|n| n.split(',').any(|n| n.trim() == member.profile))
+                    {
+                        failure.code = exit::OK;
+                    }
+                    failure
+                })
             })
-        })
-        .collect();
-        let progress = self.progress;
-        let outcomes = self.runtime.block_on(fleet::send_all(
-            members,
-            &plans,
-            &cleared,
-            self.jobs,
-            &self.cancel,
-            &self.cancel,
-            |_, line| {
-                if progress {
+            .collect()
+        };
+        let stop = CancellationToken::new();
+        let limit = fail_limit.map(|n| std::sync::Arc::new(fleet::FailLimit::new(n, stop.clone())));
+        let mut outcomes: Vec<Option<fleet::Outcome>> = members.iter().map(|_| None).collect();
+        let mut rest_stopped: Option<String> = None;
+        if !canary.is_empty() {
+            let cleared = clear(&confirmations);
+            for (i, line) in
+                self.send_phase(members, &plans, &cleared, &canary, &stop, limit.as_ref())
+            {
+                outcomes[i] = Some(line);
+            }
+            let lines: Vec<&fleet::Outcome> = canary
+                .iter()
+                .filter_map(|i| outcomes[*i].as_ref())
+                .collect();
+            let shown: Vec<fleet::Outcome> = lines.iter().map(|o| (*o).clone()).collect();
+            eprint!("Canary:\n{}", fleet::report_labelled(&shown, None, members));
+            let passed = fleet::canary_passed(&lines);
+            let rest = sending_of(&|i| !in_canary(i));
+            if self.cancel.is_cancelled() {
+                rest_stopped = Some("not sent: interrupted after the canary".to_string());
+            } else if rest.is_empty() {
+            } else if send.yes && !passed {
+                rest_stopped = Some(
+                    "not sent: the canary did not end `sent` with every key confirmed or \
+                     unconfirmed"
+                        .to_string(),
+                );
+            } else {
+                if !passed {
                     eprintln!(
-                        "  {} {} ({})",
-                        pad(line.kind.as_str(), 9),
-                        safe(&line.profile),
-                        safe(&line.tenant)
+                        "The canary did not end `sent` with every key confirmed or unconfirmed."
                     );
                 }
-            },
-        ));
+                match self.confirmations(&rest, send) {
+                    Ok(Some(more)) => {
+                        let cleared = clear(&more);
+                        let others: Vec<usize> =
+                            (0..members.len()).filter(|i| !in_canary(*i)).collect();
+                        for (i, line) in self.send_phase(
+                            members,
+                            &plans,
+                            &cleared,
+                            &others,
+                            &stop,
+                            limit.as_ref(),
+                        ) {
+                            outcomes[i] = Some(line);
+                        }
+                    }
+                    Ok(None) => {
+                        rest_stopped = Some("not sent: declined after the canary".to_string());
+                    }
+                    Err(failure) if failure.code == exit::INTERRUPTED => {
+                        rest_stopped = Some("not sent: interrupted after the canary".to_string());
+                    }
+                    Err(failure) => {
+                        eprintln!("exoset: {}", safe(&failure.message));
+                        rest_stopped = Some(format!("not sent: {}", failure.message));
+                    }
+                }
+            }
+            if rest_stopped.is_some() {
+                // The tenants after the canary that are sent nothing still
+                // get their line (unchanged, invalid, refused) without a
+                // request.
+                let cleared = clear(&[]);
+                let others: Vec<usize> = (0..members.len())
+                    .filter(|i| !in_canary(*i) && !changing[*i])
+                    .collect();
+                for (i, line) in
+                    self.send_phase(members, &plans, &cleared, &others, &stop, limit.as_ref())
+                {
+                    outcomes[i] = Some(line);
+                }
+            }
+        } else {
+            let cleared = clear(&confirmations);
+            let all: Vec<usize> = (0..members.len()).collect();
+            for (i, line) in self.send_phase(members, &plans, &cleared, &all, &stop, limit.as_ref())
+            {
+                outcomes[i] = Some(line);
+            }
+        }
+        let mut outcomes: Vec<fleet::Outcome> = outcomes
+            .into_iter()
+            .zip(members.iter().zip(&plans))
+            .map(|(line, (member, plan))| {
+                line.unwrap_or_else(|| {
+                    let mut line = fleet::unsent(member, plan);
+                    line.message = rest_stopped
+                        .clone()
+                        .unwrap_or_else(|| "not sent".to_string());
+                    line.exit_code = exit::OK;
+                    line
+                })
+            })
+            .collect();
+        if let Some(limit) = &limit
+            && limit.reached()
+            && !self.cancel.is_cancelled()
+        {
+            fleet::mark_stopped(&mut outcomes, &limit.why());
+        }
         for line in &outcomes {
             for warning in &line.warnings {
                 eprintln!("warning: {}: {}", safe(&line.profile), safe(warning));
@@ -415,6 +541,69 @@ impl Fleet {
         finish(code, "")
     }
 
+    /// Sends to the members at `places` (the others are left out), with
+    /// progress on a terminal; each line with its place among all members.
+    /// `limit` stops new tenants after so many failures.
+    fn send_phase(
+        &self,
+        members: &[Member],
+        plans: &[Plan],
+        cleared: &[Result<crate::guard::Cleared, Failure>],
+        places: &[usize],
+        stop: &CancellationToken,
+        limit: Option<&std::sync::Arc<fleet::FailLimit>>,
+    ) -> Vec<(usize, fleet::Outcome)> {
+        let pick = |i: &usize| (members.get(*i), plans.get(*i), cleared.get(*i));
+        let mut sub_members = Vec::new();
+        let mut sub_plans = Vec::new();
+        let mut sub_cleared = Vec::new();
+        for (member, plan, leave) in places.iter().map(pick) {
+            if let (Some(member), Some(plan), Some(leave)) = (member, plan, leave) {
+                sub_members.push(member.clone());
+                sub_plans.push(plan.clone());
+                sub_cleared.push(leave.clone());
+            }
+        }
+        let progress = self.progress;
+        let options = fleet::SendOptions {
+            jobs: self.jobs,
+            on_wait: Some(std::sync::Arc::new({
+                let names: Vec<String> = sub_members
+                    .iter()
+                    .map(|m| label(&m.profile, m.tenant_label()))
+                    .collect();
+                move |i: usize, wait: std::time::Duration| {
+                    eprintln!(
+                        "  waiting {} for {}: the server is rate-limiting (HTTP 429, \
+                         Retry-After)",
+                        crate::api::client::wait_words(wait),
+                        names.get(i).map_or("a tenant", String::as_str)
+                    );
+                }
+            })),
+            fail_limit: limit.cloned(),
+            ..fleet::SendOptions::default()
+        };
+        let lines = self.runtime.block_on(fleet::send_all_with(
+            &sub_members,
+            &sub_plans,
+            &sub_cleared,
+            &options,
+            &self.cancel,
+            stop,
+            |_, line| {
+                if progress {
+                    eprintln!(
+                        "  {} {} ({})",
+                        pad(line.kind.as_str(), 9),
+                        safe(&line.profile),
+                        safe(&line.tenant)
+                    );
+                }
+            },
+        ));
+        places.iter().copied().zip(lines).collect()
+    }
     /// Asks once for every tenant; Ctrl-C at the question is a no.
     /// Asks `prompt` on the terminal; Ctrl-C while waiting ends the run
     /// with nothing sent.

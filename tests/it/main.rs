@@ -27,6 +27,7 @@ mod openapi;
 mod options;
 mod pipes;
 mod robustness;
+mod rollout;
 mod simulator;
 mod support;
 mod truth;

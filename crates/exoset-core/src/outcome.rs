@@ -17,7 +17,8 @@ pub enum Kind {
     /// The PUT went out and its answer was lost (or Ctrl-C came while it
     /// was in flight): it may have been applied.
     Unknown,
-    /// Ctrl-C came first: nothing was sent to it.
+    /// Not started: Ctrl-C or a stop rule (`--max-fail`, a canary that did
+    /// not pass) came first; nothing was sent to it.
     Cancelled,
     /// The guard refused it: a read-only profile, or the confirmation or
     /// reason it needs was not given.
@@ -62,7 +63,7 @@ impl Kind {
                  not taken as sent"
             }
             Kind::Unknown => "the PUT went out and its answer was lost: it may have been applied",
-            Kind::Cancelled => "Ctrl-C came first: nothing was sent to it",
+            Kind::Cancelled => "not started: Ctrl-C or a stop rule",
             Kind::Refused => {
                 "the profile is read-only in this run, or the confirmation or reason it needs \
                  was not given: nothing was sent to it"
