@@ -405,6 +405,28 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Plan a fleet run's change again on the tenants that did not finish
+    /// (default: the last run's failed, unknown and cancelled ones), through
+    /// the same plan, questions and checks as `set`.
+    Rerun {
+        /// The run report to rerun (default: the newest in the data
+        /// folder's runs/).
+        file: Option<PathBuf>,
+        /// The outcomes to rerun, comma-separated.
+        #[arg(
+            long,
+            value_name = "LIST",
+            value_delimiter = ',',
+            default_value = "failed,unknown,cancelled"
+        )]
+        outcome: Vec<String>,
+        #[command(flatten)]
+        send: SendArgs,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        fleet: FleetArgs,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Run the simulator of the ExoBridge settings API on this machine.
@@ -520,6 +542,7 @@ impl Command {
             | Command::Apply { target, fleet, .. }
             | Command::History { target, fleet, .. }
             | Command::Export { target, fleet, .. }
+            | Command::Rerun { target, fleet, .. }
             | Command::Doctor { target, fleet, .. } => (Some(target), Some(fleet)),
             Command::Rollback { target, .. }
             | Command::Auth(

@@ -315,3 +315,97 @@ fn ctrl_c_during_a_429_wait_makes_the_tenant_cancelled() {
     assert!(screen.contains("\"cancelled\""), "{screen}");
     assert_eq!((p.puts(1), p.applied(1)), (1, 0));
 }
+
+#[test]
+fn rerun_sends_again_only_to_the_failed_and_unknown_tenants() {
+    let p = Profiles::start(&["", "", "", ""]);
+    on_put(&p, 1, server_error());
+    on_put(&p, 2, Fault::DropAfterApply);
+    let first = p.exoset(&[
+        "--all-profiles",
+        "set",
+        "--yes",
+        "--json",
+        "common.aparty_tag=Rider",
+    ]);
+    assert_eq!(first.code, 5, "{}\n{}", first.stdout, first.stderr);
+    assert!(first.stderr.contains("exoset rerun"), "{}", first.stderr);
+    let before: Vec<usize> = (1..=4).map(|n| p.puts(n)).collect();
+    assert_eq!(before, [1, 1, 1, 1]);
+    // The report is kept, 0600, in the data folder's runs/.
+    let runs: Vec<_> = std::fs::read_dir(p.home.path().join("data").join("runs"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = runs[0].metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(runs[0].path()).unwrap()).unwrap();
+    assert_eq!(saved["format"], "exoset-run");
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["change"][0]["key"], "common.aparty_tag");
+    assert_eq!(saved["actor"]["user"], "alice");
+    assert_eq!(saved["report"].as_array().unwrap().len(), 4);
+
+    let rerun = p.exoset(&["rerun", "--yes", "--json"]);
+    assert_eq!(rerun.code, 0, "{}\n{}", rerun.stdout, rerun.stderr);
+    let report = report(&rerun);
+    let profiles: Vec<&str> = report
+        .iter()
+        .map(|o| o["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(profiles, ["p1", "p2"]);
+    assert_eq!(line(&report, "p1")["outcome"], "sent");
+    // The unknown PUT had landed: now unchanged, nothing sent.
+    assert_eq!(line(&report, "p2")["outcome"], "unchanged");
+    let after: Vec<usize> = (1..=4).map(|n| p.puts(n)).collect();
+    assert_eq!(after, [2, 1, 1, 1]);
+    assert_eq!(p.tag(1).as_deref(), Some("Rider"));
+
+    // Nothing left to rerun in the newest run.
+    let again = p.exoset(&["rerun", "--yes"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("nothing to rerun"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(p.sim.put_count(), 5);
+}
+
+#[test]
+fn rerun_refuses_a_report_that_is_missing_not_ours_or_of_another_version() {
+    let p = Profiles::start(&["", ""]);
+    let none = p.exoset(&["rerun", "--yes"]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(none.stderr.contains("no run report"), "{}", none.stderr);
+    let file = p.home.path().join("r.json");
+    let path = file.to_str().unwrap();
+    let missing = p.exoset(&["rerun", path, "--yes"]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("no such run report"),
+        "{}",
+        missing.stderr
+    );
+    std::fs::write(&file, r#"{"profiles": []}"#).unwrap();
+    let other = p.exoset(&["rerun", path, "--yes"]);
+    assert_eq!(other.code, 2, "{}", other.stderr);
+    assert!(
+        other.stderr.contains("not an exoset run report"),
+        "{}",
+        other.stderr
+    );
+    std::fs::write(&file, r#"{"format": "exoset-run", "version": 2}"#).unwrap();
+    let version = p.exoset(&["rerun", path, "--yes"]);
+    assert_eq!(version.code, 2, "{}", version.stderr);
+    assert!(version.stderr.contains("version 2"), "{}", version.stderr);
+    let word = p.exoset(&["rerun", "--outcome", "broken", "--yes"]);
+    assert_eq!(word.code, 2, "{}", word.stderr);
+    assert_eq!(p.sim.put_count(), 0);
+}

@@ -3,10 +3,10 @@
 //! results and README's lists all take them from here (a test holds README to
 //! them); a new outcome is added here, and only here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What became of one tenant, in the words of the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Sent,
@@ -73,7 +73,7 @@ impl Kind {
 }
 
 /// What is known of one key the person changed, in `--json` and the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyState {
     Confirmed,
