@@ -371,6 +371,12 @@ impl Fleet {
                 .map(|(_, m)| m)
                 .collect()
         };
+        if !canary.is_empty() {
+            eprintln!(
+                "Canary: {} first, then the question again for the rest.",
+                count(canary.len(), "tenant")
+            );
+        }
         let first: Vec<&Member> = if canary.is_empty() {
             sending_of(&|_| true)
         } else {
@@ -518,7 +524,11 @@ impl Fleet {
                     line.message = rest_stopped
                         .clone()
                         .unwrap_or_else(|| "not sent".to_string());
-                    line.exit_code = exit::OK;
+                    // Ctrl-C keeps its 130; a canary that did not pass
+                    // leaves the code to the canary's own outcomes.
+                    if !self.cancel.is_cancelled() {
+                        line.exit_code = exit::OK;
+                    }
                     line
                 })
             })
