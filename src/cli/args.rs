@@ -424,8 +424,6 @@ pub enum Command {
         send: SendArgs,
         #[command(flatten)]
         target: Target,
-        #[command(flatten)]
-        fleet: FleetArgs,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
@@ -542,9 +540,9 @@ impl Command {
             | Command::Apply { target, fleet, .. }
             | Command::History { target, fleet, .. }
             | Command::Export { target, fleet, .. }
-            | Command::Rerun { target, fleet, .. }
             | Command::Doctor { target, fleet, .. } => (Some(target), Some(fleet)),
             Command::Rollback { target, .. }
+            | Command::Rerun { target, .. }
             | Command::Auth(
                 AuthCommand::Login { target, .. }
                 | AuthCommand::Status { target, .. }

@@ -409,3 +409,23 @@ fn rerun_refuses_a_report_that_is_missing_not_ours_or_of_another_version() {
     assert_eq!(word.code, 2, "{}", word.stderr);
     assert_eq!(p.sim.put_count(), 0);
 }
+
+#[test]
+fn a_409_reads_again_and_names_a_key_another_user_changed_meanwhile() {
+    let p = Profiles::start(&[""]);
+    on_put(&p, 1, Fault::concurrent_update());
+    // The read again after the 409 finds someone else's value.
+    p.sim.inject_for(
+        &p.sid(1),
+        Fault::ChangeBehind {
+            id: exoset_core::schema::lookup_path("common.aparty_tag").unwrap(),
+            value: "Walker".into(),
+        },
+        1,
+    );
+    let run = p.exoset(&["-p", "p1", "set", "--yes", "common.aparty_tag=Rider"]);
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("\"Walker\""), "{}", run.stderr);
+    assert_eq!((p.puts(1), p.applied(1)), (1, 0));
+    assert_eq!(p.tag(1).as_deref(), Some("Walker"));
+}
