@@ -10,7 +10,7 @@ pub mod cli;
 // `crate::tui`, …).
 use exoset_core::{changes, exit, openapi, schema, secrets, settings, text, validate};
 use exoset_engine::{
-    api, auth, config, fleet, fleet_alias, guard, runtime, session, shut_down, store,
+    api, auth, config, fleet, fleet_alias, guard, runs, runtime, session, shut_down, store,
 };
 use exoset_keyring as keystore;
 use exoset_tui as tui;

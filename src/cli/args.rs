@@ -405,6 +405,26 @@ pub enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Plan a fleet run's change again on the tenants that did not finish
+    /// (default: the last run's failed, unknown and cancelled ones), through
+    /// the same plan, questions and checks as `set`.
+    Rerun {
+        /// The run report to rerun (default: the newest in the data
+        /// folder's runs/).
+        file: Option<PathBuf>,
+        /// The outcomes to rerun, comma-separated.
+        #[arg(
+            long,
+            value_name = "LIST",
+            value_delimiter = ',',
+            default_value = "failed,unknown,cancelled"
+        )]
+        outcome: Vec<String>,
+        #[command(flatten)]
+        send: SendArgs,
+        #[command(flatten)]
+        target: Target,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Run the simulator of the ExoBridge settings API on this machine.
@@ -438,6 +458,11 @@ pub enum Command {
         /// far-away server.
         #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
         latency: Option<Duration>,
+        /// Answer at most N requests a second (all tenants together), e.g.
+        /// `5/s`; the others get 429 with `Retry-After: 1` and are not
+        /// applied, as the vendor's rate limit does.
+        #[arg(long, value_name = "N/s", value_parser = rate_limit)]
+        rate_limit: Option<u32>,
     },
     /// Write the current settings as a file `apply` takes back.
     Export {
@@ -517,6 +542,7 @@ impl Command {
             | Command::Export { target, fleet, .. }
             | Command::Doctor { target, fleet, .. } => (Some(target), Some(fleet)),
             Command::Rollback { target, .. }
+            | Command::Rerun { target, .. }
             | Command::Auth(
                 AuthCommand::Login { target, .. }
                 | AuthCommand::Status { target, .. }
@@ -548,6 +574,30 @@ pub struct SendArgs {
     pub json: bool,
     #[command(flatten)]
     pub guard: GuardArgs,
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
+}
+
+/// Across several profiles: how far one send may spread.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RolloutArgs {
+    /// Across several profiles: send to the first N tenants that will change,
+    /// show their outcomes, and ask again before the rest (with --yes, go on
+    /// only if every one is `sent`).
+    #[arg(long, value_name = "N")]
+    pub canary: Option<usize>,
+    /// Across several profiles: the canary is these profiles (they must be
+    /// in the selection and change).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub canary_profiles: Vec<String>,
+    /// Across several profiles: start no new tenant once N (or N% of those
+    /// that will change, rounded up) ended failed, conflict or unknown.
+    #[arg(long, value_name = "N|N%")]
+    pub max_fail: Option<String>,
+    /// Across several profiles: the number of tenants this send may change,
+    /// typed, when it is more than max_tenants_per_send in config.toml.
+    #[arg(long, value_name = "M")]
+    pub max_tenants: Option<usize>,
 }
 
 /// What a protected profile or a required reason asks of a script.
@@ -586,6 +636,17 @@ pub struct RollbackArgs {
     pub yes: bool,
     #[command(flatten)]
     pub guard: GuardArgs,
+}
+
+/// `--rate-limit N/s` (or a bare `N`): requests a second, at least 1.
+fn rate_limit(text: &str) -> Result<u32, String> {
+    let n = text.trim().strip_suffix("/s").unwrap_or(text.trim());
+    match n.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a rate: give requests a second, like 5/s"
+        )),
+    }
 }
 
 pub(super) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {

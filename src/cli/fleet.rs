@@ -10,6 +10,7 @@ use crate::changes::Edits;
 use crate::config::{Config, Paths};
 use crate::fleet::{self, Got, Member, Plan, Selection};
 use crate::guard::{Confirmation, Mode, RunLocks};
+use crate::runs;
 use crate::schema::FieldId;
 use crate::session::Session;
 use crate::settings::Settings;
@@ -202,6 +203,7 @@ impl Fleet {
             }) => {
                 let pairs = remote::parse_assignments(assignments)?;
                 let requested = pairs.len();
+                let change = key_values(pairs.iter().map(|(id, v)| (*id, v.as_str())));
                 let edits = move |base: &Settings| {
                     let mut edits = Edits::default();
                     for (id, value) in &pairs {
@@ -209,16 +211,17 @@ impl Fleet {
                     }
                     Ok(edits)
                 };
-                self.change(cli, members, requested, edits, send)
+                self.change(cli, members, requested, edits, send, ("set", change))
             }
             Some(Command::Apply { file, send, .. }) => {
                 let desired = remote::read_desired(file)?;
                 let requested = desired.reported().count();
+                let change = key_values(desired.reported());
                 let name = file.display().to_string();
                 let edits = move |base: &Settings| {
                     Edits::from_desired(base, &desired).map_err(|e| format!("{name}: {e}"))
                 };
-                self.change(cli, members, requested, edits, send)
+                self.change(cli, members, requested, edits, send, ("apply", change))
             }
             Some(Command::Diff { file, .. }) => {
                 let desired = remote::read_desired(file)?;
@@ -290,6 +293,7 @@ impl Fleet {
         requested: usize,
         edits: impl Fn(&Settings) -> Result<Edits, String>,
         send: &super::SendArgs,
+        (command, change): (&str, Vec<runs::KeyValue>),
     ) -> Result<(), Failure> {
         let locks = super::guard::locks(cli, true)?;
         let got = self.read(members);
@@ -327,16 +331,61 @@ impl Fleet {
                 .as_ref()
                 .is_ok_and(|s| locks.writable(&m.profile, &s.guard))
         };
-        let sending: Vec<&Member> = members
+        let changing: Vec<bool> = members
             .iter()
             .zip(&plans)
-            .filter(|(m, p)| matches!(p, Plan::Send { .. }) && writable(m))
-            .map(|(m, _)| m)
+            .map(|(m, p)| matches!(p, Plan::Send { .. }) && writable(m))
             .collect();
-        let confirmations = if sending.is_empty() {
+        let will_change = changing.iter().filter(|c| **c).count();
+        // The rules that keep the send from spreading too far are checked
+        // before anything is asked or sent.
+        let rollout = &send.rollout;
+        let configured = Paths::from_env()
+            .ok()
+            .and_then(|paths| Config::load(&paths.config_file).ok())
+            .and_then(|config| config.max_tenants_per_send);
+        fleet::check_ceiling(will_change, configured, rollout.max_tenants)
+            .map_err(Failure::usage)?;
+        let fail_limit = match &rollout.max_fail {
+            Some(text) => Some(
+                fleet::MaxFail::parse(text)
+                    .and_then(|max| max.limit(will_change))
+                    .map_err(Failure::usage)?,
+            ),
+            None => None,
+        };
+        let profiles: Vec<&str> = members.iter().map(|m| m.profile.as_str()).collect();
+        let canary = fleet::canary(
+            &profiles,
+            &changing,
+            rollout.canary,
+            &rollout.canary_profiles,
+        )
+        .map_err(Failure::usage)?;
+        let in_canary = |i: usize| canary.contains(&i);
+        let sending_of = |phase: &dyn Fn(usize) -> bool| -> Vec<&Member> {
+            members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| changing[*i] && phase(*i))
+                .map(|(_, m)| m)
+                .collect()
+        };
+        if !canary.is_empty() {
+            eprintln!(
+                "Canary: {} first, then the question again for the rest.",
+                count(canary.len(), "tenant")
+            );
+        }
+        let first: Vec<&Member> = if canary.is_empty() {
+            sending_of(&|_| true)
+        } else {
+            sending_of(&in_canary)
+        };
+        let confirmations = if first.is_empty() {
             Vec::new()
         } else {
-            match self.confirmations(&sending, send)? {
+            match self.confirmations(&first, send)? {
                 Some(confirmations) => confirmations,
                 None => {
                     eprintln!("Nothing sent.");
@@ -344,66 +393,158 @@ impl Fleet {
                 }
             }
         };
-        let required: Vec<&str> = sending
+        let required: Vec<&str> = sending_of(&|_| true)
             .iter()
             .filter(|m| m.session.as_ref().is_ok_and(|s| s.guard.require_reason))
             .map(|m| m.profile.as_str())
             .collect();
         let reason = super::guard::reason(send.guard.reason.as_deref(), &required, !send.yes)?;
         let named = cli.selection().names;
-        let cleared: Vec<_> = fleet::clear_each(
-            members,
-            &plans,
-            &locks,
-            |m| {
-                confirmations
-                    .iter()
-                    .find(|(p, _)| *p == m.profile)
-                    .map_or(Confirmation::Yes, |(_, c)| c.clone())
-            },
-            reason.as_deref(),
-        )
-        .into_iter()
-        .zip(members)
-        .map(|(leave, member)| {
-            // A member the guard refuses fails the run only when it was
-            // named with -p; one a glob or --all-profiles took in is
-            // reported without failing it.
-            leave.map_err(|mut failure| {
-                if !named
-                    .iter()
-                    .any(|n| n.split(',').any(|n| n.trim() == member.profile))
-                {
-                    failure.code = exit::OK;
-                }
-                failure
+        let clear = |confirmations: &[(String, Confirmation)]| -> Vec<_> {
+            fleet::clear_each(
+                members,
+                &plans,
+                &locks,
+                |m| {
+                    confirmations
+                        .iter()
+                        .find(|(p, _)| *p == m.profile)
+                        .map_or(Confirmation::Yes, |(_, c)| c.clone())
+                },
+                reason.as_deref(),
+            )
+            .into_iter()
+            .zip(members)
+            .map(|(leave, member)| {
+                // A member the guard refuses fails the run only when it was
+                // named with -p; one a glob or --all-profiles took in is
+                // reported without failing it.
+                leave.map_err(|mut failure| {
+                    if !named
+                        .iter()
+                        .any(|n| n.split(',').any(|n| n.trim() == member.profile))
+                    {
+                        failure.code = exit::OK;
+                    }
+                    failure
+                })
             })
-        })
-        .collect();
-        let progress = self.progress;
-        let outcomes = self.runtime.block_on(fleet::send_all(
-            members,
-            &plans,
-            &cleared,
-            self.jobs,
-            &self.cancel,
-            &self.cancel,
-            |_, line| {
-                if progress {
+            .collect()
+        };
+        let stop = CancellationToken::new();
+        let limit = fail_limit.map(|n| std::sync::Arc::new(fleet::FailLimit::new(n, stop.clone())));
+        let mut outcomes: Vec<Option<fleet::Outcome>> = members.iter().map(|_| None).collect();
+        let mut rest_stopped: Option<String> = None;
+        if !canary.is_empty() {
+            let cleared = clear(&confirmations);
+            for (i, line) in
+                self.send_phase(members, &plans, &cleared, &canary, &stop, limit.as_ref())
+            {
+                outcomes[i] = Some(line);
+            }
+            let lines: Vec<&fleet::Outcome> = canary
+                .iter()
+                .filter_map(|i| outcomes[*i].as_ref())
+                .collect();
+            let shown: Vec<fleet::Outcome> = lines.iter().map(|o| (*o).clone()).collect();
+            eprint!("Canary:\n{}", fleet::report_labelled(&shown, None, members));
+            let passed = fleet::canary_passed(&lines);
+            let rest = sending_of(&|i| !in_canary(i));
+            if self.cancel.is_cancelled() {
+                rest_stopped = Some("not sent: interrupted after the canary".to_string());
+            } else if rest.is_empty() {
+            } else if send.yes && !passed {
+                rest_stopped = Some(
+                    "not sent: the canary did not end `sent` with every key confirmed or \
+                     unconfirmed"
+                        .to_string(),
+                );
+            } else {
+                if !passed {
                     eprintln!(
-                        "  {} {} ({})",
-                        pad(line.kind.as_str(), 9),
-                        safe(&line.profile),
-                        safe(&line.tenant)
+                        "The canary did not end `sent` with every key confirmed or unconfirmed."
                     );
                 }
-            },
-        ));
+                match self.confirmations(&rest, send) {
+                    Ok(Some(more)) => {
+                        let cleared = clear(&more);
+                        let others: Vec<usize> =
+                            (0..members.len()).filter(|i| !in_canary(*i)).collect();
+                        for (i, line) in self.send_phase(
+                            members,
+                            &plans,
+                            &cleared,
+                            &others,
+                            &stop,
+                            limit.as_ref(),
+                        ) {
+                            outcomes[i] = Some(line);
+                        }
+                    }
+                    Ok(None) => {
+                        rest_stopped = Some("not sent: declined after the canary".to_string());
+                    }
+                    Err(failure) if failure.code == exit::INTERRUPTED => {
+                        rest_stopped = Some("not sent: interrupted after the canary".to_string());
+                    }
+                    Err(failure) => {
+                        eprintln!("exoset: {}", safe(&failure.message));
+                        rest_stopped = Some(format!("not sent: {}", failure.message));
+                    }
+                }
+            }
+            if rest_stopped.is_some() {
+                // The tenants after the canary that are sent nothing still
+                // get their line (unchanged, invalid, refused) without a
+                // request.
+                let cleared = clear(&[]);
+                let others: Vec<usize> = (0..members.len())
+                    .filter(|i| !in_canary(*i) && !changing[*i])
+                    .collect();
+                for (i, line) in
+                    self.send_phase(members, &plans, &cleared, &others, &stop, limit.as_ref())
+                {
+                    outcomes[i] = Some(line);
+                }
+            }
+        } else {
+            let cleared = clear(&confirmations);
+            let all: Vec<usize> = (0..members.len()).collect();
+            for (i, line) in self.send_phase(members, &plans, &cleared, &all, &stop, limit.as_ref())
+            {
+                outcomes[i] = Some(line);
+            }
+        }
+        let mut outcomes: Vec<fleet::Outcome> = outcomes
+            .into_iter()
+            .zip(members.iter().zip(&plans))
+            .map(|(line, (member, plan))| {
+                line.unwrap_or_else(|| {
+                    let mut line = fleet::unsent(member, plan);
+                    line.message = rest_stopped
+                        .clone()
+                        .unwrap_or_else(|| "not sent".to_string());
+                    // Ctrl-C keeps its 130; a canary that did not pass
+                    // leaves the code to the canary's own outcomes.
+                    if !self.cancel.is_cancelled() {
+                        line.exit_code = exit::OK;
+                    }
+                    line
+                })
+            })
+            .collect();
+        if let Some(limit) = &limit
+            && limit.reached()
+            && !self.cancel.is_cancelled()
+        {
+            fleet::mark_stopped(&mut outcomes, &limit.why());
+        }
         for line in &outcomes {
             for warning in &line.warnings {
                 eprintln!("warning: {}: {}", safe(&line.profile), safe(warning));
             }
         }
+        keep_run_report(command, change, &outcomes);
         let code = fleet::exit_code(&outcomes);
         if send.json {
             let value = serde_json::to_value(&outcomes).unwrap_or_default();
@@ -415,6 +556,69 @@ impl Fleet {
         finish(code, "")
     }
 
+    /// Sends to the members at `places` (the others are left out), with
+    /// progress on a terminal; each line with its place among all members.
+    /// `limit` stops new tenants after so many failures.
+    fn send_phase(
+        &self,
+        members: &[Member],
+        plans: &[Plan],
+        cleared: &[Result<crate::guard::Cleared, Failure>],
+        places: &[usize],
+        stop: &CancellationToken,
+        limit: Option<&std::sync::Arc<fleet::FailLimit>>,
+    ) -> Vec<(usize, fleet::Outcome)> {
+        let pick = |i: &usize| (members.get(*i), plans.get(*i), cleared.get(*i));
+        let mut sub_members = Vec::new();
+        let mut sub_plans = Vec::new();
+        let mut sub_cleared = Vec::new();
+        for (member, plan, leave) in places.iter().map(pick) {
+            if let (Some(member), Some(plan), Some(leave)) = (member, plan, leave) {
+                sub_members.push(member.clone());
+                sub_plans.push(plan.clone());
+                sub_cleared.push(leave.clone());
+            }
+        }
+        let progress = self.progress;
+        let options = fleet::SendOptions {
+            jobs: self.jobs,
+            on_wait: Some(std::sync::Arc::new({
+                let names: Vec<String> = sub_members
+                    .iter()
+                    .map(|m| label(&m.profile, m.tenant_label()))
+                    .collect();
+                move |i: usize, wait: std::time::Duration| {
+                    eprintln!(
+                        "  waiting {} for {}: the server is rate-limiting (HTTP 429, \
+                         Retry-After)",
+                        crate::api::client::wait_words(wait),
+                        names.get(i).map_or("a tenant", String::as_str)
+                    );
+                }
+            })),
+            fail_limit: limit.cloned(),
+            ..fleet::SendOptions::default()
+        };
+        let lines = self.runtime.block_on(fleet::send_all_with(
+            &sub_members,
+            &sub_plans,
+            &sub_cleared,
+            &options,
+            &self.cancel,
+            stop,
+            |_, line| {
+                if progress {
+                    eprintln!(
+                        "  {} {} ({})",
+                        pad(line.kind.as_str(), 9),
+                        safe(&line.profile),
+                        safe(&line.tenant)
+                    );
+                }
+            },
+        ));
+        places.iter().copied().zip(lines).collect()
+    }
     /// Asks once for every tenant; Ctrl-C at the question is a no.
     /// Asks `prompt` on the terminal; Ctrl-C while waiting ends the run
     /// with nothing sent.
@@ -549,6 +753,179 @@ impl Fleet {
                 .collect(),
         ))
     }
+}
+
+/// A change's keys and values, as a run report keeps them.
+fn key_values<'a>(pairs: impl Iterator<Item = (FieldId, &'a str)>) -> Vec<runs::KeyValue> {
+    pairs
+        .map(|(id, value)| runs::KeyValue {
+            key: id.path(),
+            value: value.to_string(),
+        })
+        .collect()
+}
+
+/// Keeps the run report in the data folder's `runs/`; says where when some
+/// tenant did not finish (`exoset rerun` takes it up). Failing to keep it
+/// is a warning: the send is done.
+fn keep_run_report(command: &str, change: Vec<runs::KeyValue>, outcomes: &[fleet::Outcome]) {
+    let report = runs::RunReport::new(command, change, outcomes);
+    let saved = Paths::from_env()
+        .map_err(|e| e.to_string())
+        .and_then(|paths| runs::save(&paths, &report).map_err(|e| e.to_string()));
+    let unfinished = outcomes.iter().any(|o| RERUN_DEFAULT.contains(&o.kind));
+    match saved {
+        Ok(path) if unfinished => eprintln!(
+            "The run report is in {}; `exoset rerun` sends the change again to the tenants \
+             that did not finish.",
+            safe(&path.display().to_string())
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: cannot keep the run report: {}", safe(&e)),
+    }
+}
+
+/// The outcomes `exoset rerun` takes up unless told otherwise.
+const RERUN_DEFAULT: [fleet::Kind; 3] = [
+    fleet::Kind::Failed,
+    fleet::Kind::Unknown,
+    fleet::Kind::Cancelled,
+];
+
+/// `exoset rerun [FILE] [--outcome …]`: the change of a run report planned
+/// again on exactly the tenants that ended with those outcomes, through the
+/// same guard, plan, questions and send as `set` ([`Fleet::change`]). A
+/// tenant whose "unknown" PUT did land now plans `unchanged`.
+pub fn rerun(
+    cli: &Cli,
+    file: Option<&Path>,
+    outcomes: &[String],
+    send: &super::SendArgs,
+) -> Result<(), Failure> {
+    if !cli.target.profile.is_empty()
+        || cli.fleet.all_profiles
+        || cli.fleet.profiles_matching.is_some()
+    {
+        return Err(Failure::usage(
+            "rerun takes its tenants from the run report; -p, --all-profiles and \
+             --profiles-matching do not apply",
+        ));
+    }
+    for (flag, given) in [
+        ("--tenant-sid", cli.target.tenant_sid.is_some()),
+        ("--api-key", cli.target.api_key.is_some()),
+    ] {
+        if given {
+            return Err(Failure::usage(format!(
+                "{flag} names one tenant; rerun uses each profile's own"
+            )));
+        }
+    }
+    if send.expect_unchanged.is_some() {
+        return Err(Failure::usage("--expect-unchanged does not apply to rerun"));
+    }
+    let mut kinds = Vec::new();
+    for word in outcomes {
+        let word = word.trim();
+        match fleet::Kind::ALL.iter().find(|k| k.as_str() == word) {
+            Some(kind) => kinds.push(*kind),
+            None => {
+                return Err(Failure::usage(format!(
+                    "--outcome {}: not an outcome (one of {})",
+                    crate::session::quoted(word),
+                    fleet::Kind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    let paths = Paths::from_env().map_err(|e| Failure::usage(e.to_string()))?;
+    let path = match file {
+        Some(path) => path.to_path_buf(),
+        None => runs::latest(&paths).ok_or_else(|| {
+            Failure::usage(format!(
+                "no run report in {}: nothing to rerun",
+                safe(&runs::folder(&paths).display().to_string())
+            ))
+        })?,
+    };
+    let report = runs::load(&path).map_err(Failure::usage)?;
+    let mut names: Vec<String> = Vec::new();
+    for line in report.report.iter().filter(|o| kinds.contains(&o.kind)) {
+        if !names.contains(&line.profile) {
+            names.push(line.profile.clone());
+        }
+    }
+    let mut pairs = Vec::new();
+    for kv in &report.change {
+        let id = crate::schema::lookup_path(&kv.key).ok_or_else(|| {
+            Failure::usage(format!(
+                "{}: the run report names {}, not a setting exoset knows; nothing was sent",
+                safe(&path.display().to_string()),
+                crate::session::quoted(&kv.key)
+            ))
+        })?;
+        pairs.push((id, kv.value.clone()));
+    }
+    let words: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    if names.is_empty() || pairs.is_empty() {
+        eprintln!(
+            "No tenant of the run of {} ended {}: nothing to rerun.",
+            safe(&report.when),
+            words.join(", ")
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "Rerunning the change of the run of {} on the {} that ended {}: {}.",
+        safe(&report.when),
+        count(names.len(), "tenant"),
+        words.join(", "),
+        names
+            .iter()
+            .map(|n| safe(n).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let config = Config::load(&paths.config_file).map_err(|e| Failure::usage(e.to_string()))?;
+    let selection = Selection {
+        names: names.clone(),
+        all: false,
+        matching: None,
+    };
+    let names = selection
+        .pick(&config, &paths.config_file)
+        .map_err(Failure::usage)?;
+    if let Some(refusal) = fleet::plain_http_refusal(cli.target.base_url.as_deref())
+        && names.len() > 1
+    {
+        return Err(Failure::usage(refusal));
+    }
+    let options = cli.client_options()?;
+    let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
+    if let Some(Err(refusal)) = members
+        .iter()
+        .map(|m| &m.session)
+        .find(|s| matches!(s, Err(r) if r.code == exit::INTERRUPTED))
+    {
+        return Err(Failure::new(
+            exit::INTERRUPTED,
+            format!("{}; nothing was read or sent", refusal.message),
+        ));
+    }
+    let requested = pairs.len();
+    let change = key_values(pairs.iter().map(|(id, v)| (*id, v.as_str())));
+    let edits = move |base: &Settings| {
+        let mut edits = Edits::default();
+        for (id, value) in &pairs {
+            edits.set(base, *id, value.clone());
+        }
+        Ok(edits)
+    };
+    Fleet::new(cli.fleet.jobs)?.change(cli, &members, requested, edits, send, ("rerun", change))
 }
 
 /// Ends with `code`: the message (if any) is printed by `cli::run`.

@@ -398,6 +398,17 @@ fn examples_for(page: &str) -> &'static [(&'static str, &'static str)] {
             ),
             ("exoset rollback 12 --yes", "Undo change 12 without asking."),
         ],
+        "exoset-rerun" => &[
+            (
+                "exoset rerun --yes",
+                "Send the last fleet run's change again to its failed, unknown and cancelled \
+                 tenants.",
+            ),
+            (
+                "exoset rerun RUNFILE --outcome failed,conflict",
+                "Another run report, other outcomes.",
+            ),
+        ],
         "exoset-man" => &[
             (
                 "exoset man --out ~/man && man -l ~/man/exoset.1",
@@ -641,6 +652,7 @@ mod tests {
             ("exoset-export.1", true, true),
             ("exoset-history.1", true, true),
             ("exoset-rollback.1", true, false),
+            ("exoset-rerun.1", true, false),
             ("exoset-doctor.1", true, true),
             ("exoset-auth-login.1", true, false),
             ("exoset-auth-status.1", true, false),

@@ -64,6 +64,15 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn dispatch(cli: &Cli) -> Result<(), Failure> {
+    if let Some(Command::Rerun {
+        file,
+        outcome,
+        send,
+        ..
+    }) = &cli.command
+    {
+        return fleet::rerun(cli, file.as_deref(), outcome, send);
+    }
     let selection = cli.selection();
     if selection.is_fleet() {
         return fleet::run(cli, &selection);
@@ -116,6 +125,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             auth::logout(&cli.overrides(), *forget)
         }
         Some(Command::Profiles) => auth::profiles(),
+        // Taken up before the selection (see the top of `dispatch`).
+        Some(Command::Rerun { .. }) => Err(Failure::usage("rerun takes no profile")),
         Some(Command::History { count, json, .. }) => remote::history(&remote()?, *count, *json),
         Some(Command::Rollback { id, send, .. }) => remote::rollback(
             &remote()?,
@@ -143,6 +154,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             regions,
             tenants,
             latency,
+            rate_limit,
         }) => {
             let mut quirks = if *seed_like {
                 exoset_sim::Quirks::seed_like()
@@ -160,6 +172,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             config.state_file = state.clone();
             config.quirks = quirks;
             config.latency = latency.unwrap_or_default();
+            config.rate_limit = *rate_limit;
             run_sim(config, *port)
         }
         Some(Command::Doctor { json, .. }) => doctor::run(cli, *json),

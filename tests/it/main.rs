@@ -28,6 +28,7 @@ mod options;
 mod pipes;
 mod promises;
 mod robustness;
+mod rollout;
 mod secrets;
 mod simulator;
 mod support;

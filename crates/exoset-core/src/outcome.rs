@@ -3,10 +3,10 @@
 //! results and README's lists all take them from here (a test holds README to
 //! them); a new outcome is added here, and only here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What became of one tenant, in the words of the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Sent,
@@ -17,7 +17,8 @@ pub enum Kind {
     /// The PUT went out and its answer was lost (or Ctrl-C came while it
     /// was in flight): it may have been applied.
     Unknown,
-    /// Ctrl-C came first: nothing was sent to it.
+    /// Not started: Ctrl-C or a stop rule (`--max-fail`, a canary that did
+    /// not pass) came first; nothing was sent to it.
     Cancelled,
     /// The guard refused it: a read-only profile, or the confirmation or
     /// reason it needs was not given.
@@ -62,7 +63,7 @@ impl Kind {
                  not taken as sent"
             }
             Kind::Unknown => "the PUT went out and its answer was lost: it may have been applied",
-            Kind::Cancelled => "Ctrl-C came first: nothing was sent to it",
+            Kind::Cancelled => "not started: Ctrl-C or a stop rule",
             Kind::Refused => {
                 "the profile is read-only in this run, or the confirmation or reason it needs \
                  was not given: nothing was sent to it"
@@ -72,7 +73,7 @@ impl Kind {
 }
 
 /// What is known of one key the person changed, in `--json` and the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyState {
     Confirmed,

@@ -182,6 +182,10 @@ pub struct Config {
     /// the built-in rules (see `exoset_core::secrets`).
     #[serde(default)]
     pub secrets: SecretsPrefs,
+    /// A fleet send that would change more tenants than this is refused
+    /// unless `--max-tenants M` names at least their number.
+    #[serde(default)]
+    pub max_tenants_per_send: Option<usize>,
 }
 
 /// `[secrets]`: more names whose values are never shown.

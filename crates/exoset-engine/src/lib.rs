@@ -21,6 +21,7 @@ pub mod config;
 pub mod fleet;
 pub mod fleet_alias;
 pub mod guard;
+pub mod runs;
 pub mod session;
 pub mod store;
 

@@ -306,6 +306,34 @@ impl Session {
                     warnings,
                 };
             }
+            Err(error) if error.is_concurrent_update() => {
+                // 409: someone else is updating these settings. Nothing was
+                // applied; read again, so that what changed is shown (as
+                // a conflict when it touches a key to send).
+                return match self.client.get().await {
+                    Ok(answer) => {
+                        let again = answer.settings;
+                        let drift = Drift::between(&request.base, &request.edits, &again);
+                        if drift.conflicts.is_empty() {
+                            Sent::Failed {
+                                fresh: again,
+                                changes,
+                                error,
+                            }
+                        } else {
+                            Sent::Conflicts {
+                                fresh: again,
+                                conflicts: drift.conflicts,
+                            }
+                        }
+                    }
+                    Err(_) => Sent::Failed {
+                        fresh,
+                        changes,
+                        error,
+                    },
+                };
+            }
             Err(error) => {
                 return Sent::Failed {
                     fresh,
@@ -556,8 +584,13 @@ impl Sent {
             ),
             Sent::Invalid { changes, .. } => Report::invalid(changes),
             Sent::Failed { error, changes, .. } => {
+                let kind = if error.is_concurrent_update() {
+                    Kind::Conflict
+                } else {
+                    Kind::Failed
+                };
                 let mut report = Report::new(
-                    Kind::Failed,
+                    kind,
                     code,
                     format!("not applied: {}", explain(error, changes)),
                 );

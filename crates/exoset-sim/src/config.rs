@@ -40,6 +40,9 @@ pub struct SimConfig {
     pub more_tenants: Vec<(String, Settings)>,
     /// Added to every request before it is answered: a far-away server.
     pub latency: Duration,
+    /// At most this many requests a second (all tenants together); the
+    /// others are answered 429 with `Retry-After: 1`, and not applied.
+    pub rate_limit: Option<u32>,
 }
 
 /// Ways of answering that the vendor's page shows or allows, which a client
@@ -95,6 +98,7 @@ impl SimConfig {
             quirks: Quirks::default(),
             more_tenants: Vec::new(),
             latency: Duration::ZERO,
+            rate_limit: None,
         }
     }
 
@@ -168,6 +172,7 @@ impl fmt::Debug for SimConfig {
             )
             .field("more_tenants", &self.more_tenants.len())
             .field("latency", &self.latency)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }

@@ -41,4 +41,25 @@ impl Fault {
             retry_after: None,
         }
     }
+
+    /// The vendor's 409 on a PUT: "you might be trying to update the same
+    /// resource concurrently". Nothing is applied.
+    pub fn concurrent_update() -> Fault {
+        Fault::error(
+            409,
+            None,
+            "conflict: you might be trying to update the same resource concurrently",
+        )
+    }
+
+    /// The vendor's 429: too many requests, with `Retry-After: secs`.
+    /// Nothing is applied.
+    pub fn rate_limited(secs: u64) -> Fault {
+        Fault::Error {
+            status: 429,
+            code: None,
+            message: "too many requests".to_string(),
+            retry_after: Some(secs),
+        }
+    }
 }

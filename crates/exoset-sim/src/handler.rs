@@ -87,6 +87,24 @@ async fn answer(shared: &Shared, request: Request) -> Response {
         tokio::time::sleep(shared.latency).await;
     }
 
+    if let Some(limit) = shared.rate_limit
+        && !shared.lock().admit(limit, std::time::Instant::now())
+    {
+        let mut response = failure(
+            &id,
+            &method,
+            Refusal::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                None,
+                format!("too many requests: at most {limit} a second"),
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+        return response;
+    }
+
     let fault = {
         let mut state = shared.lock();
         state.faults.pop_front().or_else(|| {
@@ -374,6 +392,7 @@ fn put(shared: &Shared, sid: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<
         })?;
     }
     tenant.settings = next;
+    tenant.applied_count += 1;
     Ok(answer_data(&tenant.settings, &quirks))
 }
 

@@ -93,6 +93,7 @@ impl Simulator {
             api_token: config.api_token,
             state_file: config.state_file,
             latency: config.latency,
+            rate_limit: config.rate_limit,
             log,
             ids: RequestIds::new(),
             state: Mutex::new(SimState {
@@ -102,6 +103,7 @@ impl Simulator {
                 last_put_body: None,
                 faults: VecDeque::new(),
                 quirks: config.quirks.clone(),
+                rate_window: None,
             }),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
@@ -195,6 +197,15 @@ impl Simulator {
     }
 
     /// GETs that reached one tenant; 0 for a SID it does not serve.
+    /// PUTs to `sid` that were accepted and applied (received ones that
+    /// were refused, rate-limited or faulted before applying are not).
+    pub fn applied_count_of(&self, sid: &str) -> usize {
+        self.shared
+            .lock()
+            .tenant(sid)
+            .map_or(0, |t| t.applied_count)
+    }
+
     pub fn get_count_of(&self, sid: &str) -> usize {
         self.shared.lock().tenant(sid).map_or(0, |t| t.get_count)
     }

@@ -19,6 +19,8 @@ pub(crate) struct Shared {
     pub(crate) api_token: String,
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) latency: Duration,
+    /// Requests a second answered before 429s (see `SimConfig::rate_limit`).
+    pub(crate) rate_limit: Option<u32>,
     pub(crate) log: bool,
     pub(crate) ids: RequestIds,
     pub(crate) state: Mutex<SimState>,
@@ -41,6 +43,9 @@ pub(crate) struct SimState {
     pub(crate) last_put_body: Option<Value>,
     /// Faults for the next requests, whatever they are for.
     pub(crate) faults: VecDeque<Fault>,
+    /// The rate limit's current one-second window: when it began, and the
+    /// requests let through in it.
+    pub(crate) rate_window: Option<(std::time::Instant, u32)>,
 }
 
 impl SimState {
@@ -49,6 +54,24 @@ impl SimState {
             .iter_mut()
             .find(|(s, _)| s == sid)
             .map(|(_, tenant)| tenant)
+    }
+
+    /// Whether one more request fits in the rate limit's current
+    /// one-second window (`limit` a second); counts it when it does.
+    pub(crate) fn admit(&mut self, limit: u32, now: std::time::Instant) -> bool {
+        match &mut self.rate_window {
+            Some((start, used)) if now.duration_since(*start) < Duration::from_secs(1) => {
+                if *used >= limit {
+                    return false;
+                }
+                *used += 1;
+                true
+            }
+            _ => {
+                self.rate_window = Some((now, 1));
+                limit > 0
+            }
+        }
     }
 
     pub(crate) fn primary(&mut self) -> &mut Tenant {
@@ -65,6 +88,8 @@ impl SimState {
 pub(crate) struct Tenant {
     pub(crate) settings: Settings,
     pub(crate) put_count: usize,
+    /// PUTs accepted and applied (a refused or rate-limited one is not).
+    pub(crate) applied_count: usize,
     pub(crate) get_count: usize,
     pub(crate) faults: VecDeque<Fault>,
 }
@@ -74,6 +99,7 @@ impl Tenant {
         Tenant {
             settings,
             put_count: 0,
+            applied_count: 0,
             get_count: 0,
             faults: VecDeque::new(),
         }

@@ -26,7 +26,13 @@ impl Profiles {
     /// Profiles `p1` … `pN` on tenants 1 … N; `extra[i]` is added to the
     /// profile `p{i+1}`'s entry (a mode, a label).
     pub fn start(extra: &[&str]) -> Profiles {
-        let sim = Simulator::start_background(SimConfig::fleet(extra.len())).unwrap();
+        Profiles::start_with(SimConfig::fleet(extra.len()), extra)
+    }
+
+    /// [`Profiles::start`] on a simulator started from `config` (which
+    /// serves at least `extra.len()` tenants).
+    pub fn start_with(config: SimConfig, extra: &[&str]) -> Profiles {
+        let sim = Simulator::start_background(config).unwrap();
         let home = tempfile::tempdir().unwrap();
         let mut text = String::new();
         for (i, (sid, more)) in sim.sids().iter().zip(extra).enumerate() {
@@ -63,6 +69,18 @@ impl Profiles {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+
+    /// Puts `line` at the top of config.toml (a top-level setting).
+    pub fn config_top(&self, line: &str) {
+        let path = self.home.path().join("config.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(path, format!("{line}\n{text}")).unwrap();
+    }
+
+    /// PUTs to tenant `n` that were applied.
+    pub fn applied(&self, n: usize) -> usize {
+        self.sim.applied_count_of(&self.sid(n))
     }
 
     pub fn sid(&self, n: usize) -> String {

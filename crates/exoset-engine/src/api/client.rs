@@ -109,6 +109,15 @@ pub enum ApiError {
         detail: String,
         request_id: Option<String>,
     },
+    /// A PUT answered 429 in full: refused, not applied. `retry_after` is
+    /// the wait the server asked for (`Retry-After`, seconds or an HTTP
+    /// date), when it gave one that could be read.
+    #[error("{}", rate_limited_line(*.retry_after, .message.as_deref(), .request_id.as_deref()))]
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: Option<String>,
+        request_id: Option<String>,
+    },
     #[error("request cancelled")]
     Cancelled,
     /// The token could not be had (read from the keyring while connecting).
@@ -137,6 +146,9 @@ impl ApiError {
                     (_, Some(Documented::Region | Documented::Refused)) => exit::USAGE,
                     (_, Some(Documented::Version)) => exit::NETWORK,
                     (_, Some(Documented::Credentials)) | (401 | 403, None) => exit::CREDENTIALS,
+                    // "you might be trying to update the same resource
+                    // concurrently": a conflict, read again.
+                    (409, _) => exit::CONFLICT,
                     _ => exit::NETWORK,
                 }
             }
@@ -152,10 +164,18 @@ impl ApiError {
         }
     }
 
+    /// Whether the server said a concurrent update of the same settings was
+    /// under way (409): a conflict, not applied.
+    pub fn is_concurrent_update(&self) -> bool {
+        matches!(self, ApiError::Server { status: 409, .. })
+    }
+
     /// The server's own words, when it sent any.
     pub fn server_message(&self) -> Option<&str> {
         match self {
-            ApiError::Server { message, .. } => message.as_deref(),
+            ApiError::Server { message, .. } | ApiError::RateLimited { message, .. } => {
+                message.as_deref()
+            }
             _ => None,
         }
     }
@@ -174,15 +194,16 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Server { status, .. } | ApiError::BadAnswer { status, .. } => Some(*status),
+            ApiError::RateLimited { .. } => Some(429),
             _ => None,
         }
     }
 
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            ApiError::Server { request_id, .. } | ApiError::BadAnswer { request_id, .. } => {
-                request_id.as_deref()
-            }
+            ApiError::Server { request_id, .. }
+            | ApiError::BadAnswer { request_id, .. }
+            | ApiError::RateLimited { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -261,6 +282,10 @@ fn server_line(
         (_, 404) => "not found: check the base URL and tenant SID",
         (_, 405) => "the server does not allow this method here",
         (_, 408 | 504) => "the server timed out",
+        (_, 409) => {
+            "the server reports a concurrent update of these settings (conflict); nothing was \
+             applied: read the settings again before sending"
+        }
         (_, 413) => "the request was too large for the server",
         (_, 429) => "the server is rate-limiting requests; wait and try again",
         (_, 400..=499) => "the server rejected the request",
@@ -290,6 +315,44 @@ fn server_line(
 }
 
 use crate::text::one_line;
+
+/// A 429 to a PUT in words: refused, not applied, and the wait asked for.
+fn rate_limited_line(
+    retry_after: Option<Duration>,
+    message: Option<&str>,
+    request_id: Option<&str>,
+) -> String {
+    let wait = match retry_after {
+        Some(wait) => format!("it asks to wait {} (Retry-After)", wait_words(wait)),
+        None => "it gave no Retry-After to wait for".to_string(),
+    };
+    let message = message
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| format!(": {}", one_line(m, 300)))
+        .unwrap_or_default();
+    format!(
+        "the server is rate-limiting requests (HTTP 429){message}; the PUT was refused, not \
+         applied; {wait}{}",
+        request_suffix(request_id)
+    )
+}
+
+/// A wait in whole seconds, rounded up: `1 s`, `90 s`.
+pub fn wait_words(wait: Duration) -> String {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    format!("{secs} s")
+}
+
+/// A `Retry-After` value: delay-seconds, or an HTTP date (the wait until
+/// then from `now`; a date past is no wait). `None` when unreadable.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
 
 /// The `Authorization` value: `Basic base64("<api_key>:<api_token>")`. Every
 /// intermediate copy is wiped; the `HeaderValue` itself cannot be (its bytes
@@ -573,12 +636,27 @@ impl Client {
 
     /// Sends a PUT body once; never retried. A failure after the request may
     /// have reached the server is [`ApiError::Unknown`]; only a failure to
-    /// connect means nothing was sent.
+    /// connect means nothing was sent. A complete 429 answer is
+    /// [`ApiError::RateLimited`] (refused, with the wait asked for): the
+    /// fleet may send once more after it, through `Session::send`.
     pub async fn put(&self, body: &Value) -> Result<Answer, ApiError> {
         self.send(reqwest::Method::PUT, Some(body))
             .await
             .map_err(|failure| {
-                if failure.error.maybe_applied(failure.envelope) {
+                if let ApiError::Server {
+                    status: 429,
+                    message,
+                    request_id,
+                    ..
+                } = failure.error
+                {
+                    // A complete 429 answer: refused, not applied.
+                    ApiError::RateLimited {
+                        retry_after: failure.retry_after,
+                        message,
+                        request_id,
+                    }
+                } else if failure.error.maybe_applied(failure.envelope) {
                     ApiError::Unknown {
                         detail: failure.error.to_string(),
                     }
@@ -619,8 +697,7 @@ impl Client {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
         let bytes = self
             .read_capped(response, status)
             .await

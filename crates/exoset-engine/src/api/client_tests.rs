@@ -92,3 +92,29 @@ fn credentials_debug_never_shows_the_token() {
     };
     assert!(!format!("{c:?}").contains("sekrit-canary"));
 }
+
+#[test]
+fn retry_after_is_read_as_seconds_or_an_http_date() {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+    assert_eq!(
+        super::parse_retry_after("120", now),
+        Some(Duration::from_secs(120))
+    );
+    assert_eq!(
+        super::parse_retry_after(" 1 ", now),
+        Some(Duration::from_secs(1))
+    );
+    assert_eq!(
+        super::parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+        Some(Duration::from_secs(30))
+    );
+    // A date already past is no wait; nonsense is no answer.
+    assert_eq!(
+        super::parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+        Some(Duration::ZERO)
+    );
+    assert_eq!(super::parse_retry_after("soon", now), None);
+    assert_eq!(super::parse_retry_after("-3", SystemTime::now()), None);
+    assert_eq!(super::wait_words(Duration::from_millis(1500)), "2 s");
+}

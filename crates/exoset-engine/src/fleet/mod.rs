@@ -14,6 +14,7 @@
 
 mod outcome;
 mod plan;
+mod rollout;
 mod run;
 mod select;
 #[cfg(test)]
@@ -21,6 +22,7 @@ mod tests;
 
 pub use outcome::*;
 pub use plan::*;
+pub use rollout::*;
 pub use run::*;
 pub use select::*;
 

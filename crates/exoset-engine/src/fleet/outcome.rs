@@ -5,13 +5,13 @@ use crate::exit;
 use crate::session::Sent;
 use crate::text::count;
 pub use exoset_core::outcome::{KeyState, Kind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Member;
 use super::plan::Plan;
 use crate::text::table;
 /// One key the person changed and what is known of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyChange {
     pub key: String,
     pub old: Option<String>,
@@ -20,7 +20,7 @@ pub struct KeyChange {
 }
 
 /// One tenant's line of the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
     pub profile: String,
     pub tenant: String,

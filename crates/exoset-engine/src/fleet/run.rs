@@ -1,12 +1,15 @@
 //! Bounded concurrency, and the send to every tenant that will change.
 
+use crate::api::ApiError;
+use crate::api::client::wait_words;
 use crate::changes::ChangeSet;
 use crate::exit;
-use crate::session::SendRequest;
+use crate::session::{SendRequest, Sent, Session};
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -116,8 +119,147 @@ pub async fn send_all(
     jobs: usize,
     cancel: &CancellationToken,
     stop: &CancellationToken,
+    on_done: impl FnMut(usize, &Outcome),
+) -> Vec<Outcome> {
+    let options = SendOptions {
+        jobs,
+        ..SendOptions::default()
+    };
+    send_all_with(members, plans, cleared, &options, cancel, stop, on_done).await
+}
+
+/// How long a fleet waits on 429s before sending once more: at most
+/// `per_tenant` for one tenant, `per_run` for all of them together.
+#[derive(Clone)]
+pub struct SendOptions {
+    pub jobs: usize,
+    pub per_tenant: Duration,
+    pub per_run: Duration,
+    /// Told of each wait as it begins (the tenant's place, the wait).
+    pub on_wait: Option<Arc<dyn Fn(usize, Duration) + Send + Sync>>,
+    /// `--max-fail`: fires `stop` once so many tenants sent to failed.
+    pub fail_limit: Option<Arc<super::FailLimit>>,
+}
+
+/// The longest one tenant waits on a 429's `Retry-After`.
+pub const RATE_WAIT_PER_TENANT: Duration = Duration::from_secs(60);
+/// The longest a whole run waits on 429s.
+pub const RATE_WAIT_PER_RUN: Duration = Duration::from_secs(120);
+
+impl Default for SendOptions {
+    fn default() -> SendOptions {
+        SendOptions {
+            jobs: super::DEFAULT_JOBS,
+            per_tenant: RATE_WAIT_PER_TENANT,
+            per_run: RATE_WAIT_PER_RUN,
+            on_wait: None,
+            fail_limit: None,
+        }
+    }
+}
+
+/// One tenant's send: what the send path said, and what was said of a
+/// 429 waited out (or not) on the side.
+struct Attempt {
+    sent: Sent,
+    note: Option<String>,
+}
+
+/// The line of a tenant sent to, with the note of a 429 on it.
+fn attempt_line(member: &Member, changes: &ChangeSet, attempt: &Attempt) -> Outcome {
+    let mut line = outcome(member, changes, &attempt.sent);
+    if let Some(note) = &attempt.note {
+        line.message = format!("{note}; {}", line.message);
+    }
+    line
+}
+
+/// Sends once; after a complete 429 answer (refused, not applied), waits
+/// for its `Retry-After` within the limits and sends once more through the
+/// same path with the same request (its original base): a PUT that did
+/// land after all then shows `unchanged` and nothing is sent. At most one
+/// retry. `budget` is what is left of the run's wait.
+async fn send_once_more_after_429(
+    session: Session,
+    request: SendRequest,
+    leave: Cleared,
+    flag: Arc<AtomicBool>,
+    limits: (Duration, Arc<Mutex<Duration>>),
+    on_wait: impl FnOnce(Duration),
+) -> Attempt {
+    let put = flag.clone();
+    let sent = session
+        .send(request.clone(), &leave, move || {
+            put.store(true, Ordering::SeqCst)
+        })
+        .await;
+    let retry_after = match &sent {
+        Sent::Failed {
+            error: ApiError::RateLimited { retry_after, .. },
+            ..
+        } => *retry_after,
+        _ => return Attempt { sent, note: None },
+    };
+    // Refused, not applied: until the next PUT goes out, nothing may have
+    // been applied (Ctrl-C during the wait makes it `cancelled`).
+    flag.store(false, Ordering::SeqCst);
+    let (per_tenant, budget) = limits;
+    let refuse = |why: String| Attempt {
+        sent: sent.clone(),
+        note: Some(why),
+    };
+    let Some(wait) = retry_after else {
+        return refuse("not sent again: the 429 gave no Retry-After to wait for".to_string());
+    };
+    if wait > per_tenant {
+        return refuse(format!(
+            "not sent again: the wait asked for ({}) is longer than the {} one tenant may wait",
+            wait_words(wait),
+            wait_words(per_tenant)
+        ));
+    }
+    {
+        let mut left = budget
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if wait > *left {
+            return refuse(format!(
+                "not sent again: the wait asked for ({}) is longer than what is left ({}) of \
+                 the {} a run may wait",
+                wait_words(wait),
+                wait_words(*left),
+                wait_words(RATE_WAIT_PER_RUN)
+            ));
+        }
+        *left -= wait;
+    }
+    on_wait(wait);
+    tokio::time::sleep(wait).await;
+    let put = flag.clone();
+    let again = session
+        .send(request, &leave, move || put.store(true, Ordering::SeqCst))
+        .await;
+    Attempt {
+        sent: again,
+        note: Some(format!(
+            "rate-limited (HTTP 429): waited {} as Retry-After asked, then sent once more",
+            wait_words(wait)
+        )),
+    }
+}
+
+/// [`send_all`] with the rate-limit waits of `options`.
+pub async fn send_all_with(
+    members: &[Member],
+    plans: &[Plan],
+    cleared: &[Result<Cleared, Failure>],
+    options: &SendOptions,
+    cancel: &CancellationToken,
+    stop: &CancellationToken,
     mut on_done: impl FnMut(usize, &Outcome),
 ) -> Vec<Outcome> {
+    let jobs = options.jobs;
+    let budget = Arc::new(Mutex::new(options.per_run));
     let plans = &crate::fleet_alias::guarded(members, plans);
     let pairs: Vec<(&Member, &Plan)> = members.iter().zip(plans).collect();
     let put_started: Vec<Arc<AtomicBool>> = pairs
@@ -153,17 +295,29 @@ pub async fn send_all(
                 rollback_of: None,
             };
             let flag = put_started.get(i)?.clone();
+            let limits = (options.per_tenant, budget.clone());
+            let told = options.on_wait.clone();
+            let fail_limit = options.fail_limit.clone();
             Some(async move {
-                session
-                    .send(request, &leave, move || flag.store(true, Ordering::SeqCst))
-                    .await
+                let attempt =
+                    send_once_more_after_429(session, request, leave, flag, limits, move |wait| {
+                        if let Some(told) = told {
+                            told(i, wait);
+                        }
+                    })
+                    .await;
+                // Counted before this task lets the next tenant start.
+                if let Some(limit) = fail_limit {
+                    limit.see(attempt.sent.report().kind);
+                }
+                attempt
             })
         },
-        |i, sent| {
+        |i, attempt| {
             if let Some((member, plan)) = pairs.get(i)
                 && let Some(changes) = plan.changes()
             {
-                on_done(i, &outcome(member, changes, sent));
+                on_done(i, &attempt_line(member, changes, attempt));
             }
         },
     )
@@ -181,7 +335,7 @@ pub async fn send_all(
         };
         let started = started.load(Ordering::SeqCst);
         let line = match (sent, plan.changes(), sendable(i).is_some()) {
-            (Some(sent), Some(changes), _) => outcome(member, changes, &sent),
+            (Some(attempt), Some(changes), _) => attempt_line(member, changes, &attempt),
             (None, Some(changes), true) if panicked => panicked_outcome(member, changes, started),
             (None, Some(changes), true) if started => {
                 interrupted_put(&member.profile, member.tenant_label(), changes)
