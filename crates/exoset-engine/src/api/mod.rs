@@ -2,5 +2,6 @@
 //! the `exoset-sim` crate.)
 
 pub mod client;
+mod error;
 
 pub use client::{Answer, ApiError, Client, ClientOptions, Credentials, Documented};
