@@ -90,9 +90,15 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
     if let Some(Command::Doctor { json, .. }) = &cli.command {
         return super::doctor::run_profiles(cli, &names, *json);
     }
+    let members = connect_members(cli, &names)?;
+    Fleet::new(cli.fleet.jobs)?.run(cli, &members)
+}
+
+/// A session on each named profile's tenant; Ctrl-C at a token_command's
+/// prompt ends the run with nothing read or sent.
+pub(super) fn connect_members(cli: &Cli, names: &[String]) -> Result<Vec<Member>, Failure> {
     let options = cli.client_options()?;
-    let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
-    // Ctrl-C at a token_command's prompt: nothing is read or sent.
+    let members = fleet::connect(names, cli.target.base_url.as_deref(), &options);
     if let Some(Err(refusal)) = members
         .iter()
         .map(|m| &m.session)
@@ -103,7 +109,7 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
             format!("{}; nothing was read or sent", refusal.message),
         ));
     }
-    Fleet::new(cli.fleet.jobs)?.run(cli, &members)
+    Ok(members)
 }
 
 /// The variables set in the environment that a fleet (or the editor's `P`

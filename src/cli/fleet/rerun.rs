@@ -2,7 +2,7 @@
 
 use super::Fleet;
 use crate::changes::Edits;
-use crate::cli::{Cli, Failure, exit};
+use crate::cli::{Cli, Failure};
 use crate::config::{Config, Paths};
 use crate::fleet::{self, Selection};
 use crate::runs;
@@ -166,18 +166,7 @@ pub fn rerun(
     {
         return Err(Failure::usage(refusal));
     }
-    let options = cli.client_options()?;
-    let members = fleet::connect(&names, cli.target.base_url.as_deref(), &options);
-    if let Some(Err(refusal)) = members
-        .iter()
-        .map(|m| &m.session)
-        .find(|s| matches!(s, Err(r) if r.code == exit::INTERRUPTED))
-    {
-        return Err(Failure::new(
-            exit::INTERRUPTED,
-            format!("{}; nothing was read or sent", refusal.message),
-        ));
-    }
+    let members = super::connect_members(cli, &names)?;
     let requested = pairs.len();
     let change = key_values(pairs.iter().map(|(id, v)| (*id, v.as_str())));
     let edits = move |base: &Settings| {
