@@ -321,11 +321,7 @@ pub fn export(remote: &Remote, output: Option<&Path>) -> Result<(), Failure> {
 
 /// Says, on stderr, which keys of an export hold secrets in full.
 pub(super) fn note_secrets(settings: &Settings, output: Option<&Path>) {
-    let rules = crate::config::Paths::from_env()
-        .ok()
-        .and_then(|p| crate::config::Config::load(&p.config_file).ok())
-        .map(|c| c.secrets.rules())
-        .unwrap_or_default();
+    let rules = super::show::rules();
     let keys: Vec<String> = FieldId::all()
         .filter(|id| {
             settings

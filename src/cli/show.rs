@@ -42,6 +42,12 @@ pub fn init(reveal: bool) {
     });
 }
 
+/// Which parts of a value are secret in this run (built in, and the
+/// config's `[secrets]`, read once by [`init`]).
+pub fn rules() -> &'static Secrets {
+    &shown().rules
+}
+
 /// Whether secrets are shown in full (`--show-secrets`).
 pub fn revealed() -> bool {
     shown().reveal

@@ -547,7 +547,16 @@ impl App {
             return vec![Effect::Quit];
         }
         match self.mode() {
-            Mode::Browse => self.browse(command),
+            Mode::Browse => {
+                // A reveal (`R`) ends when the selection moves, for good:
+                // coming back shows the value masked again.
+                let before = self.selected_field();
+                let effects = self.browse(command);
+                if self.selected_field() != before {
+                    self.reveal = None;
+                }
+                effects
+            }
             Mode::Filter => {
                 let page = self.page();
                 match &mut self.mode {
