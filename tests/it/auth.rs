@@ -495,8 +495,14 @@ fn a_token_command_that_prints_a_bad_token_is_refused_with_exit_3_and_its_output
 fn a_token_command_that_hangs_is_stopped_after_its_timeout_with_its_children() {
     let marker = tempfile::tempdir().unwrap();
     let late = marker.path().join("still-running");
-    // A grandchild that would write the marker if the group were not killed.
-    let command = format!("(sleep 1; touch '{}') & sleep 30", late.display());
+    let pid_file = marker.path().join("grandchild.pid");
+    // A grandchild that would write the marker if the group were not
+    // killed; it says who it is first.
+    let command = format!(
+        "(sleep 2; touch '{}') & echo $! > '{}'; sleep 30",
+        late.display(),
+        pid_file.display()
+    );
     let started = std::time::Instant::now();
     let (code, _, stderr) =
         with_token_command(&command, "token_command_timeout = \"300ms\"\n", &[]);
@@ -504,8 +510,22 @@ fn a_token_command_that_hangs_is_stopped_after_its_timeout_with_its_children() {
     assert_eq!(code, Some(3), "{stderr}");
     assert!(stderr.contains("did not finish within 300ms"), "{stderr}");
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert!(!late.exists(), "the command's process group was not killed");
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .expect("the command never started its grandchild")
+        .trim()
+        .parse()
+        .unwrap();
+    // SIGKILL went to the group before exoset exited; its delivery is the
+    // kernel's: wait for it rather than for the marker's time.
+    let start = std::time::Instant::now();
+    while !crate::support::gone(pid) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "the command's process group was not killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!late.exists(), "the grandchild wrote before it was killed");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `exoset auth login` at a real terminal: the token is never echoed, and
 //! the terminal's echo comes back however the prompt ends.
 
-use crate::support::pty;
+use crate::support::{self, pty};
 
 use pty::Pty;
 use std::time::Duration;
@@ -150,16 +150,6 @@ fn a_token_command_that_prompts_on_the_terminal_takes_the_typed_token() {
     assert!(pty.is_cooked(), "the terminal is exoset's again, as it was");
 }
 
-/// Whether process `pid` is gone (or only a zombie left for its reaper).
-fn gone(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
-}
-
 /// Ctrl-C while the command waits at its prompt reaches the command (it has
 /// the foreground), and exoset kills what is left of its process group —
 /// here a background `sleep`, which ignores SIGINT as a non-interactive
@@ -191,7 +181,7 @@ fn ctrl_c_at_a_token_command_prompt_kills_its_group_and_exits_130() {
         .trim()
         .parse()
         .unwrap();
-    assert!(!gone(pid), "the command's background job runs");
+    assert!(!support::gone(pid), "the command's background job runs");
     pty.type_str("half-typed\x03");
     let code = pty.wait_exit(WAIT);
     let screen = pty.screen();
@@ -199,10 +189,10 @@ fn ctrl_c_at_a_token_command_prompt_kills_its_group_and_exits_130() {
     assert!(screen.contains("interrupted"), "{screen}");
     // SIGKILL was sent before exoset exited; its delivery is the kernel's.
     let start = std::time::Instant::now();
-    while !gone(pid) && start.elapsed() < WAIT {
+    while !support::gone(pid) && start.elapsed() < WAIT {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(gone(pid), "the command's process group was killed");
+    assert!(support::gone(pid), "the command's process group was killed");
     assert!(pty.is_cooked());
 }
 

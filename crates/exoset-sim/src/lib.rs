@@ -22,6 +22,7 @@ use exoset_sim_rules as sim_rules;
 use exoset_core::{schema, settings};
 
 mod config;
+mod connections;
 mod faults;
 mod handler;
 mod server;

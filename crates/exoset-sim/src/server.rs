@@ -1,6 +1,7 @@
 //! The running simulator: start, stop, and the handle tests reach behind the client with.
 
 use crate::config::{DEMO_API_TOKEN, Quirks, SimConfig};
+use crate::connections::{CountingListener, Counts};
 use crate::faults::Fault;
 use crate::handler::handle;
 use crate::settings::Settings;
@@ -19,6 +20,7 @@ use tokio::sync::oneshot;
 pub struct Simulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    connections: Arc<Counts>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -107,6 +109,8 @@ impl Simulator {
             }),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
+        let connections = Arc::new(Counts::default());
+        let listener = CountingListener::new(listener, connections.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -118,6 +122,7 @@ impl Simulator {
         Ok(Simulator {
             shared,
             addr,
+            connections,
             stop: Some(stop),
             task: Some(task),
             thread: None,
@@ -227,6 +232,19 @@ impl Simulator {
     /// Every PUT received, whatever its answer (refused, faulted or accepted).
     pub fn put_count(&self) -> usize {
         self.shared.lock().put_count
+    }
+
+    /// Connections accepted so far (a client that reuses one for several
+    /// requests counts once).
+    pub fn connections_accepted(&self) -> usize {
+        self.connections.accepted()
+    }
+
+    /// Connections accepted and not yet closed. Once a client has exited,
+    /// this falling to 0 means everything it wrote has been read and
+    /// answered or dropped: a test waits for it instead of sleeping.
+    pub fn connections_open(&self) -> usize {
+        self.connections.open()
     }
 
     /// Every GET received, whatever its answer.

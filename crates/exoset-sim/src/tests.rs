@@ -121,3 +121,40 @@ fn answer_data_lists_default_region_and_always_has_three_sections() {
     assert_eq!(data["greenvn"], json!({}));
     assert_eq!(data["greenpin"], json!({}));
 }
+
+#[test]
+fn connections_are_counted_open_until_the_client_closes_them() {
+    use std::io::{Read, Write};
+    let sim = Simulator::start_background(SimConfig::demo()).unwrap();
+    let wait_for = |open: usize| {
+        let started = std::time::Instant::now();
+        while sim.connections_open() != open {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{} open, waiting for {open}",
+                sim.connections_open()
+            );
+            std::thread::yield_now();
+        }
+    };
+    assert_eq!((sim.connections_accepted(), sim.connections_open()), (0, 0));
+    let mut first = std::net::TcpStream::connect(sim.addr()).unwrap();
+    let second = std::net::TcpStream::connect(sim.addr()).unwrap();
+    wait_for(2);
+    // A request answered on a kept-alive connection leaves it open.
+    write!(
+        first,
+        "GET /v1/tenants/{}/settings HTTP/1.1\r\nHost: x\r\n\r\n",
+        sim.sid()
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    first.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 401");
+    assert_eq!(sim.connections_open(), 2);
+    drop(first);
+    wait_for(1);
+    drop(second);
+    wait_for(0);
+    assert_eq!(sim.connections_accepted(), 2);
+}

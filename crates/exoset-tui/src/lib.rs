@@ -132,7 +132,25 @@ pub struct EditorState {
 
 /// Whether colours are allowed: `NO_COLOR` unset or empty (no-color.org).
 pub fn color_allowed() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    color_allowed_by(std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// [`color_allowed`] for a given `NO_COLOR` value.
+fn color_allowed_by(no_color: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+#[test]
+fn no_color_is_read_as_no_color_org_says() {
+    use std::ffi::OsStr;
+    assert!(color_allowed_by(None));
+    assert!(color_allowed_by(Some(OsStr::new(""))), "empty is unset");
+    for set in ["1", "0", "false", "no", "yes", " "] {
+        assert!(!color_allowed_by(Some(OsStr::new(set))), "NO_COLOR={set:?}");
+    }
+    let app = App::new("t", "h", color_allowed_by(Some(OsStr::new("1"))), false);
+    assert!(!app.theme.color);
 }
 
 /// Opens the editor on `client`'s tenant and runs it until the person quits.

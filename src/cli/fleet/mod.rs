@@ -19,6 +19,8 @@ use reads::{export, get, history};
 use rerun::{keep_run_report, key_values};
 use serde_json::{Map, Value};
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio_util::sync::CancellationToken;
 
 /// The widest a value is shown in a matrix cell; `--json` gives it whole.
@@ -154,9 +156,62 @@ pub fn run_one(cli: &Cli, session: Session) -> Result<(), Failure> {
 struct Fleet {
     runtime: tokio::runtime::Runtime,
     cancel: CancellationToken,
+    /// Set once the first PUT may go out: a second Ctrl-C after it cannot
+    /// say that nothing was applied.
+    sending: Arc<AtomicBool>,
     jobs: usize,
     /// Progress lines go to stderr only when it is a terminal.
     progress: bool,
+}
+
+/// The first Ctrl-C cancels `cancel`; the second quits at once, without
+/// the report: 130 when nothing was sent yet, else 5 (what the PUTs in
+/// flight did is unknown). Its own thread and runtime, so it answers
+/// while the main thread prints (a report into a pipe nobody reads) or
+/// waits outside the fleet's runtime; one signal stream for both presses,
+/// so a second press that comes before the first is handled is not lost.
+/// The stream is listening before this returns.
+fn watch_interrupts(cancel: CancellationToken, sending: Arc<AtomicBool>) {
+    let (ready, listening) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("exoset-ctrl-c".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(_) => {
+                    let _ = ready.send(());
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let presses = signal(SignalKind::interrupt());
+                let _ = ready.send(());
+                let Ok(mut presses) = presses else { return };
+                if presses.recv().await.is_none() {
+                    return;
+                }
+                cancel.cancel();
+                if presses.recv().await.is_none() {
+                    return;
+                }
+                if sending.load(Ordering::SeqCst) {
+                    eprintln!(
+                        "exoset: stopped before the report; PUTs had gone out and what they \
+                         did is unknown: run `exoset get` on the tenants to see their settings"
+                    );
+                    std::process::exit(i32::from(exit::UNKNOWN));
+                }
+                eprintln!("exoset: stopped; nothing was sent");
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            });
+        });
+    if spawned.is_ok() {
+        let _ = listening.recv();
+    }
 }
 
 impl Drop for Fleet {
@@ -181,19 +236,12 @@ impl Fleet {
             .build()
             .map_err(|e| Failure::new(exit::NETWORK, format!("cannot start the runtime: {e}")))?;
         let cancel = CancellationToken::new();
-        let token = cancel.clone();
-        runtime.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                token.cancel();
-                // A second Ctrl-C does not wait for the report.
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(i32::from(exit::INTERRUPTED));
-                }
-            }
-        });
+        let sending = Arc::new(AtomicBool::new(false));
+        watch_interrupts(cancel.clone(), sending.clone());
         Ok(Fleet {
             runtime,
             cancel,
+            sending,
             jobs,
             progress: std::io::stderr().is_terminal(),
         })
@@ -612,6 +660,7 @@ impl Fleet {
             fail_limit: limit.cloned(),
             ..fleet::SendOptions::default()
         };
+        self.sending.store(true, Ordering::SeqCst);
         let lines = self.runtime.block_on(fleet::send_all_with(
             &sub_members,
             &sub_plans,

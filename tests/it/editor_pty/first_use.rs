@@ -124,7 +124,10 @@ fn is_colour(param: &str) -> bool {
 }
 
 /// `NO_COLOR` set: the same screens as above (an invalid value, the diff)
-/// go out without a single colour code; the markers still show.
+/// go out without a single colour code; the markers and the selected row
+/// (reverse video) still show. crossterm also drops colour codes under
+/// `NO_COLOR`, so this holds the promise, not our reading of the variable:
+/// `exoset_tui`'s `no_color_is_read_as_no_color_org_says` holds that.
 #[test]
 fn no_color_sends_no_colour_codes() {
     let env = Env::new();
@@ -143,6 +146,7 @@ fn no_color_sends_no_colour_codes() {
         "colour codes {colours:?} sent with NO_COLOR"
     );
     assert!(pty.screen().contains('!'), "the invalid marker shows");
+    assert!(params.contains("7"), "no reverse video: {params:?}");
     quit_keeping(&mut pty);
 }
 

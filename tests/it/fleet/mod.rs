@@ -399,10 +399,105 @@ fn ctrl_c_mid_run_starts_nothing_new_and_says_what_was_sent_and_what_is_unknown(
             other => panic!("unexpected outcome {other}: {report:?}"),
         }
     }
-    // Nothing is sent after the report.
-    let puts = fleet.sim.put_count();
-    std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(fleet.sim.put_count(), puts);
+    // Nothing is sent after the report: once the simulator has read
+    // everything the exited process wrote (no connection of its left
+    // open), the counts still match the report — the cancelled tenants
+    // got nothing, an unknown one at most its one PUT.
+    assert!(
+        wait_for(Duration::from_secs(10), || fleet.sim.connections_open()
+            == 0),
+        "the simulator still holds {} connections",
+        fleet.sim.connections_open()
+    );
+    let mut landed = 0;
+    for (n, o) in report.iter().enumerate() {
+        let puts = fleet.sim.put_count_of(&fleet.sid(n + 1));
+        match o["outcome"].as_str().unwrap() {
+            "sent" => assert_eq!(puts, 1, "{o}"),
+            "unknown" => assert!(puts <= 1, "{puts} PUTs: {o}"),
+            _ => assert_eq!(puts, 0, "{o}"),
+        }
+        landed += puts;
+    }
+    assert_eq!(fleet.sim.put_count(), landed);
+}
+
+/// The report is printed into a pipe nobody reads, so the run is stuck
+/// printing it: the second Ctrl-C must still quit at once — 5, since PUTs
+/// had gone out — and say so, without waiting for the report.
+#[test]
+fn a_second_ctrl_c_quits_at_once_without_the_report() {
+    use nix::fcntl::{FcntlArg, fcntl};
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    use std::os::fd::AsRawFd;
+
+    let fleet = Fleet::with(
+        SimConfig {
+            latency: Duration::from_millis(300),
+            ..SimConfig::fleet(24)
+        },
+        &[],
+    );
+    let mut child = fleet
+        .command(&[
+            "set",
+            "--all-profiles",
+            "--jobs",
+            "2",
+            "common.aparty_tag=Rider",
+            "--yes",
+            "--json",
+        ])
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // One page of pipe: the report for 24 tenants is several pages.
+    let capacity = fcntl(stdout.as_raw_fd(), FcntlArg::F_SETPIPE_SZ(4096)).unwrap();
+    assert!(capacity < 8192, "pipe capacity {capacity}");
+    let pid = Pid::from_raw(child.id() as i32);
+    assert!(
+        wait_for(Duration::from_secs(30), || fleet.sim.put_count() >= 2),
+        "the run never sent"
+    );
+    kill(pid, Signal::SIGINT).unwrap();
+    // The report has begun: read its first bytes, then nothing more.
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(first[0], b'[', "{}", String::from_utf8_lossy(&first));
+    assert!(child.try_wait().unwrap().is_none(), "the whole report fit");
+    kill(pid, Signal::SIGINT).unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("a second Ctrl-C did not quit while the report was waiting");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("stopped before the report") && stderr.contains("exoset get"),
+        "{stderr}"
+    );
+    // What did reach the pipe is a report cut short, never a whole one.
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let printed = format!("{}{rest}", String::from_utf8_lossy(&first));
+    assert!(
+        serde_json::from_str::<Value>(&printed).is_err(),
+        "the whole report was printed: {printed}"
+    );
 }
 
 #[test]

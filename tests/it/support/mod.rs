@@ -37,3 +37,13 @@ pub fn cases() -> u32 {
 pub fn cases_at_most(cap: u32) -> u32 {
     cases().min(cap)
 }
+
+/// Whether process `pid` is gone (or only a zombie left for its reaper).
+pub fn gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}

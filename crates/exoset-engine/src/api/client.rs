@@ -337,9 +337,20 @@ impl Client {
 
     /// Reads the current settings, retrying transient failures.
     pub async fn get(&self) -> Result<Answer, ApiError> {
+        self.retrying(|| self.send(reqwest::Method::GET, None))
+            .await
+    }
+
+    /// Tries `once` until it answers, its failure is not worth retrying,
+    /// or `get_retries` more tries have failed; waits the backoff (or the
+    /// server's `Retry-After`) between tries.
+    async fn retrying<Once>(&self, mut once: impl FnMut() -> Once) -> Result<Answer, ApiError>
+    where
+        Once: std::future::Future<Output = Result<Answer, SendFailure>>,
+    {
         let mut attempt = 0;
         loop {
-            let result = self.send(reqwest::Method::GET, None).await;
+            let result = once().await;
             let (err, retry_after) = match result {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => (failure.error, failure.retry_after),

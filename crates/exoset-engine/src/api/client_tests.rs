@@ -118,3 +118,38 @@ fn retry_after_is_read_as_seconds_or_an_http_date() {
     assert_eq!(super::parse_retry_after("-3", SystemTime::now()), None);
     assert_eq!(super::wait_words(Duration::from_millis(1500)), "2 s");
 }
+
+/// A refused connection never reached a server, so nothing there can count
+/// the tries: count them here, through the real connect.
+#[test]
+fn a_refused_connection_is_tried_once_and_then_get_retries_more_times() {
+    // Bind and drop to find a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let credentials = Credentials {
+        base_url: format!("http://127.0.0.1:{port}"),
+        tenant_sid: "t".into(),
+        api_key: "k".into(),
+        api_token: SecretString::from("token"),
+    };
+    let options = ClientOptions {
+        backoff: Duration::from_millis(1),
+        ..ClientOptions::default()
+    };
+    let retries = options.get_retries;
+    let client = Client::new(&credentials, options).unwrap();
+    let tries = std::cell::Cell::new(0u32);
+    let failed = crate::runtime()
+        .unwrap()
+        .block_on(client.retrying(|| {
+            tries.set(tries.get() + 1);
+            client.send(reqwest::Method::GET, None)
+        }))
+        .unwrap_err();
+    assert!(matches!(failed, ApiError::Connect { .. }), "{failed:?}");
+    assert_eq!(tries.get(), 1 + retries);
+    assert_eq!(retries, 3);
+}
