@@ -295,7 +295,20 @@ impl Session {
             Err(_) => return Sent::Invalid { fresh, changes },
         };
         on_put();
-        let answer = match self.client.put(&body).await {
+        // Dropped before its answer (Ctrl-C aborts the sends in flight), the
+        // PUT still goes into the history as `unknown`, to be settled by
+        // the next read.
+        let unanswered = Unanswered {
+            session: self,
+            body: &body,
+            before: &fresh,
+            rollback_of: request.rollback_of,
+            why: &why,
+            answered: false,
+        };
+        let put = self.client.put(&body).await;
+        unanswered.answered();
+        let answer = match put {
             Ok(answer) => answer,
             Err(error @ ApiError::Unknown { .. }) => {
                 warnings.extend(self.record_unknown(&body, &fresh, request.rollback_of, &why));
@@ -357,6 +370,7 @@ impl Session {
     }
 
     /// Records a PUT whose answer was lost in the history, as `unknown`.
+    /// Records a PUT whose answer was lost: it may have been applied.
     fn record_unknown(
         &self,
         body: &Value,
@@ -793,4 +807,33 @@ pub fn rollback_plan(
             (*id, verdict)
         })
         .collect()
+}
+
+/// A PUT on its way. If the send is dropped before the answer (its task
+/// aborted), the drop records it in the history as `unknown`; the answer
+/// disarms it.
+struct Unanswered<'a> {
+    session: &'a Session,
+    body: &'a Value,
+    before: &'a Settings,
+    rollback_of: Option<u64>,
+    why: &'a Why,
+    answered: bool,
+}
+
+impl Unanswered<'_> {
+    fn answered(mut self) {
+        self.answered = true;
+    }
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if !self.answered {
+            // Nobody is left to show a warning to: the entry is the word.
+            let _ = self
+                .session
+                .record_unknown(self.body, self.before, self.rollback_of, self.why);
+        }
+    }
 }

@@ -238,6 +238,15 @@ fn ctrl_c_while_a_put_is_out_prints_the_report_and_exits_5() {
     );
     assert!(words.contains("`exoset get -p unit-1`"), "{out}");
     assert!(words.contains("Interrupted (Ctrl-C)"), "{out}");
+    // The PUT whose answer was dropped is in the history as unknown.
+    let history = std::process::Command::new(env!("CARGO_BIN_EXE_exoset"))
+        .args(["history", "-p", "unit-1", "--json"])
+        .env("EXOSET_HOME", fleet.home.path())
+        .env_remove("EXOSET_PROFILE")
+        .output()
+        .unwrap();
+    let entries: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(entries[0]["outcome"], "unknown", "{entries}");
     // The draft says what is true: it may have been applied.
     let pty = fleet.editor(30);
     pty.wait_for("may have been applied", WAIT);

@@ -390,6 +390,15 @@ fn ctrl_c_mid_run_starts_nothing_new_and_says_what_was_sent_and_what_is_unknown(
                     0 => assert_eq!(fleet.value(n + 1, TAG).as_deref(), Some("Customer")),
                     more => panic!("{more} PUTs for an unknown outcome: {o}"),
                 }
+                // The PUT whose answer was dropped is in the history, so
+                // that the next read can say whether it landed.
+                let name = format!("unit-{}", n + 1);
+                let history = fleet.exoset(&["history", "-p", &name, "--json"]);
+                assert_eq!(history.code, 0, "{}", history.stderr);
+                let entries: Value = serde_json::from_str(&history.stdout).unwrap();
+                let entries = entries.as_array().expect("a list of entries");
+                assert_eq!(entries.len(), 1, "{entries:?}");
+                assert_eq!(entries[0]["outcome"], "unknown", "{entries:?}");
             }
             "cancelled" => {
                 assert_eq!(o["exit_code"], 130);
