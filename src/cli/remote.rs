@@ -321,6 +321,16 @@ pub fn export(remote: &Remote, output: Option<&Path>) -> Result<(), Failure> {
 
 /// Says, on stderr, which keys of an export hold secrets in full.
 pub(super) fn note_secrets(settings: &Settings, output: Option<&Path>) {
+    let to = output.filter(|p| *p != Path::new("-")).map_or_else(
+        || "this export".to_string(),
+        |p| safe(&p.display().to_string()).into_owned(),
+    );
+    note_secrets_in(settings, &to);
+}
+
+/// Says, on stderr, that `to` (already made safe to print) holds the
+/// secrets of `settings` in full, naming their keys; nothing when none.
+pub(super) fn note_secrets_in(settings: &Settings, to: &str) {
     let rules = super::show::rules();
     let keys: Vec<String> = FieldId::all()
         .filter(|id| {
@@ -331,10 +341,6 @@ pub(super) fn note_secrets(settings: &Settings, output: Option<&Path>) {
         .map(|id| id.path())
         .collect();
     if !keys.is_empty() {
-        let to = output.filter(|p| *p != Path::new("-")).map_or_else(
-            || "this export".to_string(),
-            |p| safe(&p.display().to_string()).into_owned(),
-        );
         eprintln!(
             "note: {to} holds secrets in full ({}): keep it private",
             keys.join(", ")

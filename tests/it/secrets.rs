@@ -159,3 +159,49 @@ fn tenants_whose_secrets_differ_are_told_apart_by_a_number() {
     );
     assert!(!run.stdout.contains("TOKEN"), "{}", run.stdout);
 }
+
+/// Across profiles, export writes every document whole and names, for each
+/// profile whose settings hold secrets, the keys that hold them — on
+/// stdout and in a folder alike; a profile without secrets is not named.
+#[test]
+fn a_fleet_export_names_each_profile_holding_secrets_and_its_keys() {
+    let p = with_secrets();
+    let export = p.exoset(&["export", "-p", "p1,p2"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let docs: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    assert_eq!(
+        docs["p1"]["greenvn"]["greencall_complete_event_endpoint"],
+        endpoint_value()
+    );
+    let notes: Vec<&str> = export
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", export.stderr);
+    assert!(
+        notes[0].contains("this export (p1) holds secrets in full")
+            && notes[0].contains(HEADERS)
+            && notes[0].contains(ENDPOINT),
+        "{}",
+        notes[0]
+    );
+    let dir = p.home.path().join("exported");
+    std::fs::create_dir(&dir).unwrap();
+    let export = p.exoset(&["export", "-p", "p1,p2", "-o", dir.to_str().unwrap()]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let file = dir.join("p1.json");
+    assert!(std::fs::read_to_string(&file).unwrap().contains(TOKEN));
+    assert!(
+        export
+            .stderr
+            .contains(&format!("note: {} holds secrets in full", file.display())),
+        "{}",
+        export.stderr
+    );
+    assert!(
+        !export.stderr.contains("p2.json holds"),
+        "{}",
+        export.stderr
+    );
+}

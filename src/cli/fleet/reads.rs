@@ -249,10 +249,12 @@ pub(super) fn export(
 ) -> Result<(), Failure> {
     let mut code = exit::OK;
     let mut docs = Map::new();
+    let mut read = Vec::new();
     for (member, got) in members.iter().zip(got) {
         match got {
             Got::Read(r) => {
                 docs.insert(member.profile.clone(), r.answer.settings.to_json());
+                read.push((member.profile.as_str(), &r.answer.settings));
             }
             Got::Failed(refusal) => {
                 eprintln!(
@@ -295,6 +297,18 @@ pub(super) fn export(
                 safe(&dir.display().to_string())
             );
         }
+    }
+    // Whole, as a single export is; each document that holds secrets is
+    // named once it is written.
+    let to_stdout = output.is_none_or(|dir| dir == Path::new("-"));
+    for (profile, settings) in &read {
+        let to = match output {
+            Some(dir) if !to_stdout => {
+                safe(&dir.join(format!("{profile}.json")).display().to_string()).into_owned()
+            }
+            _ => format!("this export ({})", safe(profile)),
+        };
+        crate::cli::remote::note_secrets_in(settings, &to);
     }
     finish(code, "")
 }
