@@ -93,7 +93,7 @@ pub fn run(cli: &Cli, selection: &Selection) -> Result<(), Failure> {
         return super::doctor::run_profiles(cli, &names, *json);
     }
     let members = connect_members(cli, &names)?;
-    Fleet::new(cli.fleet.jobs)?.run(cli, &members)
+    Fleet::new(cli.fleet.jobs, config.max_tenants_per_send)?.run(cli, &members)
 }
 
 /// A session on each named profile's tenant; Ctrl-C at a token_command's
@@ -149,7 +149,15 @@ pub fn run_one(cli: &Cli, session: Session) -> Result<(), Failure> {
         tenant: Some(session.tenant.clone()),
         session: Ok(session),
     };
-    Fleet::new(cli.fleet.jobs)?.run(cli, &[member])
+    Fleet::new(cli.fleet.jobs, configured_ceiling()?)?.run(cli, &[member])
+}
+
+/// `max_tenants_per_send` from config.toml. A config that cannot be read
+/// refuses the run: a ceiling is never dropped for want of reading it.
+pub(super) fn configured_ceiling() -> Result<Option<usize>, Failure> {
+    let paths = Paths::from_env().map_err(|e| Failure::usage(e.to_string()))?;
+    let config = Config::load(&paths.config_file).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(config.max_tenants_per_send)
 }
 
 /// The runtime, the Ctrl-C token and how many tenants run at once.
@@ -160,6 +168,8 @@ struct Fleet {
     /// say that nothing was applied.
     sending: Arc<AtomicBool>,
     jobs: usize,
+    /// `max_tenants_per_send`, as config.toml said when the run began.
+    ceiling: Option<usize>,
     /// Progress lines go to stderr only when it is a terminal.
     progress: bool,
 }
@@ -230,7 +240,7 @@ impl Drop for Fleet {
 }
 
 impl Fleet {
-    fn new(jobs: usize) -> Result<Fleet, Failure> {
+    fn new(jobs: usize, ceiling: Option<usize>) -> Result<Fleet, Failure> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -243,6 +253,7 @@ impl Fleet {
             cancel,
             sending,
             jobs,
+            ceiling,
             progress: std::io::stderr().is_terminal(),
         })
     }
@@ -401,11 +412,7 @@ impl Fleet {
         // The rules that keep the send from spreading too far are checked
         // before anything is asked or sent.
         let rollout = &send.rollout;
-        let configured = Paths::from_env()
-            .ok()
-            .and_then(|paths| Config::load(&paths.config_file).ok())
-            .and_then(|config| config.max_tenants_per_send);
-        fleet::check_ceiling(will_change, configured, rollout.max_tenants)
+        fleet::check_ceiling(will_change, self.ceiling, rollout.max_tenants)
             .map_err(Failure::usage)?;
         let fail_limit = match &rollout.max_fail {
             Some(text) => Some(

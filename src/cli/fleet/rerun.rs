@@ -176,5 +176,12 @@ pub fn rerun(
         }
         Ok(edits)
     };
-    Fleet::new(cli.fleet.jobs)?.change(cli, &members, requested, edits, send, ("rerun", change))
+    Fleet::new(cli.fleet.jobs, super::configured_ceiling()?)?.change(
+        cli,
+        &members,
+        requested,
+        edits,
+        send,
+        ("rerun", change),
+    )
 }
