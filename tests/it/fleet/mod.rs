@@ -51,6 +51,33 @@ impl Fleet {
         Fleet { sim, home }
     }
 
+    /// `n` tenants, each answering every request after `latency`.
+    fn slow(n: usize, latency: Duration) -> Fleet {
+        Fleet::with(
+            SimConfig {
+                latency,
+                ..SimConfig::fleet(n)
+            },
+            &[],
+        )
+    }
+
+    /// `set --all-profiles --jobs 2 common.aparty_tag=Rider --yes --json`,
+    /// started.
+    fn spawn_rider_everywhere(&self) -> Child {
+        self.command(&[
+            "set",
+            "--all-profiles",
+            "--jobs",
+            "2",
+            "common.aparty_tag=Rider",
+            "--yes",
+            "--json",
+        ])
+        .spawn()
+        .unwrap()
+    }
+
     fn add_profile(&self, toml: &str) {
         let path = self.home.path().join("config.toml");
         let mut text = std::fs::read_to_string(&path).unwrap();
@@ -310,20 +337,8 @@ fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 }
 
 fn finish(mut child: Child) -> Run {
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stdout = std::io::read_to_string(child.stdout.take().unwrap()).unwrap();
+    let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
     let status = child.wait().unwrap();
     Run {
         code: status.code().unwrap_or(-1),
@@ -334,25 +349,8 @@ fn finish(mut child: Child) -> Run {
 
 #[test]
 fn ctrl_c_mid_run_starts_nothing_new_and_says_what_was_sent_and_what_is_unknown() {
-    let fleet = Fleet::with(
-        SimConfig {
-            latency: Duration::from_millis(400),
-            ..SimConfig::fleet(6)
-        },
-        &[],
-    );
-    let child = fleet
-        .command(&[
-            "set",
-            "--all-profiles",
-            "--jobs",
-            "2",
-            "common.aparty_tag=Rider",
-            "--yes",
-            "--json",
-        ])
-        .spawn()
-        .unwrap();
+    let fleet = Fleet::slow(6, Duration::from_millis(400));
+    let child = fleet.spawn_rider_everywhere();
     // Two tenants answered, and the third PUT is in flight.
     assert!(
         wait_for(Duration::from_secs(30), || fleet.sim.put_count() >= 3),
@@ -441,25 +439,8 @@ fn a_second_ctrl_c_quits_at_once_without_the_report() {
     use nix::unistd::Pid;
     use std::os::fd::AsRawFd;
 
-    let fleet = Fleet::with(
-        SimConfig {
-            latency: Duration::from_millis(300),
-            ..SimConfig::fleet(24)
-        },
-        &[],
-    );
-    let mut child = fleet
-        .command(&[
-            "set",
-            "--all-profiles",
-            "--jobs",
-            "2",
-            "common.aparty_tag=Rider",
-            "--yes",
-            "--json",
-        ])
-        .spawn()
-        .unwrap();
+    let fleet = Fleet::slow(24, Duration::from_millis(300));
+    let mut child = fleet.spawn_rider_everywhere();
     let mut stdout = child.stdout.take().unwrap();
     // One page of pipe: the report for 24 tenants is several pages.
     let capacity = fcntl(stdout.as_raw_fd(), FcntlArg::F_SETPIPE_SZ(4096)).unwrap();
@@ -487,13 +468,7 @@ fn a_second_ctrl_c_quits_at_once_without_the_report() {
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
     assert_eq!(status.code(), Some(5), "{stderr}");
     assert!(
         stderr.contains("stopped before the report") && stderr.contains("exoset get"),
