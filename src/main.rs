@@ -1,6 +1,5 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::from(exoset::cli::run(exoset::cli::Cli::parse()))
+    ExitCode::from(exoset::cli::run(exoset::cli::parse_args()))
 }

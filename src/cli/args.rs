@@ -685,3 +685,66 @@ impl Cli {
         }
     }
 }
+
+/// The command line, parsed. `--write prod …` (a space where `=` belongs)
+/// would be "unrecognized subcommand 'prod'": it is named with its fix.
+pub fn parse_args() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            let help = matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if !help && let Some(names) = write_without_equals(&args) {
+                let names = crate::text::safe(&names);
+                eprintln!(
+                    "error: --write takes its profile names after '=': --write={names} \
+                     (a bare --write unlocks the one profile of a single-profile run)"
+                );
+                std::process::exit(i32::from(exoset_core::exit::USAGE));
+            }
+            error.exit()
+        }
+    }
+}
+
+/// The word after a bare `--write` when it is no subcommand and no option:
+/// profile names meant for `--write=`.
+fn write_without_equals(args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let known = |word: &str| {
+        command
+            .get_subcommands()
+            .any(|sub| sub.get_name() == word || sub.get_all_aliases().any(|a| a == word))
+    };
+    args.windows(2).find_map(|pair| {
+        let next = pair[1].to_str()?;
+        (pair[0] == "--write" && !next.starts_with('-') && !known(next)).then(|| next.to_string())
+    })
+}
+
+#[cfg(test)]
+#[test]
+fn a_space_after_write_is_named_with_its_fix() {
+    let args = |line: &str| -> Vec<std::ffi::OsString> {
+        line.split(' ').map(std::ffi::OsString::from).collect()
+    };
+    assert_eq!(
+        write_without_equals(&args("exoset --write prod,stage set a=b")),
+        Some("prod,stage".to_string())
+    );
+    for fine in [
+        "exoset --write set a=b",
+        "exoset --write=prod set a=b",
+        "exoset --write -p prod set a=b",
+        "exoset set --write",
+    ] {
+        assert_eq!(write_without_equals(&args(fine)), None, "{fine}");
+    }
+}

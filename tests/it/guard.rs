@@ -51,6 +51,25 @@ fn a_read_only_profile_sends_nothing_until_write_names_it() {
     ]);
     assert_eq!(named.code, 0, "{}", named.stderr);
     assert_eq!((g.puts(1), g.tag(1).as_deref()), (1, Some("Rider")));
+    // A space where `=` belongs is named with its fix; nothing is sent.
+    let spaced = g.exoset(&[
+        "--write",
+        "p1",
+        "-p",
+        "p1",
+        "set",
+        "--yes",
+        "common.aparty_tag=X",
+    ]);
+    assert_eq!(spaced.code, 2, "{}", spaced.stderr);
+    assert!(
+        spaced
+            .stderr
+            .contains("--write takes its profile names after '=': --write=p1"),
+        "{}",
+        spaced.stderr
+    );
+    assert_eq!(g.puts(1), 1);
 
     // Rollback of that change is a send too.
     let rollback = g.exoset(&["-p", "p1", "rollback", "--yes"]);
