@@ -71,15 +71,7 @@ impl Model {
     /// webhook URLs and headers), the changes worked out again on what is
     /// shown. Drawing only; never edited, saved or sent.
     pub fn shown(&self, mask: &mut dyn FnMut(FieldId, &str) -> String) -> Model {
-        let mut base = self.base.clone();
-        for id in FieldId::all() {
-            if let Some(value) = self.base.get(id) {
-                let shown = mask(id, value);
-                if shown != value {
-                    base.set(id, shown);
-                }
-            }
-        }
+        let base = shown_settings(&self.base, mask);
         let mut edits = Edits::default();
         for (id, value) in self.edits.iter() {
             let shown = mask(id, value);
@@ -376,6 +368,24 @@ impl Model {
         self.refresh();
         restored
     }
+}
+
+/// `settings` as shown: every value through `mask`; keys the schema does
+/// not know kept as they are. Drawing only.
+pub fn shown_settings(
+    settings: &Settings,
+    mask: &mut dyn FnMut(FieldId, &str) -> String,
+) -> Settings {
+    let mut shown = settings.clone();
+    for id in FieldId::all() {
+        if let Some(value) = settings.get(id) {
+            let masked = mask(id, value);
+            if masked != value {
+                shown.set(id, masked);
+            }
+        }
+    }
+    shown
 }
 
 /// A part of a JSON document that differs between two versions.
