@@ -433,12 +433,10 @@ impl App {
             } => {
                 let taken = self.take_in(fresh);
                 if let Some(id) = session::refused_key(&error, &changes) {
-                    self.model.mark(
-                        id,
-                        Flag::Refused {
-                            message: error.server_message().unwrap_or_default().to_string(),
-                        },
-                    );
+                    // The server's message may quote a secret it was sent:
+                    // masked as the status line masks it.
+                    let message = self.scrubbed(error.server_message().unwrap_or_default().into());
+                    self.model.mark(id, Flag::Refused { message });
                     self.jump_to(id);
                 }
                 let explained = session::explain(&error, &changes);

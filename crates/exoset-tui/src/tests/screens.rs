@@ -719,3 +719,47 @@ fn a_draft_offered_at_start_is_drawn_masked_and_restored_whole() {
         assert_eq!(app.model.edits().get(endpoint), Some(draft_url));
     }
 }
+
+/// A refusal quoting the value sent is masked in the detail pane as on
+/// the status line.
+#[test]
+fn a_refusal_quoting_a_secret_is_masked_in_the_detail_pane() {
+    for show_secrets in [false, true] {
+        let mut app = loaded_with_secrets(show_secrets);
+        select(&mut app, "greenvn.greencall_complete_event_endpoint");
+        press(&mut app, KeyCode::Enter);
+        type_text(&mut app, "2");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('s'));
+        let effects = press(&mut app, KeyCode::Char('y'));
+        let [Effect::Submit { seq, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let error = ApiError::Server {
+            status: 400,
+            code: Some("5".into()),
+            message: Some(
+                "greencall_complete_event_endpoint: user:hunter2pass token=abc123secret2 \
+                 not reachable"
+                    .into(),
+            ),
+            request_id: Some("req-refused".into()),
+        };
+        let sent = sent_err(&app, error);
+        update(&mut app, Action::Sent { seq: *seq, sent });
+        let detail = screen(&mut app, 120, 40);
+        assert!(detail.contains("refused by the server"), "{detail}");
+        if show_secrets {
+            assert!(
+                detail.contains("user:hunter2pass token=abc123secret2"),
+                "{detail}"
+            );
+        } else {
+            assert!(leaked(&detail).is_empty(), "{detail}");
+            assert!(
+                detail.contains("greencall_complete_event_endpoint: •••• token=•••• not"),
+                "{detail}"
+            );
+        }
+    }
+}
