@@ -144,6 +144,22 @@ impl Model {
         &self.conflicts
     }
 
+    /// Every value this model holds: loaded, edited, and in a flag (sent
+    /// and not taken; loaded before the server changed it).
+    pub fn held(&self) -> Vec<(FieldId, &str)> {
+        let base = FieldId::all().filter_map(|id| self.base.get(id).map(|v| (id, v)));
+        let flags = self.flags.iter().flat_map(|(id, flag)| {
+            let values = match flag {
+                Flag::NotTaken { sent, got } => vec![Some(sent.as_str()), got.as_deref()],
+                Flag::Unconfirmed { sent } => vec![Some(sent.as_str())],
+                Flag::Conflict { was } => vec![was.as_deref()],
+                Flag::Refused { .. } => Vec::new(),
+            };
+            values.into_iter().flatten().map(|v| (*id, v))
+        });
+        base.chain(self.edits.iter()).chain(flags).collect()
+    }
+
     /// The value shown for a field: the edit, else the reported value.
     pub fn value(&self, id: FieldId) -> Option<&str> {
         self.edits.effective(&self.base, id)

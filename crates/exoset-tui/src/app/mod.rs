@@ -553,15 +553,22 @@ impl App {
         });
     }
 
-    /// `text` (a server's message, a refusal) with the secrets of the values
-    /// loaded and edited masked wherever they occur, unless `--show-secrets`.
+    /// `text` (a server's message, a refusal) with the secrets of every
+    /// value the model holds (loaded, edited, in a flag) masked wherever
+    /// they occur, unless `--show-secrets`.
     fn scrubbed(&self, text: String) -> String {
         if self.show_secrets {
             return text;
         }
-        let base = FieldId::all().filter_map(|id| self.model.base().get(id).map(|v| (id, v)));
-        let edits = self.model.edits().iter();
-        self.secrets.mask_in_text(&text, base.chain(edits))
+        self.secrets.mask_in_text(&text, self.model.held())
+    }
+
+    /// Sets what the editor ends with, its words scrubbed as the status
+    /// line's are: they are printed once the terminal is given back, where
+    /// the subcommands' scrub knows none of the editor's values.
+    fn exit_with(&mut self, failure: crate::exit::Failure) {
+        let message = self.scrubbed(failure.message);
+        self.exit = Some(crate::exit::Failure { message, ..failure });
     }
 
     // ----- keys -----

@@ -763,3 +763,69 @@ fn a_refusal_quoting_a_secret_is_masked_in_the_detail_pane() {
         }
     }
 }
+
+/// Loaded with secrets, the endpoint edited to another URL with its own
+/// and sent: the send's sequence number.
+fn send_secret_endpoint(app: &mut App) -> u64 {
+    select(app, "greenvn.greencall_complete_event_endpoint");
+    press(app, KeyCode::Enter);
+    update(
+        app,
+        Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    type_text(
+        app,
+        "https://bob:draft55pass@h.example/?token=draft66secret",
+    );
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Char('s'));
+    let effects = press(app, KeyCode::Char('y'));
+    let [Effect::Submit { seq, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    *seq
+}
+
+/// A value the server did not take is named on the status line and in the
+/// words the editor exits with, which are printed once the terminal is
+/// given back: masked there too.
+#[test]
+fn a_secret_not_taken_is_masked_on_the_status_line_and_at_the_exit() {
+    for show_secrets in [false, true] {
+        let mut app = loaded_with_secrets(show_secrets);
+        let seq = &send_secret_endpoint(&mut app);
+        // The server answers with the old URL: not taken.
+        let before = app.model.base().clone();
+        let sent = sent_ok(&app, &before, before.to_json());
+        update(&mut app, Action::Sent { seq: *seq, sent });
+        let said = screen(&mut app, 120, 40);
+        assert!(said.contains("not take 1 key as sent"), "{said}");
+        let exit = app.exit.clone().expect("an exit").message;
+        if show_secrets {
+            assert!(said.contains("draft55pass"), "{said}");
+            assert!(exit.contains("draft55pass"), "{exit}");
+        } else {
+            assert!(leaked(&said).is_empty(), "{said}");
+            assert!(said.contains("(sent https://••••@h.example"), "{said}");
+            assert!(leaked(&exit).is_empty(), "{exit}");
+        }
+    }
+}
+
+/// The words a conflict leaves the editor with name the value loaded, the
+/// server's and mine: each masked.
+#[test]
+fn the_words_a_conflict_exits_with_mask_every_value_they_name() {
+    let mut app = loaded_with_secrets(false);
+    let seq = send_secret_endpoint(&mut app);
+    let mut fresh = app.model.base().clone();
+    fresh.set(id("greenvn.greencall_complete_event_endpoint"), URL_BEFORE);
+    let sent = sent_conflicts(&app, fresh);
+    update(&mut app, Action::Sent { seq, sent });
+    assert_eq!(app.mode(), Mode::Conflicts);
+    let exit = app.exit.clone().expect("an exit").message;
+    assert!(exit.contains("was \"https://••••@hooks.example"), "{exit}");
+    assert!(leaked(&exit).is_empty(), "{exit}");
+    let shown = screen(&mut app, 120, 40);
+    assert!(leaked(&shown).is_empty(), "{shown}");
+}
