@@ -271,14 +271,21 @@ impl App {
     /// count for the frame (a secret is `••••#1` in the list, the history
     /// and the draft alike, so their `↺`, `!` and `~` marks and old → new
     /// pairs still tell values apart); the revealed key (`R`) is shown
-    /// whole. `None` for what is not masked: all of it with
-    /// `--show-secrets`, a model holding no secret, a view not open.
+    /// whole, but not in the history. `None` for what is not masked: all
+    /// of it with `--show-secrets`, a model holding no secret, a view not
+    /// open.
     pub fn shown(&self) -> Shown {
         if self.show_secrets {
             return Shown::default();
         }
         let mut tags = crate::secrets::Tags::default();
-        let reveal = self.reveal.filter(|id| self.selected_field() == Some(*id));
+        // `R` shows the selected value, in the list and the detail pane;
+        // the history, which covers both, shows that key's older values:
+        // masked.
+        let history = matches!(self.mode, ModeState::History(_));
+        let reveal = self
+            .reveal
+            .filter(|id| !history && self.selected_field() == Some(*id));
         let secrets = &self.secrets;
         let mut mask = |id: FieldId, value: &str| {
             if reveal == Some(id) {

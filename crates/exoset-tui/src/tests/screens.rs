@@ -614,6 +614,10 @@ fn open_secret_history(app: &mut App) {
 #[test]
 fn the_history_masks_the_secrets_of_an_entry_and_rolls_back_the_real_values() {
     let mut app = loaded_with_secrets(false);
+    // A reveal of the endpoint shows its value, not the ones it held before.
+    select(&mut app, "greenvn.greencall_complete_event_endpoint");
+    press(&mut app, KeyCode::Char('R'));
+    assert!(screen(&mut app, 120, 40).contains("abc123secret"));
     open_secret_history(&mut app);
     // Newest first: entry 2, whose endpoint changed again since.
     press(&mut app, KeyCode::Enter);
