@@ -259,27 +259,38 @@ fn terminal_failure(e: io::Error) -> Failure {
     Failure::new(exit::NETWORK, format!("terminal error: {e}"))
 }
 
-/// Runs `draw` on the app as it is shown: secrets masked in the model and
-/// in the fleet view (unless `--show-secrets`, or the key revealed). The
-/// real model and view are back before anything else — a panic included —
-/// can read, save or send them.
+/// Runs `draw` on the app as it is shown: secrets masked in the model, the
+/// history view, the offered draft and the fleet view (unless
+/// `--show-secrets`, or the key revealed). The real ones are back before
+/// anything else — a panic included — can read, save or send them.
 pub(crate) fn with_secrets_masked<R>(app: &mut App, draw: impl FnOnce(&App) -> R) -> R {
-    let real = app
-        .shown_model()
+    let shown = app.shown();
+    let real = shown
+        .model
         .map(|shown| std::mem::replace(&mut app.model, shown));
-    let real_fleet = match &app.mode {
-        app::ModeState::Fleet(view) if !app.show_secrets => {
+    let real_mode = match (&app.mode, shown.history) {
+        (app::ModeState::Fleet(view), _) if !app.show_secrets => {
             let shown = app::ModeState::Fleet(Box::new(view.shown(&app.secrets)));
             Some(std::mem::replace(&mut app.mode, shown))
         }
+        (app::ModeState::History(_), Some(shown)) => Some(std::mem::replace(
+            &mut app.mode,
+            app::ModeState::History(shown),
+        )),
         _ => None,
     };
+    let real_offer = shown
+        .draft_offer
+        .map(|shown| app.draft_offer.replace(shown));
     let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(&*app)));
     if let Some(real) = real {
         app.model = real;
     }
-    if let Some(real) = real_fleet {
+    if let Some(real) = real_mode {
         app.mode = real;
+    }
+    if let Some(real) = real_offer {
+        app.draft_offer = real;
     }
     match drawn {
         Ok(result) => result,

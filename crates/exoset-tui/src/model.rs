@@ -71,15 +71,7 @@ impl Model {
     /// webhook URLs and headers), the changes worked out again on what is
     /// shown. Drawing only; never edited, saved or sent.
     pub fn shown(&self, mask: &mut dyn FnMut(FieldId, &str) -> String) -> Model {
-        let mut base = self.base.clone();
-        for id in FieldId::all() {
-            if let Some(value) = self.base.get(id) {
-                let shown = mask(id, value);
-                if shown != value {
-                    base.set(id, shown);
-                }
-            }
-        }
+        let base = shown_settings(&self.base, mask);
         let mut edits = Edits::default();
         for (id, value) in self.edits.iter() {
             let shown = mask(id, value);
@@ -150,6 +142,22 @@ impl Model {
 
     pub fn conflicts(&self) -> &[ConflictItem] {
         &self.conflicts
+    }
+
+    /// Every value this model holds: loaded, edited, and in a flag (sent
+    /// and not taken; loaded before the server changed it).
+    pub fn held(&self) -> Vec<(FieldId, &str)> {
+        let base = FieldId::all().filter_map(|id| self.base.get(id).map(|v| (id, v)));
+        let flags = self.flags.iter().flat_map(|(id, flag)| {
+            let values = match flag {
+                Flag::NotTaken { sent, got } => vec![Some(sent.as_str()), got.as_deref()],
+                Flag::Unconfirmed { sent } => vec![Some(sent.as_str())],
+                Flag::Conflict { was } => vec![was.as_deref()],
+                Flag::Refused { .. } => Vec::new(),
+            };
+            values.into_iter().flatten().map(|v| (*id, v))
+        });
+        base.chain(self.edits.iter()).chain(flags).collect()
     }
 
     /// The value shown for a field: the edit, else the reported value.
@@ -376,6 +384,24 @@ impl Model {
         self.refresh();
         restored
     }
+}
+
+/// `settings` as shown: every value through `mask`; keys the schema does
+/// not know kept as they are. Drawing only.
+pub fn shown_settings(
+    settings: &Settings,
+    mask: &mut dyn FnMut(FieldId, &str) -> String,
+) -> Settings {
+    let mut shown = settings.clone();
+    for id in FieldId::all() {
+        if let Some(value) = settings.get(id) {
+            let masked = mask(id, value);
+            if masked != value {
+                shown.set(id, masked);
+            }
+        }
+    }
+    shown
 }
 
 /// A part of a JSON document that differs between two versions.

@@ -189,6 +189,14 @@ pub struct App {
     pub ctrl_c: bool,
 }
 
+/// What [`App::shown`] gives a frame to draw in place of the real state.
+#[derive(Debug, Default)]
+pub struct Shown {
+    pub model: Option<Model>,
+    pub history: Option<Box<HistoryView>>,
+    pub draft_offer: Option<DraftOffer>,
+}
+
 pub fn tab_index(section: Section) -> usize {
     Section::ALL
         .iter()
@@ -258,25 +266,52 @@ impl App {
             })
     }
 
-    /// The model with its secrets masked, to draw; `None` when nothing is
-    /// masked (`--show-secrets`, or no secret anywhere).
-    pub fn shown_model(&self) -> Option<Model> {
+    /// What a frame draws in place of the model, the history view and the
+    /// offered draft: copies with their secrets masked, numbered in one
+    /// count for the frame (a secret is `••••#1` in the list, the history
+    /// and the draft alike, so their `↺`, `!` and `~` marks and old → new
+    /// pairs still tell values apart); the revealed key (`R`) is shown
+    /// whole, but not in the history. `None` for what is not masked: all
+    /// of it with `--show-secrets`, a model holding no secret, a view not
+    /// open.
+    pub fn shown(&self) -> Shown {
         if self.show_secrets {
-            return None;
+            return Shown::default();
         }
         let mut tags = crate::secrets::Tags::default();
-        let reveal = self.reveal.filter(|id| self.selected_field() == Some(*id));
+        // `R` shows the selected value, in the list and the detail pane;
+        // the history, which covers both, shows that key's older values:
+        // masked.
+        let history = matches!(self.mode, ModeState::History(_));
+        let reveal = self
+            .reveal
+            .filter(|id| !history && self.selected_field() == Some(*id));
         let secrets = &self.secrets;
-        let mut any = false;
-        let shown = self.model.shown(&mut |id, value| {
+        let mut mask = |id: FieldId, value: &str| {
             if reveal == Some(id) {
                 return value.to_string();
             }
-            let masked = secrets.mask_tagged(id, value, &mut tags);
+            secrets.mask_tagged(id, value, &mut tags)
+        };
+        let mut any = false;
+        let model = self.model.shown(&mut |id, value| {
+            let masked = mask(id, value);
             any |= masked != value;
             masked
         });
-        any.then_some(shown)
+        let history = match &self.mode {
+            ModeState::History(view) => Some(Box::new(view.shown(&mut mask))),
+            _ => None,
+        };
+        let draft_offer = self
+            .draft_offer
+            .as_ref()
+            .map(|offer| offer.shown(&mut mask));
+        Shown {
+            model: any.then_some(model),
+            history,
+            draft_offer,
+        }
     }
 
     /// Where a send goes, for every question and every "Saved" line:
@@ -525,15 +560,22 @@ impl App {
         });
     }
 
-    /// `text` (a server's message, a refusal) with the secrets of the values
-    /// loaded and edited masked wherever they occur, unless `--show-secrets`.
+    /// `text` (a server's message, a refusal) with the secrets of every
+    /// value the model holds (loaded, edited, in a flag) masked wherever
+    /// they occur, unless `--show-secrets`.
     fn scrubbed(&self, text: String) -> String {
         if self.show_secrets {
             return text;
         }
-        let base = FieldId::all().filter_map(|id| self.model.base().get(id).map(|v| (id, v)));
-        let edits = self.model.edits().iter();
-        self.secrets.mask_in_text(&text, base.chain(edits))
+        self.secrets.mask_in_text(&text, self.model.held())
+    }
+
+    /// Sets what the editor ends with, its words scrubbed as the status
+    /// line's are: they are printed once the terminal is given back, where
+    /// the subcommands' scrub knows none of the editor's values.
+    fn exit_with(&mut self, failure: crate::exit::Failure) {
+        let message = self.scrubbed(failure.message);
+        self.exit = Some(crate::exit::Failure { message, ..failure });
     }
 
     // ----- keys -----

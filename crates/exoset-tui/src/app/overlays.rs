@@ -516,7 +516,14 @@ impl App {
         }
         let plan = history::plan(&self.model, item);
         let restored = self.model.apply_rollback(&plan);
-        let (tone, text) = history::rollback_words(item, &plan, restored.len());
+        let mask = |id: FieldId, value: &str| {
+            if self.show_secrets {
+                value.to_string()
+            } else {
+                self.secrets.mask(id, value)
+            }
+        };
+        let (tone, text) = history::rollback_words(item, &plan, restored.len(), &mask);
         self.say(tone, text);
         // Nothing put back: stay on the entry, so the marks explain why.
         let Some(first) = restored.first() else {

@@ -101,7 +101,7 @@ impl App {
                 self.offer_draft();
             }
             Err(e) => {
-                self.exit = Some(Failure::new(
+                self.exit_with(Failure::new(
                     e.exit_code(),
                     format!("could not load the settings: {e}"),
                 ));
@@ -393,16 +393,18 @@ impl App {
                      pick mine (m) or theirs (t) for each.",
                     count(n, "setting")
                 );
-                // Quitting before a send succeeds exits 4, as `set` does.
-                self.exit = Some(Failure::new(report.code, report.block()));
                 self.say(Tone::Warning, text);
                 self.open_conflicts(conflicts, AfterConflicts::Send);
+                // Quitting before a send succeeds exits 4, as `set` does.
+                // Set once the conflicts are open: its words name the value
+                // loaded before, which only their flags hold now.
+                self.exit_with(Failure::new(report.code, report.block()));
             }
             Sent::Moved { fresh, .. } => {
                 let taken = self.take_in(fresh);
                 let text =
                     format!("{taken}Not sent: the server changed keys to send; s tries again.");
-                self.exit = Some(Failure::new(report.code, report.block()));
+                self.exit_with(Failure::new(report.code, report.block()));
                 self.say(Tone::Warning, text);
             }
             Sent::Nothing { fresh, .. } => {
@@ -417,7 +419,7 @@ impl App {
                     Tone::Error,
                     format!("{} Your changes are kept.", failure.message),
                 );
-                self.exit = Some(failure);
+                self.exit_with(failure);
             }
             Sent::Invalid { fresh, .. } => {
                 let taken = self.take_in(fresh);
@@ -433,16 +435,14 @@ impl App {
             } => {
                 let taken = self.take_in(fresh);
                 if let Some(id) = session::refused_key(&error, &changes) {
-                    self.model.mark(
-                        id,
-                        Flag::Refused {
-                            message: error.server_message().unwrap_or_default().to_string(),
-                        },
-                    );
+                    // The server's message may quote a secret it was sent:
+                    // masked as the status line masks it.
+                    let message = self.scrubbed(error.server_message().unwrap_or_default().into());
+                    self.model.mark(id, Flag::Refused { message });
                     self.jump_to(id);
                 }
                 let explained = session::explain(&error, &changes);
-                self.exit = Some(Failure::new(report.code, report.block()));
+                self.exit_with(Failure::new(report.code, report.block()));
                 self.say(
                     Tone::Error,
                     format!("{taken}Not applied: {explained}. Your changes are kept."),
@@ -454,7 +454,7 @@ impl App {
                 warnings,
                 ..
             } => {
-                self.exit = Some(Failure::new(report.code, report.headline));
+                self.exit_with(Failure::new(report.code, report.headline));
                 let also: String = warnings.iter().map(|w| format!(" ({w})")).collect();
                 self.say(
                     Tone::Warning,
@@ -541,7 +541,7 @@ impl App {
             count(missed.len(), "key"),
             missed.join("; ")
         );
-        self.exit = Some(Failure::new(crate::exit::NETWORK, text.clone()));
+        self.exit_with(Failure::new(crate::exit::NETWORK, text.clone()));
         self.say(Tone::Warning, format!("{text}{unconfirmed}{taken}"));
     }
 

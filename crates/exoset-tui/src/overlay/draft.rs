@@ -48,6 +48,26 @@ impl DraftOffer {
         DraftOffer { draft, cursor: 0 }
     }
 
+    /// This offer as it is drawn: the draft's base and edits through
+    /// `mask` (the secrets of webhook URLs and headers). Drawing only; a
+    /// restore takes the offer's own values.
+    pub fn shown(&self, mask: &mut dyn FnMut(FieldId, &str) -> String) -> DraftOffer {
+        let base = crate::model::shown_settings(&self.draft.base, mask);
+        let mut edits = Edits::default();
+        for (id, value) in self.draft.edits.iter() {
+            // Over no base: each edit is kept, as the draft has it.
+            edits.set(&Settings::default(), id, mask(id, value));
+        }
+        DraftOffer {
+            draft: FoundDraft {
+                base,
+                edits,
+                ..self.draft.clone()
+            },
+            cursor: self.cursor,
+        }
+    }
+
     /// The keys the draft changes, in the order listed.
     pub fn keys(&self) -> Vec<FieldId> {
         self.draft.edits.iter().map(|(id, _)| id).collect()

@@ -99,8 +99,9 @@ impl FleetView {
     }
 
     /// This view as it is drawn: every value through `mask` (the secrets of
-    /// webhook URLs and headers), results' messages scrubbed of the secrets
-    /// of what was planned. Drawing only; the plans sent are the view's own.
+    /// webhook URLs and headers), results' messages and the reasons a
+    /// tenant is left out scrubbed of the secrets of what was planned.
+    /// Drawing only; the plans sent are the view's own.
     pub fn shown(&self, secrets: &crate::secrets::Secrets) -> FleetView {
         let mut tags = crate::secrets::Tags::default();
         let mut seen: Vec<(crate::schema::FieldId, String)> = Vec::new();
@@ -148,6 +149,19 @@ impl FleetView {
         });
         let values: Vec<(crate::schema::FieldId, &str)> =
             seen.iter().map(|(id, v)| (*id, v.as_str())).collect();
+        // Why a tenant is left out may quote a value planned.
+        for plan in view.plans.iter_mut().flatten() {
+            match plan {
+                Plan::Invalid { message, .. } => {
+                    *message = secrets.mask_in_text(message, values.iter().copied());
+                }
+                Plan::Failed(refusal) => {
+                    refusal.message =
+                        secrets.mask_in_text(&refusal.message, values.iter().copied());
+                }
+                _ => {}
+            }
+        }
         for outcome in view.results.iter_mut().flatten() {
             outcome.message = secrets.mask_in_text(&outcome.message, values.iter().copied());
             for key in &mut outcome.changes {

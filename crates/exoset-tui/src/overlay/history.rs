@@ -70,6 +70,22 @@ impl HistoryView {
     pub fn opened(&self) -> Option<&Item> {
         self.open.and_then(|(i, _)| self.items().get(i))
     }
+
+    /// This view as it is drawn: every key's old and new value through
+    /// `mask` (the secrets of webhook URLs and headers). Drawing only;
+    /// rollback takes the view's own values.
+    pub fn shown(&self, mask: &mut dyn FnMut(FieldId, &str) -> String) -> HistoryView {
+        let mut view = self.clone();
+        if let Listing::Entries(items) = &mut view.listing {
+            for item in items {
+                for (id, before, after) in &mut item.changed {
+                    *before = before.as_deref().map(|v| mask(*id, v));
+                    *after = after.as_deref().map(|v| mask(*id, v));
+                }
+            }
+        }
+        view
+    }
 }
 
 pub use crate::session::Verdict;
@@ -163,10 +179,18 @@ impl HistoryView {
 }
 
 /// What to say after rolling `item` back by `plan`, `restored` of its keys
-/// put back: which were left out and why.
-pub fn rollback_words(item: &Item, plan: &[(FieldId, Verdict)], restored: usize) -> (Tone, String) {
+/// put back: which were left out and why, each value through `mask` (the
+/// entry's values need not be among those loaded, whose secrets the status
+/// line masks).
+pub fn rollback_words(
+    item: &Item,
+    plan: &[(FieldId, Verdict)],
+    restored: usize,
+    mask: &dyn Fn(FieldId, &str) -> String,
+) -> (Tone, String) {
     let mut left_out = Vec::new();
     for (id, verdict) in plan {
+        let mask = |value: &str| mask(*id, value);
         match verdict {
             Verdict::Restore(_) => {}
             Verdict::ChangedSince { now } => {
@@ -179,8 +203,8 @@ pub fn rollback_words(item: &Item, plan: &[(FieldId, Verdict)], restored: usize)
                     "{} changed again since (entry {} left {}, now {})",
                     id.path(),
                     item.id,
-                    shown(after),
-                    shown(now.as_deref())
+                    shown(after.map(mask).as_deref()),
+                    shown(now.as_deref().map(mask).as_deref())
                 ));
             }
             Verdict::NotReportedBefore => left_out.push(format!(
@@ -191,7 +215,7 @@ pub fn rollback_words(item: &Item, plan: &[(FieldId, Verdict)], restored: usize)
             Verdict::EditPending { mine } => left_out.push(format!(
                 "{} has your unsent edit {} (u on its row reverts it)",
                 id.path(),
-                short(mine, 30)
+                short(&mask(mine), 30)
             )),
         }
     }

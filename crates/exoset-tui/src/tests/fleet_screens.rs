@@ -265,3 +265,41 @@ fn the_tick_list_filters_by_name_or_sid_and_a_ticks_what_it_shows() {
     };
     assert_eq!(profiles.len(), 11);
 }
+
+/// Why a tenant is left out may quote a value planned for another: it is
+/// drawn masked, as the values are (whole with `--show-secrets`).
+#[test]
+fn a_tenant_left_out_for_a_reason_quoting_a_secret_is_drawn_masked() {
+    let old_url = "https://hooks.example.com/cb?token=old456secret";
+    for show_secrets in [false, true] {
+        let (mut app, _) = planned();
+        app.show_secrets = show_secrets;
+        let ModeState::Fleet(view) = &mut app.mode else {
+            panic!("not in the fleet view");
+        };
+        let plans = view.plans.as_mut().expect("planned");
+        let mut base = app.model.base().clone();
+        base.set(id(ENDPOINT), old_url);
+        let mut edits = Edits::default();
+        edits.set(&base, id(ENDPOINT), NEW_URL);
+        plans[0] = Plan::Send {
+            changes: ChangeSet::new(&base, &edits),
+            base,
+            edits,
+            unchanged: 0,
+        };
+        plans[1] = Plan::Invalid {
+            changes: None,
+            message: "token=old456secret है पुराना".into(),
+            unchanged: 0,
+        };
+        let shown = screen(&mut app, 120, 40);
+        let said = if show_secrets {
+            "invalid: token=old456secret"
+        } else {
+            "invalid: token=•••• है"
+        };
+        assert!(shown.contains(said), "{shown}");
+        assert_eq!(shown.contains("old456secret"), show_secrets, "{shown}");
+    }
+}

@@ -522,3 +522,314 @@ fn secrets_are_masked_on_every_screen_until_revealed() {
         .unwrap_or_default();
     assert!(said.contains("masked secret"), "{said}");
 }
+
+/// The secrets the tests below put in a webhook URL and a header, now
+/// (loaded), before (in a history entry) and in a draft: none may show.
+const SECRET_WORDS: [&str; 9] = [
+    "hunter2pass",
+    "abc123secret",
+    "oldpass77",
+    "old456secret",
+    "left321secret",
+    "now789token",
+    "was000token",
+    "draft55pass",
+    "draft66secret",
+];
+const URL_NOW: &str = "https://user:hunter2pass@hooks.example/x?token=abc123secret";
+const URL_BEFORE: &str = "https://olduser:oldpass77@hooks.example/x?token=old456secret";
+const HEADERS_NOW: &str =
+    r#"{"content_type":"application/json","Authorization":"Bearer now789token"}"#;
+const HEADERS_BEFORE: &str =
+    r#"{"content_type":"application/json","Authorization":"Bearer was000token"}"#;
+
+fn leaked(screen: &str) -> Vec<&'static str> {
+    SECRET_WORDS
+        .into_iter()
+        .filter(|w| screen.contains(w))
+        .collect()
+}
+
+/// Loaded with `URL_NOW` and `HEADERS_NOW`; `--show-secrets` or not.
+fn loaded_with_secrets(show_secrets: bool) -> App {
+    let mut answer = seed_answer();
+    answer
+        .settings
+        .set(id("greenvn.greencall_complete_event_endpoint"), URL_NOW);
+    answer
+        .settings
+        .set(id("greenvn.greencall_complete_event_headers"), HEADERS_NOW);
+    let mut app = loaded_with(answer, false);
+    app.show_secrets = show_secrets;
+    app
+}
+
+/// Entry 1 set the endpoint and the headers from their `_BEFORE` values to
+/// what is loaded, and a tag from Devanagari; entry 2 set the endpoint to a
+/// URL changed again since.
+fn secret_history() -> crate::store::History {
+    let endpoint = "greenvn.greencall_complete_event_endpoint";
+    let headers = "greenvn.greencall_complete_event_headers";
+    let mut first = history_entry(
+        1,
+        &[
+            (endpoint, json!(URL_BEFORE)),
+            (headers, json!(HEADERS_BEFORE)),
+            ("common.aparty_tag", json!("ग्राहक सेवा")),
+        ],
+    );
+    let mut second = history_entry(2, &[(endpoint, json!(URL_NOW))]);
+    for (entry, url) in [
+        (&mut first, URL_NOW),
+        (
+            &mut second,
+            "https://user:hunter2pass@hooks.example/x?token=left321secret",
+        ),
+    ] {
+        entry.before["greenvn"]["greencall_complete_event_headers"] = json!(HEADERS_NOW);
+        for doc in [&mut entry.after, &mut entry.sent] {
+            doc["greenvn"]["greencall_complete_event_endpoint"] = json!(url);
+        }
+        entry.after["greenvn"]["greencall_complete_event_headers"] = json!(HEADERS_NOW);
+    }
+    first.sent["greenvn"]["greencall_complete_event_headers"] = json!(HEADERS_NOW);
+    first.before["greenvn"]["greencall_complete_event_headers"] = json!(HEADERS_BEFORE);
+    crate::store::History {
+        version: 1,
+        next_id: 3,
+        entries: vec![first, second],
+    }
+}
+
+fn open_secret_history(app: &mut App) {
+    assert_eq!(press(app, KeyCode::Char('H')), vec![Effect::ReadHistory]);
+    let read = Some(crate::store::Loaded::Found(secret_history()));
+    update(app, Action::HistoryRead(read));
+}
+
+/// An entry's old → new values are drawn masked, numbered so old and new
+/// differ and the loaded value is told apart from one changed since (`↺`
+/// and `!` as for values without secrets); rollback puts the real old
+/// values back, and what it says of a value left out is masked too.
+#[test]
+fn the_history_masks_the_secrets_of_an_entry_and_rolls_back_the_real_values() {
+    let mut app = loaded_with_secrets(false);
+    // A reveal of the endpoint shows its value, not the ones it held before.
+    select(&mut app, "greenvn.greencall_complete_event_endpoint");
+    press(&mut app, KeyCode::Char('R'));
+    assert!(screen(&mut app, 120, 40).contains("abc123secret"));
+    open_secret_history(&mut app);
+    // Newest first: entry 2, whose endpoint changed again since.
+    press(&mut app, KeyCode::Enter);
+    let changed_since = screen(&mut app, 120, 40);
+    assert!(leaked(&changed_since).is_empty(), "{changed_since}");
+    assert!(
+        changed_since.contains("! changed again since: the loaded value is https://••••#"),
+        "{changed_since}"
+    );
+    press(&mut app, KeyCode::Char('r'));
+    let said = app.message.clone().expect("a message").text;
+    assert!(said.contains("changed again since"), "{said}");
+    assert!(leaked(&said).is_empty(), "{said}");
+    assert!(said.contains("token=••••"), "{said}");
+    // Entry 1: every key can be put back.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let entry = screen(&mut app, 120, 40);
+    assert!(leaked(&entry).is_empty(), "{entry}");
+    assert!(entry.contains("सेवा"), "{entry}");
+    assert!(entry.contains(r#"Authorization  "••••#"#), "{entry}");
+    assert!(!entry.contains("! changed again since"), "{entry}");
+    assert!(
+        entry.contains("r puts the old values marked ↺ back"),
+        "{entry}"
+    );
+    // Old and new are told apart by their numbers.
+    let side = |label: &str| {
+        entry
+            .lines()
+            .find(|l| l.contains(&format!("{label} https://")))
+            .map(|l| l.replace(label, ""))
+    };
+    assert!(side("old").is_some(), "{entry}");
+    assert_ne!(side("old"), side("new"), "{entry}");
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.mode(), Mode::Browse);
+    let edits = app.model.edits();
+    assert_eq!(
+        edits.get(id("greenvn.greencall_complete_event_endpoint")),
+        Some(URL_BEFORE)
+    );
+    assert_eq!(
+        edits.get(id("greenvn.greencall_complete_event_headers")),
+        Some(HEADERS_BEFORE)
+    );
+
+    // --show-secrets: the same entry whole.
+    let mut app = loaded_with_secrets(true);
+    open_secret_history(&mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let entry = screen(&mut app, 120, 40);
+    for word in ["oldpass77", "old456secret", "abc123secret", "was000token"] {
+        assert!(entry.contains(word), "{word} missing from {entry}");
+    }
+    assert!(!entry.contains("••••"), "{entry}");
+}
+
+/// The offer of a draft shows the loaded value → the draft's masked, with
+/// no `~` for a secret the server did not change; `y` restores the real
+/// values.
+#[test]
+fn a_draft_offered_at_start_is_drawn_masked_and_restored_whole() {
+    let endpoint = id("greenvn.greencall_complete_event_endpoint");
+    let draft_url = "https://user:draft55pass@hooks.example/x?token=draft66secret";
+    for show_secrets in [false, true] {
+        let mut app = with_drafts();
+        app.show_secrets = show_secrets;
+        let base = loaded_with_secrets(false).model.base().clone();
+        let draft = draft_of(
+            &[
+                ("greenvn.greencall_complete_event_endpoint", draft_url),
+                ("common.aparty_tag", "ग्राहक सेवा"),
+            ],
+            &base,
+        );
+        update(&mut app, Action::DraftRead(Ok(Some(draft))));
+        let mut answer = seed_answer();
+        answer.settings = base;
+        update(
+            &mut app,
+            Action::Loaded {
+                seq: 1,
+                result: Ok(answer),
+            },
+        );
+        assert!(matches!(
+            app.mode,
+            ModeState::Confirm(Question::RestoreDraft)
+        ));
+        let offer = screen(&mut app, 80, 24);
+        assert!(offer.contains("सेवा"), "{offer}");
+        assert!(!offer.contains("changed on the server since"), "{offer}");
+        if show_secrets {
+            assert!(offer.contains("draft55pass"), "{offer}");
+        } else {
+            assert!(leaked(&offer).is_empty(), "{offer}");
+            assert!(offer.contains("https://••••#"), "{offer}");
+        }
+        press(&mut app, KeyCode::Char('y'));
+        assert_eq!(app.model.edits().get(endpoint), Some(draft_url));
+    }
+}
+
+/// A refusal quoting the value sent is masked in the detail pane as on
+/// the status line.
+#[test]
+fn a_refusal_quoting_a_secret_is_masked_in_the_detail_pane() {
+    for show_secrets in [false, true] {
+        let mut app = loaded_with_secrets(show_secrets);
+        select(&mut app, "greenvn.greencall_complete_event_endpoint");
+        press(&mut app, KeyCode::Enter);
+        type_text(&mut app, "2");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('s'));
+        let effects = press(&mut app, KeyCode::Char('y'));
+        let [Effect::Submit { seq, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let error = ApiError::Server {
+            status: 400,
+            code: Some("5".into()),
+            message: Some(
+                "greencall_complete_event_endpoint: user:hunter2pass token=abc123secret2 \
+                 not reachable"
+                    .into(),
+            ),
+            request_id: Some("req-refused".into()),
+        };
+        let sent = sent_err(&app, error);
+        update(&mut app, Action::Sent { seq: *seq, sent });
+        let detail = screen(&mut app, 120, 40);
+        assert!(detail.contains("refused by the server"), "{detail}");
+        if show_secrets {
+            assert!(
+                detail.contains("user:hunter2pass token=abc123secret2"),
+                "{detail}"
+            );
+        } else {
+            assert!(leaked(&detail).is_empty(), "{detail}");
+            assert!(
+                detail.contains("greencall_complete_event_endpoint: •••• token=•••• not"),
+                "{detail}"
+            );
+        }
+    }
+}
+
+/// Loaded with secrets, the endpoint edited to another URL with its own
+/// and sent: the send's sequence number.
+fn send_secret_endpoint(app: &mut App) -> u64 {
+    select(app, "greenvn.greencall_complete_event_endpoint");
+    press(app, KeyCode::Enter);
+    update(
+        app,
+        Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    type_text(
+        app,
+        "https://bob:draft55pass@h.example/?token=draft66secret",
+    );
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Char('s'));
+    let effects = press(app, KeyCode::Char('y'));
+    let [Effect::Submit { seq, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    *seq
+}
+
+/// A value the server did not take is named on the status line and in the
+/// words the editor exits with, which are printed once the terminal is
+/// given back: masked there too.
+#[test]
+fn a_secret_not_taken_is_masked_on_the_status_line_and_at_the_exit() {
+    for show_secrets in [false, true] {
+        let mut app = loaded_with_secrets(show_secrets);
+        let seq = &send_secret_endpoint(&mut app);
+        // The server answers with the old URL: not taken.
+        let before = app.model.base().clone();
+        let sent = sent_ok(&app, &before, before.to_json());
+        update(&mut app, Action::Sent { seq: *seq, sent });
+        let said = screen(&mut app, 120, 40);
+        assert!(said.contains("not take 1 key as sent"), "{said}");
+        let exit = app.exit.clone().expect("an exit").message;
+        if show_secrets {
+            assert!(said.contains("draft55pass"), "{said}");
+            assert!(exit.contains("draft55pass"), "{exit}");
+        } else {
+            assert!(leaked(&said).is_empty(), "{said}");
+            assert!(said.contains("(sent https://••••@h.example"), "{said}");
+            assert!(leaked(&exit).is_empty(), "{exit}");
+        }
+    }
+}
+
+/// The words a conflict leaves the editor with name the value loaded, the
+/// server's and mine: each masked.
+#[test]
+fn the_words_a_conflict_exits_with_mask_every_value_they_name() {
+    let mut app = loaded_with_secrets(false);
+    let seq = send_secret_endpoint(&mut app);
+    let mut fresh = app.model.base().clone();
+    fresh.set(id("greenvn.greencall_complete_event_endpoint"), URL_BEFORE);
+    let sent = sent_conflicts(&app, fresh);
+    update(&mut app, Action::Sent { seq, sent });
+    assert_eq!(app.mode(), Mode::Conflicts);
+    let exit = app.exit.clone().expect("an exit").message;
+    assert!(exit.contains("was \"https://••••@hooks.example"), "{exit}");
+    assert!(leaked(&exit).is_empty(), "{exit}");
+    let shown = screen(&mut app, 120, 40);
+    assert!(leaked(&shown).is_empty(), "{shown}");
+}
