@@ -694,6 +694,12 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
         eprintln!("Entry {} changed nothing; nothing to roll back.", entry.id);
         return Ok(());
     }
+    // The entry's values are met in this run too: the net masks them.
+    for (id, before, after) in &changed {
+        for value in [before, after].into_iter().flatten() {
+            super::show::register(*id, value);
+        }
+    }
     let base = remote.read_to_send()?;
     let plan = session::rollback_plan(&changed, &base.settings, &Edits::default());
     // The keys must still hold what that PUT left, or someone changed them since.
@@ -708,8 +714,14 @@ pub fn rollback(remote: &Remote, id: Option<u64>, mode: SendMode) -> Result<(), 
                         .iter()
                         .find(|(c, ..)| c == id)
                         .and_then(|(_, _, after)| after.as_deref())
+                        .map(|after| super::show::value(*id, after))
+                        .as_deref()
                 ),
-                shown(now.as_deref())
+                shown(
+                    now.as_deref()
+                        .map(|now| super::show::value(*id, now))
+                        .as_deref()
+                )
             )),
             _ => None,
         })

@@ -205,3 +205,26 @@ fn a_fleet_export_names_each_profile_holding_secrets_and_its_keys() {
         export.stderr
     );
 }
+
+/// A rollback refused because a key changed again since names the key and
+/// both values — masked: the entry's secret and the server's new one.
+#[test]
+fn a_rollback_refused_for_a_key_changed_since_masks_both_values() {
+    let p = with_secrets();
+    let theirs = "https://h.example/cb?auth_token=OTHERsecret9";
+    p.sim.modify_of(&p.sid(1), |s| {
+        s.set(lookup_path(ENDPOINT).unwrap(), theirs);
+    });
+    let run = p.exoset(&["-p", "p1", "rollback", "--yes"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains(&format!("{ENDPOINT}: that change left")) && all.contains("auth_token=••••"),
+        "{all}"
+    );
+    assert_hidden("rollback", &all);
+    assert!(!all.contains("OTHERsecret9"), "{all}");
+    let shown = p.exoset(&["-p", "p1", "--show-secrets", "rollback", "--yes"]);
+    assert!(shown.stderr.contains("OTHERsecret9"), "{}", shown.stderr);
+    assert_eq!(p.puts(1), 1);
+}

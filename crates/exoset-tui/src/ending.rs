@@ -90,6 +90,9 @@ impl<B: Backend, S: super::EventSource, W: Write> Driver<B, S, W> {
             return None;
         }
         let code = crate::fleet::exit_code(&lines);
+        if !app.show_secrets {
+            mask_messages(&mut lines, app);
+        }
         self.report = Some(crate::fleet::report(&lines, Some(why)));
         let message = match code {
             exit::UNKNOWN => "stopped while sending: a PUT may have been applied (see the report)",
@@ -113,4 +116,67 @@ impl<B: Backend, S: super::EventSource, W: Write> Driver<B, S, W> {
             _ => Ok(()),
         }
     }
+}
+
+/// The report is printed once the terminal is given back, where nothing
+/// knows the editor's values: a server's message that quotes a secret of a
+/// value sent, or of this tenant's settings, is masked here.
+fn mask_messages(lines: &mut [crate::fleet::Outcome], app: &App) {
+    let sent: Vec<(crate::schema::FieldId, String)> = lines
+        .iter()
+        .flat_map(|line| &line.changes)
+        .filter_map(|key| {
+            let id = crate::schema::lookup_path(&key.key)?;
+            Some(
+                key.old
+                    .iter()
+                    .chain([&key.new])
+                    .map(move |v| (id, v.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .flatten()
+        .collect();
+    let mut values = app.model.held();
+    values.extend(sent.iter().map(|(id, v)| (*id, v.as_str())));
+    for line in lines {
+        line.message = app
+            .secrets
+            .mask_in_text(&line.message, values.iter().copied());
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_report_message_quoting_a_secret_sent_is_masked() {
+    use crate::fleet::{KeyChange, Kind, Outcome};
+    use exoset_core::outcome::KeyState;
+    let app = App::new("demo", "127.0.0.1", false, false);
+    let endpoint = "greenvn.greencall_complete_event_endpoint";
+    let mut lines = vec![Outcome {
+        profile: "unit-2".into(),
+        tenant: "exoset-demo-2".into(),
+        kind: Kind::Failed,
+        exit_code: 1,
+        message: "HTTP 400: https://h.example/cb?auth_token=S3cretTok9 is not allowed".into(),
+        request_id: None,
+        changes: vec![KeyChange {
+            key: endpoint.into(),
+            old: None,
+            new: "https://h.example/cb?auth_token=S3cretTok9".into(),
+            status: KeyState::NotSent,
+        }],
+        warnings: Vec::new(),
+    }];
+    mask_messages(&mut lines, &app);
+    assert!(
+        !lines[0].message.contains("S3cretTok9"),
+        "{}",
+        lines[0].message
+    );
+    assert!(
+        lines[0].message.contains("auth_token=••••"),
+        "{}",
+        lines[0].message
+    );
 }
