@@ -166,6 +166,17 @@ impl Model {
     }
 
     /// Why a field stops a send, if it does.
+    /// Puts the problems and warnings of the real values in place of
+    /// those worked out on a shown copy ([`Model::shown`]): drawing only.
+    pub fn replace_findings(
+        &mut self,
+        problems: Vec<crate::changes::Problem>,
+        warnings: Vec<crate::changes::Problem>,
+    ) {
+        self.changes.problems = problems;
+        self.changes.warnings = warnings;
+    }
+
     pub fn problem(&self, id: FieldId) -> Option<&str> {
         self.changes
             .problems

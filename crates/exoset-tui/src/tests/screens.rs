@@ -833,3 +833,46 @@ fn the_words_a_conflict_exits_with_mask_every_value_they_name() {
     let shown = screen(&mut app, 120, 40);
     assert!(leaked(&shown).is_empty(), "{shown}");
 }
+
+/// Whether a value is valid is the real value's to say, not its masked
+/// text's: a space hidden inside a secret still marks the row `!` and
+/// says why in the detail pane; a valid secret URL is not marked.
+#[test]
+fn a_secret_value_is_judged_valid_or_not_by_its_real_text() {
+    let key = "greenvn.greencall_complete_event_endpoint";
+    let set = |app: &mut App, value: &str| {
+        select(app, key);
+        press(app, KeyCode::Enter);
+        update(
+            app,
+            Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        );
+        type_text(app, value);
+        press(app, KeyCode::Enter);
+    };
+    for show_secrets in [false, true] {
+        let mut app = loaded_with_secrets(show_secrets);
+        set(&mut app, "https://h.example/cc?token=abc defSECRET");
+        let drawn = screen(&mut app, 120, 40);
+        assert!(
+            drawn.contains("must not contain spaces"),
+            "show_secrets {show_secrets}:\n{drawn}"
+        );
+        let row = drawn
+            .lines()
+            .find(|l| l.starts_with('›') && l.contains("Endpoint"))
+            .unwrap_or_else(|| panic!("{drawn}"));
+        assert!(row.contains('!'), "{row}");
+        if !show_secrets {
+            assert!(!drawn.contains("defSECRET"), "{drawn}");
+        }
+        set(&mut app, "https://u:pw@h.example/cc?token=validSECRET9");
+        let drawn = screen(&mut app, 120, 40);
+        assert!(!drawn.contains("must not contain spaces"), "{drawn}");
+        let row = drawn
+            .lines()
+            .find(|l| l.starts_with('›') && l.contains("Endpoint"))
+            .unwrap_or_else(|| panic!("{drawn}"));
+        assert!(!row.contains('!') && row.contains('*'), "{row}");
+    }
+}
