@@ -387,3 +387,47 @@ fn the_editor_asks_a_protected_profile_for_its_tenant_sid_and_a_reason() {
     let entries: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(entries[0]["reason"], "INC-7");
 }
+
+/// Across profiles, a profile that requires a reason and gets none refuses
+/// the whole run before anything is sent — however it was selected — as an
+/// unconfirmed protected tenant does: the others are never changed without
+/// it and the run never ends 0 with it left out.
+#[test]
+fn a_fleet_without_a_required_reason_sends_nothing() {
+    let g = Guarded::start(&[
+        "",
+        "require_reason = true",
+        "mode = \"read-only\"\nrequire_reason = true",
+    ]);
+    for selection in [vec!["--all-profiles"], vec!["-p", "p1,p2"]] {
+        let mut args = selection.clone();
+        args.extend(["set", "--yes", "common.aparty_tag=Rider"]);
+        let run = g.exoset(&args);
+        assert_eq!(run.code, 2, "{selection:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(
+                "profile p2 requires a reason for every change: pass --reason TEXT; nothing \
+                 was sent"
+            ),
+            "{selection:?}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            (g.puts(1), g.puts(2), g.puts(3)),
+            (0, 0, 0),
+            "{selection:?}"
+        );
+    }
+    // With the reason, p1 and p2 are sent; p3, read-only, is not (and its
+    // own requirement does not stop the run).
+    let run = g.exoset(&[
+        "--all-profiles",
+        "set",
+        "--yes",
+        "--reason",
+        "INC-7",
+        "common.aparty_tag=Rider",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!((g.puts(1), g.puts(2), g.puts(3)), (1, 1, 0));
+}

@@ -467,6 +467,18 @@ impl Fleet {
             .map(|m| m.profile.as_str())
             .collect();
         let reason = super::guard::reason(send.guard.reason.as_deref(), &required, !send.yes)?;
+        // As with a protected tenant left unconfirmed: the whole run is
+        // refused before anything is sent, never the others sent without it.
+        if reason.is_none() && !required.is_empty() {
+            let names: Vec<String> = required.iter().map(|n| safe(n).into_owned()).collect();
+            let who = match names.as_slice() {
+                [one] => format!("profile {one} requires"),
+                many => format!("profiles {} require", many.join(", ")),
+            };
+            return Err(Failure::usage(format!(
+                "{who} a reason for every change: pass --reason TEXT; nothing was sent"
+            )));
+        }
         let named = cli.selection().names;
         let clear = |confirmations: &[(String, Confirmation)]| -> Vec<_> {
             fleet::clear_each(
