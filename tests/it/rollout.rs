@@ -110,6 +110,53 @@ fn a_good_canary_asks_again_before_the_rest_and_protected_ones_are_typed_again()
     assert_eq!((p.applied(1), p.applied(2), p.applied(3)), (1, 1, 1));
 }
 
+/// `--confirm-tenant` speaks of the whole run, canary or not: a script
+/// confirms a protected tenant after the canary by its SID or by `all:N`
+/// (N the run's protected tenants); `--yes` alone, or a wrong N, is
+/// refused before the canary goes out, not after it.
+#[test]
+fn a_canary_run_takes_the_whole_runs_confirmations_and_refuses_before_the_canary() {
+    let p = Profiles::start(&["", "", "mode = \"protected\""]);
+    let sid3 = p.sid(3);
+    for (confirm, value) in [
+        (vec!["--confirm-tenant", "all:1"], "common.aparty_tag=Rider"),
+        (
+            vec!["--confirm-tenant", sid3.as_str()],
+            "common.aparty_tag=Courier",
+        ),
+    ] {
+        let mut args = vec!["--all-profiles", "set", "--canary", "1", "--yes", "--json"];
+        args.extend(confirm.iter().copied());
+        args.push(value);
+        let run = p.exoset(&args);
+        assert_eq!(run.code, 0, "{confirm:?}: {}", run.stderr);
+        let report = report(&run);
+        for profile in ["p1", "p2", "p3"] {
+            assert_eq!(line(&report, profile)["outcome"], "sent", "{confirm:?}");
+        }
+    }
+    assert_eq!((p.puts(1), p.puts(2), p.puts(3)), (2, 2, 2));
+    for (confirm, says) in [
+        (vec![], "--yes alone does not send to a protected profile"),
+        (
+            vec!["--confirm-tenant", "all:2"],
+            "2 was confirmed, but 1 protected tenant would change",
+        ),
+    ] {
+        let mut args = vec!["--all-profiles", "set", "--canary", "1", "--yes"];
+        args.extend(confirm.iter().copied());
+        args.push("common.aparty_tag=Third");
+        let run = p.exoset(&args);
+        assert_eq!(run.code, 2, "{confirm:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{confirm:?}: {}", run.stderr);
+        assert_eq!(
+            (p.puts(1), p.puts(2), p.puts(3)),
+            (2, 2, 2),
+            "{confirm:?}: the canary went out"
+        );
+    }
+}
+
 #[test]
 fn max_fail_starts_no_new_tenant_and_lets_those_in_flight_finish() {
     let p = Profiles::start(&["", "", "", ""]);

@@ -453,7 +453,13 @@ impl Fleet {
         let confirmations = if first.is_empty() {
             Vec::new()
         } else {
-            match self.confirmations(&first, send)? {
+            let whole = sending_of(&|_| true);
+            if send.yes && !canary.is_empty() {
+                // The flags must cover the tenants after the canary too:
+                // checked before the canary goes out, not found short after.
+                self.confirmations(&whole, &whole, send)?;
+            }
+            match self.confirmations(&first, &whole, send)? {
                 Some(confirmations) => confirmations,
                 None => {
                     eprintln!("Nothing sent.");
@@ -545,7 +551,7 @@ impl Fleet {
                         "The canary did not end `sent` with every key confirmed or unconfirmed."
                     );
                 }
-                match self.confirmations(&rest, send) {
+                match self.confirmations(&rest, &sending_of(&|_| true), send) {
                     Ok(Some(more)) => {
                         let cleared = clear(&more);
                         let others: Vec<usize> =
@@ -739,28 +745,26 @@ impl Fleet {
         Ok(matches!(line.as_str(), "y" | "Y" | "yes" | "YES" | "Yes"))
     }
 
-    /// How each tenant the plan sends to is confirmed: a plain yes for a
-    /// normal profile, and for the protected ones their SIDs or their
-    /// number, from `--confirm-tenant` or typed. `None`: the person
-    /// declined. Protected tenants that cannot be confirmed refuse the whole
-    /// run before anything is sent.
+    /// How each tenant `sending` (this phase: all of the run, or the canary,
+    /// or the rest after it) is confirmed: a plain yes for a normal profile,
+    /// and for the protected ones their SIDs or their number, from
+    /// `--confirm-tenant` or typed. The flags speak of the whole run
+    /// (`whole`): their SIDs are those of any tenant it sends to, and
+    /// `all:N` is its number of protected tenants; a number typed at the
+    /// question is this phase's. `None`: the person declined. Protected
+    /// tenants that cannot be confirmed refuse the phase before anything in
+    /// it is sent.
     fn confirmations(
         &self,
         sending: &[&Member],
+        whole: &[&Member],
         send: &super::SendArgs,
     ) -> Result<Option<Vec<(String, Confirmation)>>, Failure> {
         let given = super::guard::Confirmations::parse(&send.guard.confirm_tenant)?;
-        let tenants: Vec<&str> = sending.iter().map(|m| m.tenant_label()).collect();
+        let tenants: Vec<&str> = whole.iter().map(|m| m.tenant_label()).collect();
         given.check_sids(&tenants)?;
-        let protected: Vec<&Member> = sending
-            .iter()
-            .copied()
-            .filter(|m| {
-                m.session
-                    .as_ref()
-                    .is_ok_and(|s| s.guard.mode == Mode::Protected)
-            })
-            .collect();
+        let protected = protected_of(sending);
+        let protected_whole = protected_of(whole);
         if !send.yes && !self.cancel.is_cancelled() && !self.confirm(sending.len())? {
             return Ok(None);
         }
@@ -772,8 +776,14 @@ impl Fleet {
             .iter()
             .filter(|m| !given.sids.iter().any(|s| s == m.tenant_label()))
             .collect();
+        // The number a count is checked against: the whole run's for
+        // `all:N`, this phase's for one typed at its question.
+        let mut against = &protected;
         let count_typed = match (given.all, unconfirmed.is_empty()) {
-            (Some(n), _) => Some(n),
+            (Some(n), _) => {
+                against = &protected_whole;
+                Some(n)
+            }
             (None, true) => None,
             (None, false) if send.yes => {
                 return Err(Failure::usage(format!(
@@ -807,12 +817,20 @@ impl Fleet {
             }
         };
         if let Some(n) = count_typed
-            && n != protected.len()
+            && n != against.len()
         {
+            let names: Vec<String> = against
+                .iter()
+                .map(|m| label(&m.profile, m.tenant_label()))
+                .collect();
+            let which = if names.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", names.join(", "))
+            };
             return Err(Failure::usage(format!(
-                "{n} was confirmed, but {} would change ({}); nothing was sent",
-                count(protected.len(), "protected tenant"),
-                names.join(", ")
+                "{n} was confirmed, but {} would change{which}; nothing was sent",
+                count(against.len(), "protected tenant"),
             )));
         }
         Ok(Some(
@@ -826,7 +844,7 @@ impl Fleet {
                     } else {
                         Confirmation::Count {
                             typed: count_typed.unwrap_or(0),
-                            protected: protected.len(),
+                            protected: against.len(),
                         }
                     };
                     (m.profile.clone(), confirmation)
@@ -834,6 +852,19 @@ impl Fleet {
                 .collect(),
         ))
     }
+}
+
+/// The members whose profile is protected.
+fn protected_of<'m>(members: &[&'m Member]) -> Vec<&'m Member> {
+    members
+        .iter()
+        .copied()
+        .filter(|m| {
+            m.session
+                .as_ref()
+                .is_ok_and(|s| s.guard.mode == Mode::Protected)
+        })
+        .collect()
 }
 
 /// Ends with `code`: the message (if any) is printed by `cli::run`.
