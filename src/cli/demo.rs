@@ -52,6 +52,7 @@ pub(super) fn run_demo(cli: &Cli) -> Result<(), Failure> {
     options.mouse = cli.mouse || config.editor.mouse;
     options.show_secrets = cli.show_secrets;
     options.secrets = config.secrets.rules();
+    options.max_tenants_per_send = config.max_tenants_per_send;
     options.state = Some(EditorState {
         dir: state,
         profile: "demo".into(),

@@ -191,6 +191,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.secrets = crate::auth::select(&cli.overrides())
                 .map(|s| s.config.secrets.rules())
                 .unwrap_or_default();
+            options.max_tenants_per_send = fleet::configured_ceiling()?;
             options.guards = crate::auth::select(&cli.overrides())
                 .map(|s| {
                     s.config

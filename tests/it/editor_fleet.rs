@@ -285,3 +285,41 @@ fn with_lc_all_c_the_editor_draws_ascii() {
         "only ASCII was written"
     );
 }
+
+/// `max_tenants_per_send` in config.toml holds in the editor too: above
+/// it, `y` asks for the number of tenants that will change, and only that
+/// number sends.
+#[test]
+fn above_max_tenants_per_send_the_editor_asks_for_the_number() {
+    let (sim, home) = fleet(4, "");
+    let config = home.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("max_tenants_per_send = 2\n{text}")).unwrap();
+    let mut pty = editor_with_a_change(&home, 80, 24);
+    pty.type_str("a");
+    pty.wait_for("0 of 3 ticked", WAIT);
+    pty.type_str("A");
+    pty.wait_for("3 of 3 ticked", WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for("3 ready · 0 left out · 0 invalid", WAIT);
+    pty.type_str("y");
+    let screen = pty.wait_for("type how many tenants will change", WAIT);
+    assert!(
+        screen.contains("more than max_tenants_per_send = 2"),
+        "{screen}"
+    );
+    pty.type_str(&format!("3{ENTER}"));
+    pty.wait_for("Not sent: 3 was typed, but 4 tenants will change", WAIT);
+    assert_eq!(sim.put_count(), 0);
+    pty.type_str("y");
+    pty.wait_for("type how many tenants will change", WAIT);
+    pty.type_str(&format!("4{ENTER}"));
+    pty.wait_for("4 sent.", Duration::from_secs(60));
+    for sid in sim.sids() {
+        assert_eq!(sim.put_count_of(&sid), 1, "{sid}");
+    }
+    pty.type_str("\x1b");
+    pty.wait_gone("Also send to", WAIT);
+    pty.type_str("q");
+    assert_eq!(pty.wait_exit(WAIT), 0);
+}

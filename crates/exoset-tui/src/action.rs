@@ -137,6 +137,8 @@ pub enum Effect {
         /// The number of protected tenants typed, and how many will change.
         count: Option<(usize, usize)>,
         reason: Option<String>,
+        /// `max_tenants_per_send` and the number of tenants typed above it.
+        ceiling: crate::fleet::Ceiling,
     },
     /// Esc while view `view` sends: start no new tenant; the sends already
     /// out finish (never aborted) and their results come as usual.

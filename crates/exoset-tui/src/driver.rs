@@ -610,9 +610,11 @@ impl<B: Backend, S: EventSource, W: Write> Driver<B, S, W> {
                     view,
                     count,
                     reason,
+                    ceiling,
                 } => {
                     if let Some((members, plans)) = app.fleet_plans(view) {
-                        tasks.send_fleet(view, members.to_vec(), plans.to_vec(), count, reason);
+                        let (members, plans) = (members.to_vec(), plans.to_vec());
+                        tasks.send_fleet(view, members, plans, count, reason, ceiling);
                     }
                 }
                 Effect::StopFleet { view } => tasks.stop_fleet(view),

@@ -81,6 +81,9 @@ pub struct EditorOptions {
     /// Which parts of values are secret, and `--show-secrets`.
     pub secrets: crate::secrets::Secrets,
     pub show_secrets: bool,
+    /// `max_tenants_per_send` from config.toml: "also send to…" above it
+    /// asks for the number of tenants to be typed.
+    pub max_tenants_per_send: Option<usize>,
 }
 
 /// Opens sessions on profiles' tenants (each, or why not), as the fleet
@@ -114,6 +117,7 @@ impl EditorOptions {
             guards: std::collections::BTreeMap::new(),
             secrets: crate::secrets::Secrets::default(),
             show_secrets: false,
+            max_tenants_per_send: None,
         }
     }
 }
@@ -213,6 +217,7 @@ async fn run_on_terminal(client: Client, options: EditorOptions) -> Result<(), F
     app.guards = options.guards;
     app.secrets = options.secrets;
     app.show_secrets = options.show_secrets;
+    app.max_tenants_per_send = options.max_tenants_per_send;
     app.tenant = driver.state.as_ref().map(|s| s.tenant.clone());
     let outcome = std::panic::AssertUnwindSafe(driver.run(client, &mut app))
         .catch_unwind()

@@ -92,6 +92,7 @@ impl Tasks {
         plans: Vec<crate::fleet::Plan>,
         count: Option<(usize, usize)>,
         reason: Option<String>,
+        ceiling: crate::fleet::Ceiling,
     ) {
         if self
             .fleet
@@ -119,6 +120,7 @@ impl Tasks {
                 _ => Confirmation::Yes,
             },
             reason.as_deref(),
+            ceiling,
         );
         let task = tokio::spawn(async move {
             let each = tx.clone();

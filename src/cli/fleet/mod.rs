@@ -498,6 +498,10 @@ impl Fleet {
                         .map_or(Confirmation::Yes, |(_, c)| c.clone())
                 },
                 reason.as_deref(),
+                fleet::Ceiling {
+                    configured: self.ceiling,
+                    typed: rollout.max_tenants,
+                },
             )
             .into_iter()
             .zip(members)

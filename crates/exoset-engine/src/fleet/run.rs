@@ -368,15 +368,17 @@ pub async fn send_all_with(
 /// The guard's answer for each tenant the plan would send to, by place:
 /// `confirmation` is how the person confirmed that member's tenant. A tenant
 /// that would not be sent anything needs no leave (`Err` there is never
-/// looked at).
+/// looked at). When more tenants would get leave than `ceiling` allows,
+/// none does.
 pub fn clear_each(
     members: &[Member],
     plans: &[Plan],
     locks: &crate::guard::RunLocks,
     confirmation: impl Fn(&Member) -> crate::guard::Confirmation,
     reason: Option<&str>,
+    ceiling: super::Ceiling,
 ) -> Vec<Result<Cleared, Failure>> {
-    members
+    let leaves: Vec<Result<Cleared, Failure>> = members
         .iter()
         .zip(plans)
         .map(|(member, plan)| match (&member.session, plan) {
@@ -386,7 +388,16 @@ pub fn clear_each(
             (Err(failure), _) => Err(failure.clone()),
             _ => Err(Failure::usage("nothing to send")),
         })
-        .collect()
+        .collect();
+    // Past the ceiling, no tenant gets leave: whichever face asked.
+    let will_change = leaves.iter().filter(|leave| leave.is_ok()).count();
+    match super::check_ceiling(will_change, ceiling.configured, ceiling.typed) {
+        Ok(()) => leaves,
+        Err(why) => leaves
+            .into_iter()
+            .map(|leave| leave.and_then(|_| Err(Failure::usage(why.clone()))))
+            .collect(),
+    }
 }
 
 /// The outcome of a tenant whose send task panicked: unknown once its PUT

@@ -144,3 +144,71 @@ fn unknown_names_and_empty_matches_are_named() {
     .unwrap_err();
     assert!(err.contains("\"eu-*\" matches no profile"), "{err}");
 }
+
+/// Past the ceiling no tenant gets leave to send, whichever face asked:
+/// `max_tenants_per_send` holds unless a number at least as large as the
+/// tenants that would change was typed.
+#[test]
+fn past_the_ceiling_no_tenant_gets_leave() {
+    use crate::api::{Client, Credentials};
+    use crate::changes::{ChangeSet, Edits};
+    use crate::guard::{Confirmation, RunLocks};
+    use crate::session::Session;
+    use crate::settings::Settings;
+    let members: Vec<Member> = (1..=3)
+        .map(|i| {
+            let credentials = Credentials {
+                base_url: "http://127.0.0.1:9".into(),
+                tenant_sid: format!("t{i}"),
+                api_key: "k".into(),
+                api_token: "token".to_string().into(),
+            };
+            let client = Client::new(&credentials, ClientOptions::default()).unwrap();
+            Member {
+                profile: format!("p{i}"),
+                tenant: Some(format!("t{i}")),
+                session: Ok(Session::new(client, &format!("p{i}"), &format!("t{i}"))),
+            }
+        })
+        .collect();
+    let base = Settings::default();
+    let edits = Edits::default();
+    let plans: Vec<Plan> = members
+        .iter()
+        .map(|_| Plan::Send {
+            changes: ChangeSet::new(&base, &edits),
+            base: base.clone(),
+            edits: edits.clone(),
+            unchanged: 0,
+        })
+        .collect();
+    let locks = RunLocks::default();
+    let leaves = |configured, typed| {
+        clear_each(
+            &members,
+            &plans,
+            &locks,
+            |_| Confirmation::Yes,
+            None,
+            Ceiling { configured, typed },
+        )
+    };
+    for (configured, typed, ok) in [
+        (None, None, true),
+        (Some(3), None, true),
+        (Some(2), None, false),
+        (Some(2), Some(3), true),
+        (Some(2), Some(2), false),
+        (None, Some(2), false),
+    ] {
+        let given = leaves(configured, typed);
+        assert_eq!(given.len(), 3);
+        for leave in &given {
+            assert_eq!(leave.is_ok(), ok, "{configured:?} {typed:?}: {leave:?}");
+        }
+        if !ok {
+            let why = &given[0].as_ref().unwrap_err().message;
+            assert!(why.contains("nothing was sent"), "{why}");
+        }
+    }
+}

@@ -77,6 +77,9 @@ pub enum ModeState {
 pub struct SignOff {
     pub tenant: Option<String>,
     pub count: Option<usize>,
+    /// The number of tenants a fleet send changes, typed to go above
+    /// `max_tenants_per_send`.
+    pub tenants: Option<usize>,
     /// How many protected tenants the fleet send changes.
     pub protected: usize,
     pub reason: Option<String>,
@@ -163,6 +166,8 @@ pub struct App {
     pub guards: std::collections::BTreeMap<String, crate::guard::ProfileGuard>,
     /// This run's `--read-only` / `--write`.
     pub locks: crate::guard::RunLocks,
+    /// `max_tenants_per_send`: a fleet send above it needs its number typed.
+    pub max_tenants_per_send: Option<usize>,
     /// What the guard has been told for the send being confirmed.
     pub sign_off: SignOff,
     /// The fleet view put aside while the guard's question is asked.
@@ -241,6 +246,7 @@ impl App {
             profile: None,
             guard: crate::guard::ProfileGuard::default(),
             guards: std::collections::BTreeMap::new(),
+            max_tenants_per_send: None,
             locks: crate::guard::RunLocks::default(),
             sign_off: SignOff::default(),
             held_fleet: None,

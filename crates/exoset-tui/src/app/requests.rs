@@ -257,8 +257,9 @@ impl App {
         let text = text.trim().to_string();
         match step {
             SignOffStep::TenantSid => self.sign_off.tenant = Some(text),
-            SignOffStep::Count => match text.parse::<usize>() {
-                Ok(n) => self.sign_off.count = Some(n),
+            SignOffStep::Count | SignOffStep::Tenants => match text.parse::<usize>() {
+                Ok(n) if step == SignOffStep::Count => self.sign_off.count = Some(n),
+                Ok(n) => self.sign_off.tenants = Some(n),
                 Err(_) => {
                     self.sign_off = SignOff::default();
                     self.mode = ModeState::Browse;

@@ -206,12 +206,46 @@ impl App {
                 }
             }
         }
+        self.sign_off.fleet = Some(id);
+        // Above `max_tenants_per_send`, the number that will change is
+        // typed first, as `--max-tenants` gives it to the subcommands.
+        let will_change = sending.len();
+        if let Some(max) = self.max_tenants_per_send.filter(|max| will_change > *max) {
+            match self.sign_off.tenants {
+                None => {
+                    self.say(
+                        Tone::Warning,
+                        format!(
+                            "{} will change, more than max_tenants_per_send = {max} in \
+                             config.toml. Type their number ({will_change}) to send.",
+                            count(will_change, "tenant")
+                        ),
+                    );
+                    self.held_fleet = Some(view);
+                    self.open_sign_off(SignOffStep::Tenants);
+                    return vec![];
+                }
+                Some(typed) if typed != will_change => {
+                    self.sign_off = SignOff::default();
+                    self.mode = ModeState::Fleet(view);
+                    self.say(
+                        Tone::Error,
+                        format!(
+                            "Not sent: {typed} was typed, but {} will change. Your changes are \
+                             kept.",
+                            count(will_change, "tenant")
+                        ),
+                    );
+                    return vec![];
+                }
+                Some(_) => {}
+            }
+        }
         let protected: Vec<&String> = sending
             .iter()
             .filter(|(_, g)| g.mode == crate::guard::Mode::Protected)
             .map(|(name, _)| name)
             .collect();
-        self.sign_off.fleet = Some(id);
         self.sign_off.protected = protected.len();
         if !protected.is_empty() && self.sign_off.count.is_none() {
             self.say(
@@ -248,6 +282,10 @@ impl App {
             self.sign_off.protected,
             self.sign_off.reason.clone(),
         );
+        let ceiling = crate::fleet::Ceiling {
+            configured: self.max_tenants_per_send,
+            typed: self.sign_off.tenants,
+        };
         let mut effects = if own { self.send() } else { vec![] };
         self.sign_off = SignOff::default();
         let seq = self.request.as_ref().filter(|_| own).map(|r| r.seq);
@@ -258,6 +296,7 @@ impl App {
             view: id,
             count: typed.map(|typed| (typed, protected)),
             reason,
+            ceiling,
         });
         effects
     }

@@ -36,6 +36,9 @@ pub enum SignOffStep {
     TenantSid,
     /// The number of protected tenants a fleet send changes, typed.
     Count,
+    /// The number of tenants a fleet send changes, typed: it is above
+    /// `max_tenants_per_send`.
+    Tenants,
     /// Why: recorded with the change (required by `require_reason`).
     Reason,
 }
@@ -194,6 +197,10 @@ fn title(edit: &TextEdit) -> String {
         }
         EditTarget::SignOff(SignOffStep::Count) => {
             " Protected tenants: type how many will change · Enter, Esc cancels ".to_string()
+        }
+        EditTarget::SignOff(SignOffStep::Tenants) => {
+            " Above the ceiling: type how many tenants will change · Enter, Esc cancels "
+                .to_string()
         }
         EditTarget::SignOff(SignOffStep::Reason) => {
             " Why this change (kept in the history) · Enter, Esc cancels ".to_string()

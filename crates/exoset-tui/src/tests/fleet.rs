@@ -260,3 +260,66 @@ fn the_totals_and_the_word_for_esc_stay_in_sight_below_many_rows() {
     assert!(shown.contains("30 sent.  Esc: close"), "{shown}");
     assert!(!shown.contains("unit-30 (T)"), "the rows scroll: {shown}");
 }
+
+/// Above `max_tenants_per_send`, `y` asks for the number of tenants that
+/// will change: a wrong number sends nothing; the right one sends, and the
+/// send carries the ceiling and the number to the engine, which holds every
+/// tenant to them.
+#[test]
+fn above_the_ceiling_the_number_of_tenants_is_typed_before_the_send() {
+    let planned = |app: &mut App| -> u64 {
+        let id = planning(app, &[0]);
+        let plan = send_plan(app);
+        update(
+            app,
+            Action::FleetOpened {
+                view: id,
+                members: vec![member("acme-b", "AC-B")],
+            },
+        );
+        update(
+            app,
+            Action::FleetPlanned {
+                view: id,
+                plans: vec![plan],
+            },
+        );
+        id
+    };
+    let mut app = loaded();
+    // This tenant alone will change (the other's session is not open):
+    // one tenant, above a ceiling of 0.
+    app.max_tenants_per_send = Some(0);
+    let id = planned(&mut app);
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    let shown = screen(&mut app, 100, 30);
+    assert!(
+        shown.contains("more than max_tenants_per_send = 0")
+            && shown.contains("type how many tenants will change"),
+        "{shown}"
+    );
+    type_text(&mut app, "2");
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "a wrong number sends"
+    );
+    assert!(
+        screen(&mut app, 100, 30).contains("Not sent: 2 was typed, but 1 tenant will change"),
+        "{}",
+        screen(&mut app, 100, 30)
+    );
+    assert!(app.request.is_none(), "nothing was sent");
+
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    type_text(&mut app, "1");
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Submit { .. }, Effect::SendFleet { view, ceiling, .. }]
+                if *view == id
+                    && *ceiling == crate::fleet::Ceiling { configured: Some(0), typed: Some(1) }
+        ),
+        "{effects:?}"
+    );
+}
