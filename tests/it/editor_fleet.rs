@@ -53,6 +53,17 @@ fn editor_with_a_change(home: &tempfile::TempDir, cols: u16, rows: u16) -> Pty {
     pty
 }
 
+/// At the send question: `a`, every one of the `others` ticked (`A`),
+/// Enter, and every plan read `ready`.
+fn plan_on_all_the_others(pty: &mut Pty, others: usize) {
+    pty.type_str("a");
+    pty.wait_for(&format!("0 of {others} ticked"), WAIT);
+    pty.type_str("A");
+    pty.wait_for(&format!("{others} of {others} ticked"), WAIT);
+    pty.type_str(ENTER);
+    pty.wait_for(&format!("{others} ready · 0 left out · 0 invalid"), WAIT);
+}
+
 fn intl(sim: &Simulator, sid: &str) -> Option<String> {
     sim.settings_of(sid)?
         .get(lookup_path("common.intl_num_sup")?)
@@ -197,12 +208,7 @@ fn every_demo_tenant_keeps_its_settings_and_all_live_under_state_demo() {
     pty.wait_for("3 Common *1", WAIT);
     pty.type_str("s");
     pty.wait_for("Send 1 change to demo (tenant exoset-demo at", WAIT);
-    pty.type_str("a");
-    pty.wait_for("0 of 2 ticked", WAIT);
-    pty.type_str("A");
-    pty.wait_for("2 of 2 ticked", WAIT);
-    pty.type_str(ENTER);
-    pty.wait_for("2 ready · 0 left out · 0 invalid", WAIT);
+    plan_on_all_the_others(&mut pty, 2);
     pty.type_str("y");
     pty.wait_for("3 sent.", WAIT);
     pty.type_str("\x1b");
@@ -296,12 +302,7 @@ fn above_max_tenants_per_send_the_editor_asks_for_the_number() {
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("max_tenants_per_send = 2\n{text}")).unwrap();
     let mut pty = editor_with_a_change(&home, 80, 24);
-    pty.type_str("a");
-    pty.wait_for("0 of 3 ticked", WAIT);
-    pty.type_str("A");
-    pty.wait_for("3 of 3 ticked", WAIT);
-    pty.type_str(ENTER);
-    pty.wait_for("3 ready · 0 left out · 0 invalid", WAIT);
+    plan_on_all_the_others(&mut pty, 3);
     pty.type_str("y");
     let screen = pty.wait_for("type how many tenants will change", WAIT);
     assert!(
