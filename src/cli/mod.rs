@@ -188,19 +188,17 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             options.guard = session.guard.clone();
             options.locks = locks;
             options.show_secrets = cli.show_secrets;
-            options.secrets = crate::auth::select(&cli.overrides())
-                .map(|s| s.config.secrets.rules())
-                .unwrap_or_default();
-            options.max_tenants_per_send = fleet::configured_ceiling()?;
-            options.guards = crate::auth::select(&cli.overrides())
-                .map(|s| {
-                    s.config
-                        .profiles
-                        .keys()
-                        .map(|name| (name.clone(), s.config.guard(name)))
-                        .collect()
-                })
-                .unwrap_or_default();
+            // The config as `connect` read it: read once more, once, for
+            // what the editor needs of it; unreadable now, the editor does
+            // not start (a ceiling is never dropped for want of reading it).
+            let config = crate::auth::select(&cli.overrides())?.config;
+            options.secrets = config.secrets.rules();
+            options.max_tenants_per_send = config.max_tenants_per_send;
+            options.guards = config
+                .profiles
+                .keys()
+                .map(|name| (name.clone(), config.guard(name)))
+                .collect();
             let own_profile = session.profile.clone();
             options.state = Some(EditorState {
                 dir: remote.state,
@@ -210,12 +208,8 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
             });
             // `P` and "also send to…" open the other profiles as the fleet
             // subcommands do.
-            options.profiles = crate::auth::select(&cli.overrides())
-                .map(|s| s.config.profiles.keys().cloned().collect())
-                .unwrap_or_default();
-            options.targets = crate::auth::select(&cli.overrides())
-                .map(|s| crate::fleet_alias::targets(&s.config, cli.target.base_url.as_deref()))
-                .unwrap_or_default();
+            options.profiles = config.profiles.keys().cloned().collect();
+            options.targets = crate::fleet_alias::targets(&config, cli.target.base_url.as_deref());
             // Said before the alternate screen, so it is on the shell's
             // screen afterwards.
             if options.profiles.iter().any(|p| *p != own_profile)

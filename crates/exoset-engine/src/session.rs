@@ -369,8 +369,8 @@ impl Session {
         }))
     }
 
-    /// Records a PUT whose answer was lost in the history, as `unknown`.
-    /// Records a PUT whose answer was lost: it may have been applied.
+    /// Records a PUT whose answer was lost in the history, as `unknown`:
+    /// it may have been applied.
     fn record_unknown(
         &self,
         body: &Value,

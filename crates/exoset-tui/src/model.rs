@@ -165,7 +165,6 @@ impl Model {
         self.edits.effective(&self.base, id)
     }
 
-    /// Why a field stops a send, if it does.
     /// Puts the problems and warnings of the real values in place of
     /// those worked out on a shown copy ([`Model::shown`]): drawing only.
     pub fn replace_findings(
@@ -177,6 +176,7 @@ impl Model {
         self.changes.warnings = warnings;
     }
 
+    /// Why a field stops a send, if it does.
     pub fn problem(&self, id: FieldId) -> Option<&str> {
         self.changes
             .problems

@@ -445,15 +445,16 @@ impl Fleet {
                 count(canary.len(), "tenant")
             );
         }
+        // Every tenant the run will change, all phases together.
+        let whole = sending_of(&|_| true);
         let first: Vec<&Member> = if canary.is_empty() {
-            sending_of(&|_| true)
+            whole.clone()
         } else {
             sending_of(&in_canary)
         };
         let confirmations = if first.is_empty() {
             Vec::new()
         } else {
-            let whole = sending_of(&|_| true);
             if send.yes && !canary.is_empty() {
                 // The flags must cover the tenants after the canary too:
                 // checked before the canary goes out, not found short after.
@@ -467,7 +468,7 @@ impl Fleet {
                 }
             }
         };
-        let required: Vec<&str> = sending_of(&|_| true)
+        let required: Vec<&str> = whole
             .iter()
             .filter(|m| m.session.as_ref().is_ok_and(|s| s.guard.require_reason))
             .map(|m| m.profile.as_str())
@@ -555,7 +556,7 @@ impl Fleet {
                         "The canary did not end `sent` with every key confirmed or unconfirmed."
                     );
                 }
-                match self.confirmations(&rest, &sending_of(&|_| true), send) {
+                match self.confirmations(&rest, &whole, send) {
                     Ok(Some(more)) => {
                         let cleared = clear(&more);
                         let others: Vec<usize> =

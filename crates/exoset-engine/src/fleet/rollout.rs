@@ -110,9 +110,6 @@ pub fn mark_stopped(outcomes: &mut [Outcome], why: &str) {
     }
 }
 
-/// The typed ceiling: `max_tenants_per_send` in config.toml refuses a send
-/// to more tenants unless `--max-tenants M` names at least their number.
-/// A typed `--max-tenants` below the number is refused whatever the config.
 /// A run's typed ceiling: `max_tenants_per_send` from config.toml, and
 /// the number typed to go above it (`--max-tenants`, or typed in the
 /// editor). [`clear_each`](super::clear_each) holds every send to it.
@@ -122,6 +119,9 @@ pub struct Ceiling {
     pub typed: Option<usize>,
 }
 
+/// The typed ceiling: `max_tenants_per_send` in config.toml refuses a send
+/// to more tenants unless `--max-tenants M` names at least their number.
+/// A typed `--max-tenants` below the number is refused whatever the config.
 pub fn check_ceiling(
     will_change: usize,
     configured: Option<usize>,

@@ -308,17 +308,19 @@ impl App {
         // Whether a value is valid is the real value's to say: the masked
         // text can hide what is wrong (a space in a token) or look wrong
         // itself. The keys are the same; the words are scrubbed.
-        let scrub = |problems: &[crate::changes::Problem]| -> Vec<crate::changes::Problem> {
-            problems
-                .iter()
-                .map(|problem| crate::changes::Problem {
-                    id: problem.id,
-                    message: self.scrubbed(problem.message.clone()),
-                })
-                .collect()
-        };
-        let real = self.model.changes();
-        model.replace_findings(scrub(&real.problems), scrub(&real.warnings));
+        if any {
+            let scrub = |problems: &[crate::changes::Problem]| -> Vec<crate::changes::Problem> {
+                problems
+                    .iter()
+                    .map(|problem| crate::changes::Problem {
+                        id: problem.id,
+                        message: self.scrubbed(problem.message.clone()),
+                    })
+                    .collect()
+            };
+            let real = self.model.changes();
+            model.replace_findings(scrub(&real.problems), scrub(&real.warnings));
+        }
         let history = match &self.mode {
             ModeState::History(view) => Some(Box::new(view.shown(&mut mask))),
             _ => None,
